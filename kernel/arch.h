@@ -1,0 +1,48 @@
+/*
+ * The kernel-to-architecture interface. Generic kernel code calls only these functions for
+ * anything that touches the CPU, the MMU or devices; kernel/arch/aarch64/ implements them.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fdt;
+struct bootmem;
+
+/* Writes one character to the kernel console, polling; usable from the first instruction of C. */
+void arch_console_putc(char c);
+
+/* Returns the physical address of the DTB: `boot_arg` if the loader passed one, else the
+ * platform's conventional place. Returns 0 if there is no valid blob at either. */
+uint64_t arch_find_dtb(uint64_t boot_arg);
+
+/*
+ * Brings up the CPU and platform from the device tree: prints the CPU model, builds the
+ * kernel's final translation tables (allocating them from `bm`), and initialises the
+ * console UART, the interrupt controller, the timer and the power controller.
+ * Panics if the device tree lacks something the kernel cannot run without.
+ */
+void arch_init(const struct fdt *fdt, struct bootmem *bm);
+
+/* Starts the periodic tick at `hz`; each tick calls kernel_tick(). */
+void arch_timer_start(unsigned hz);
+
+/* Enables interrupts and waits for one (the idle loop body). */
+void arch_idle(void);
+
+/* Powers the machine off through PSCI. Does not return. */
+__attribute__((noreturn)) void arch_poweroff(void);
+
+/* Stops the machine after a fatal error (powers off). Does not return. */
+__attribute__((noreturn)) void arch_halt(void);
+
+/* Debug builds: deliberately takes the named kernel exception ("dabort", "write-text",
+ * "exec-rodata", "undef"). Returns false for an unknown name. */
+bool arch_debug_crash(const char *what);
+
+/* Called by the architecture on every timer tick, with interrupts masked. */
+void kernel_tick(void);
+
+/* Called by the architecture when the console UART has received `c`. */
+void kernel_console_rx(char c);

@@ -1,0 +1,42 @@
+/*
+ * The interrupt controller: GICv2 (memory-mapped CPU interface) or GICv3 (system-register
+ * CPU interface, redistributors), chosen from the device tree. One CPU, group 1 (non-secure)
+ * interrupts, all at one priority.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct platform;
+
+#define GIC_SPURIOUS 1023
+
+struct gic_ops {
+	const char *name;
+	void (*init)(const struct platform *p);
+	void (*enable)(uint32_t intid, bool edge);
+	void (*disable)(uint32_t intid);
+	uint32_t (*ack)(void); /* INTID of the highest pending interrupt, or GIC_SPURIOUS */
+	void (*eoi)(uint32_t intid);
+};
+
+extern const struct gic_ops gicv2_ops;
+extern const struct gic_ops gicv3_ops;
+
+/* Initialises the GIC the platform names; every interrupt starts disabled. */
+void gic_init(const struct platform *p);
+
+/* Routes `intid` to this CPU and enables it; `edge` selects edge- rather than level-triggered
+ * (SPIs only; SGI/PPI configuration is fixed). */
+void gic_enable(uint32_t intid, bool edge);
+void gic_disable(uint32_t intid);
+
+/* Acknowledges the highest-priority pending interrupt; returns its INTID or GIC_SPURIOUS. */
+uint32_t gic_ack(void);
+
+/* Signals the end of handling `intid`. */
+void gic_eoi(uint32_t intid);
+
+/* The driver's name ("GICv2"/"GICv3"). */
+const char *gic_name(void);

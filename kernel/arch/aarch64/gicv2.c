@@ -1,0 +1,92 @@
+/* GICv2: distributor and CPU interface, both memory-mapped. */
+#include <arch/memlayout.h>
+#include <arch/mmio.h>
+#include <arch/sysreg.h>
+
+#include "gic.h"
+#include "platform.h"
+
+#define GICD_CTLR        0x000
+#define GICD_TYPER       0x004
+#define GICD_ISENABLER   0x100
+#define GICD_ICENABLER   0x180
+#define GICD_ICPENDR     0x280
+#define GICD_IPRIORITYR  0x400
+#define GICD_ITARGETSR   0x800
+#define GICD_ICFGR       0xc00
+
+#define GICC_CTLR        0x00
+#define GICC_PMR         0x04
+#define GICC_BPR         0x08
+#define GICC_IAR         0x0c
+#define GICC_EOIR        0x10
+
+#define CTLR_ENABLE      BIT(0)
+#define TYPER_ITLINES(v) ((v)&0x1f)
+#define PRIORITY_DEFAULT 0xa0
+#define PMR_ALLOW_ALL    0xff
+#define ICFGR_EDGE       2u
+
+static uintptr_t gicd, gicc;
+static uint32_t nr_irqs;
+
+static void gicv2_init(const struct platform *p)
+{
+	gicd = (uintptr_t)phys_to_virt(p->gicd.pa);
+	gicc = (uintptr_t)phys_to_virt(p->gicc.pa);
+	mmio_write32(gicd + GICD_CTLR, 0);
+	nr_irqs = 32 * (TYPER_ITLINES(mmio_read32(gicd + GICD_TYPER)) + 1);
+	if (nr_irqs > 1020)
+		nr_irqs = 1020;
+	for (uint32_t i = 0; i < nr_irqs; i += 32) {
+		mmio_write32(gicd + GICD_ICENABLER + i / 8, 0xffffffff);
+		mmio_write32(gicd + GICD_ICPENDR + i / 8, 0xffffffff);
+	}
+	for (uint32_t i = 0; i < nr_irqs; i += 4)
+		mmio_write32(gicd + GICD_IPRIORITYR + i, PRIORITY_DEFAULT * 0x01010101u);
+	mmio_write32(gicd + GICD_CTLR, CTLR_ENABLE);
+	mmio_write32(gicc + GICC_PMR, PMR_ALLOW_ALL);
+	mmio_write32(gicc + GICC_BPR, 0);
+	mmio_write32(gicc + GICC_CTLR, CTLR_ENABLE);
+}
+
+static void gicv2_enable(uint32_t intid, bool edge)
+{
+	if (intid >= nr_irqs)
+		return;
+	if (intid >= 32) {
+		uintptr_t cfg = gicd + GICD_ICFGR + (intid / 16) * 4;
+		uint32_t shift = (intid % 16) * 2;
+		uint32_t v = mmio_read32(cfg) & ~(3u << shift);
+		mmio_write32(cfg, v | (edge ? ICFGR_EDGE << shift : 0));
+		/* ITARGETSR is byte-accessible; CPU interface 0 is this CPU. */
+		*(volatile uint8_t *)(gicd + GICD_ITARGETSR + intid) = 1;
+	}
+	mmio_write32(gicd + GICD_ISENABLER + (intid / 32) * 4, BIT(intid % 32));
+}
+
+static void gicv2_disable(uint32_t intid)
+{
+	if (intid < nr_irqs)
+		mmio_write32(gicd + GICD_ICENABLER + (intid / 32) * 4, BIT(intid % 32));
+}
+
+static uint32_t gicv2_ack(void)
+{
+	uint32_t id = mmio_read32(gicc + GICC_IAR) & 0x3ff;
+	return id >= 1020 ? GIC_SPURIOUS : id;
+}
+
+static void gicv2_eoi(uint32_t intid)
+{
+	mmio_write32(gicc + GICC_EOIR, intid);
+}
+
+const struct gic_ops gicv2_ops = {
+	.name = "GICv2",
+	.init = gicv2_init,
+	.enable = gicv2_enable,
+	.disable = gicv2_disable,
+	.ack = gicv2_ack,
+	.eoi = gicv2_eoi,
+};

@@ -1,0 +1,107 @@
+/* Architecture bring-up: the arch_* entry points of kernel/arch.h. */
+#include <arch/memlayout.h>
+#include <arch/sysreg.h>
+#include <config.h>
+#include <string.h>
+
+#include "arch.h"
+#include "console.h"
+#include "cpu.h"
+#include "gic.h"
+#include "lib/fdt.h"
+#include "mmu.h"
+#include "pl011.h"
+#include "platform.h"
+#include "psci.h"
+#include "timer.h"
+
+/* QEMU's convention when booting an ELF: the DTB sits at the base of RAM, which on virt
+ * starts at 1 GiB. Used only when the loader passed no pointer in x0. */
+#define DTB_FALLBACK_PA 0x40000000
+
+uint64_t arch_find_dtb(uint64_t boot_arg)
+{
+	uint64_t candidates[] = { boot_arg, DTB_FALLBACK_PA };
+	for (unsigned i = 0; i < 2; i++) {
+		struct fdt fdt;
+		uint64_t pa = candidates[i];
+		/* The boot table maps physical 1..2 GiB; look only where it can. */
+		if (pa >= 0x40000000 && pa < 0x7ff00000 && pa % 8 == 0 &&
+		    fdt_init(&fdt, phys_to_virt(pa), 1u << 20) == 0)
+			return pa;
+	}
+	return 0;
+}
+
+void arch_init(const struct fdt *fdt, struct bootmem *bm)
+{
+	const char *err = platform_parse(fdt, &platform);
+	if (err)
+		panic("arch_init: device tree: %s", err);
+	cpu_print_info(platform.cpu_compatible);
+	mmu_init(bm, &platform);
+	pl011_init(platform.uart.pa);
+	kprintf("mmu: PAN %s\n", cpu_enable_pan() ? "enabled" : "not implemented by this CPU");
+	gic_init(&platform);
+	gic_enable(platform.uart_intid, false);
+	int64_t psci = psci_version();
+	kprintf("platform: uart %#lx irq %u, %s dist %#lx, timer irq %u at %lu Hz, psci %s",
+		platform.uart.pa, platform.uart_intid, gic_name(), platform.gicd.pa,
+		platform.timer_intid, timer_frequency(),
+		platform.psci == PSCI_HVC   ? "hvc"
+		: platform.psci == PSCI_SMC ? "smc"
+					    : "none");
+	if (psci >= 0)
+		kprintf(" v%ld.%ld", psci >> 16, psci & 0xffff);
+	kprintf("\n");
+}
+
+void arch_idle(void)
+{
+	__asm__ volatile("msr daifclr, #%0" ::"i"(DAIF_IRQ));
+	wfi();
+	__asm__ volatile("msr daifset, #%0" ::"i"(DAIF_IRQ));
+}
+
+void arch_poweroff(void)
+{
+	psci_system_off();
+	panic("arch_poweroff: PSCI SYSTEM_OFF failed");
+}
+
+void arch_halt(void)
+{
+	kprintf("mica: machine stopped\n");
+	psci_system_off();
+	for (;;) {
+		__asm__ volatile("msr daifset, #0xf");
+		wfi();
+	}
+}
+
+/* Read-only data the exec-rodata crash jumps into; its first word is a valid instruction
+ * (ret) so only the permission check can stop it. */
+const uint32_t crash_rodata_target[2] = { 0xd65f03c0, 0 };
+
+/* The debug crash triggers. Each reaches the exception vectors and never returns. */
+bool arch_debug_crash(const char *what)
+{
+	if (!CONFIG_DEBUG)
+		return false;
+	if (strcmp(what, "dabort") == 0) {
+		kprintf("crash: reading unmapped %#lx\n", CRASH_UNMAPPED_VA);
+		(void)*(volatile uint64_t *)CRASH_UNMAPPED_VA;
+	} else if (strcmp(what, "write-text") == 0) {
+		kprintf("crash: writing kernel text at %p\n", (void *)arch_debug_crash);
+		*(volatile uint32_t *)(uintptr_t)arch_debug_crash = 0;
+	} else if (strcmp(what, "exec-rodata") == 0) {
+		kprintf("crash: executing rodata at %p\n", (void *)crash_rodata_target);
+		((void (*)(void))(uintptr_t)crash_rodata_target)();
+	} else if (strcmp(what, "undef") == 0) {
+		kprintf("crash: executing an undefined instruction\n");
+		__asm__ volatile("udf #0");
+	} else {
+		return false;
+	}
+	panic("arch_debug_crash: %s did not fault", what);
+}

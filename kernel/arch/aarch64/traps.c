@@ -1,0 +1,153 @@
+/*
+ * Exception handlers called from vectors.S.
+ *
+ * Interrupts are dispatched to the timer and the console. Any synchronous exception taken
+ * by the kernel itself is a kernel bug (or a deliberate debug crash): it is reported in
+ * full, decoded, and the machine stops. User-mode exceptions arrive with the thread model.
+ */
+#include <arch/sysreg.h>
+#include <arch/trapframe.h>
+#include <stddef.h>
+
+#include "arch.h"
+#include "console.h"
+#include "gic.h"
+#include "pl011.h"
+#include "platform.h"
+#include "timer.h"
+#include "traps.h"
+
+static const char *const vector_kinds[] = { "synchronous", "IRQ", "FIQ", "SError" };
+
+struct ec_name {
+	unsigned ec;
+	const char *name;
+};
+
+static const struct ec_name ec_names[] = {
+	{ EC_UNKNOWN, "Unknown reason (undefined instruction)" },
+	{ EC_WFx, "Trapped WFI/WFE" },
+	{ EC_FP_ASIMD, "Trapped FP/SIMD access" },
+	{ EC_ILLEGAL_STATE, "Illegal execution state" },
+	{ EC_SVC64, "SVC from AArch64" },
+	{ EC_HVC64, "HVC from AArch64" },
+	{ EC_SMC64, "SMC from AArch64" },
+	{ EC_SYSREG, "Trapped system register access" },
+	{ EC_IABT_LOWER, "Instruction Abort from a lower EL" },
+	{ EC_IABT_CUR, "Instruction Abort from the current EL" },
+	{ EC_PC_ALIGN, "PC alignment fault" },
+	{ EC_DABT_LOWER, "Data Abort from a lower EL" },
+	{ EC_DABT_CUR, "Data Abort from the current EL" },
+	{ EC_SP_ALIGN, "SP alignment fault" },
+	{ EC_FP64, "Trapped FP exception" },
+	{ EC_SERROR, "SError interrupt" },
+	{ EC_BREAKPT_LOWER, "Breakpoint from a lower EL" },
+	{ EC_BREAKPT_CUR, "Breakpoint from the current EL" },
+	{ EC_SSTEP_LOWER, "Software step from a lower EL" },
+	{ EC_SSTEP_CUR, "Software step from the current EL" },
+	{ EC_WATCHPT_LOWER, "Watchpoint from a lower EL" },
+	{ EC_WATCHPT_CUR, "Watchpoint from the current EL" },
+	{ EC_BRK64, "BRK instruction" },
+};
+
+/* The exception class in words. */
+const char *esr_class_name(uint64_t esr)
+{
+	for (size_t i = 0; i < sizeof(ec_names) / sizeof(ec_names[0]); i++) {
+		if (ec_names[i].ec == ESR_EC(esr))
+			return ec_names[i].name;
+	}
+	return "Reserved or unhandled exception class";
+}
+
+/* The fault status code of an abort in words; `level` gets the table level or -1. */
+const char *esr_fault_name(uint64_t esr, int *level)
+{
+	unsigned fsc = ISS_xFSC(ESR_ISS(esr));
+	*level = -1;
+	if (fsc <= 0x03) {
+		*level = fsc & 3;
+		return "address size fault";
+	}
+	if (fsc >= 0x04 && fsc <= 0x07) {
+		*level = fsc & 3;
+		return "translation fault";
+	}
+	if (fsc >= 0x09 && fsc <= 0x0b) {
+		*level = fsc & 3;
+		return "access flag fault";
+	}
+	if (fsc >= 0x0d && fsc <= 0x0f) {
+		*level = fsc & 3;
+		return "permission fault";
+	}
+	if (fsc == 0x10)
+		return "synchronous external abort";
+	if (fsc == 0x21)
+		return "alignment fault";
+	if (fsc == 0x30)
+		return "TLB conflict abort";
+	return "other fault status";
+}
+
+static bool is_abort(unsigned ec)
+{
+	return ec == EC_DABT_CUR || ec == EC_DABT_LOWER || ec == EC_IABT_CUR || ec == EC_IABT_LOWER;
+}
+
+static void print_registers(const struct trap_frame *tf)
+{
+	for (int i = 0; i < 31; i++)
+		kprintf("  x%-2d 0x%016lx%s", i, tf->x[i], i % 3 == 2 ? "\n" : "");
+	kprintf("  sp  0x%016lx\n", tf->sp);
+}
+
+/* Prints the full decoded report of an exception the kernel cannot handle and stops. */
+static __attribute__((noreturn)) void report_and_stop(const struct trap_frame *tf, const char *what)
+{
+	unsigned ec = ESR_EC(tf->esr);
+	kprintf("\n*** %s: %s (EC 0x%02x)\n", what, esr_class_name(tf->esr), ec);
+	kprintf("  ESR 0x%08lx  FAR 0x%016lx\n  ELR 0x%016lx  SPSR 0x%08lx\n", tf->esr, tf->far,
+		tf->elr, tf->spsr);
+	if (is_abort(ec)) {
+		int level;
+		const char *fault = esr_fault_name(tf->esr, &level);
+		const char *access = ec == EC_IABT_CUR || ec == EC_IABT_LOWER ? "instruction fetch"
+				     : (ESR_ISS(tf->esr) & ISS_WNR)           ? "write"
+									      : "read";
+		if (level >= 0)
+			kprintf("  %s, level %d, on %s at %#lx\n", fault, level, access, tf->far);
+		else
+			kprintf("  %s, on %s at %#lx\n", fault, access, tf->far);
+	}
+	print_registers(tf);
+	panic("%s", what);
+}
+
+void trap_kernel_sync(struct trap_frame *tf)
+{
+	report_and_stop(tf, "unhandled exception in kernel");
+}
+
+void trap_unexpected(struct trap_frame *tf, unsigned kind)
+{
+	kprintf("\n*** unexpected %s exception vector\n", kind < 4 ? vector_kinds[kind] : "?");
+	report_and_stop(tf, "unexpected exception");
+}
+
+void trap_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	for (;;) {
+		uint32_t intid = gic_ack();
+		if (intid == GIC_SPURIOUS)
+			return;
+		if (intid == platform.timer_intid)
+			timer_irq();
+		else if (intid == platform.uart_intid)
+			pl011_irq();
+		else
+			kprintf("irq: unexpected interrupt %u\n", intid);
+		gic_eoi(intid);
+	}
+}

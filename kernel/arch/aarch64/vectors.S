@@ -1,0 +1,135 @@
+/*
+ * Exception vector table (VBAR_EL1).
+ *
+ * Each of the 16 slots saves the full register frame (struct trap_frame) on the current
+ * stack, calls a C handler with a pointer to it and restores from it, so a handler can
+ * change the interrupted context by editing the frame. Slots the kernel does not expect
+ * (SP_EL0 at EL1, AArch32 at EL0, FIQ) report and stop through trap_unexpected.
+ */
+#include <arch/trapframe.h>
+
+#define VEC_BAD_SYNC   0
+#define VEC_BAD_IRQ    1
+#define VEC_BAD_FIQ    2
+#define VEC_BAD_SERROR 3
+
+/* Saves x0..x30, the interrupted SP, ELR, SPSR, ESR and FAR; leaves x0 = frame. */
+.macro save_frame el
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #TF_X(0)]
+	stp	x2, x3, [sp, #TF_X(2)]
+	stp	x4, x5, [sp, #TF_X(4)]
+	stp	x6, x7, [sp, #TF_X(6)]
+	stp	x8, x9, [sp, #TF_X(8)]
+	stp	x10, x11, [sp, #TF_X(10)]
+	stp	x12, x13, [sp, #TF_X(12)]
+	stp	x14, x15, [sp, #TF_X(14)]
+	stp	x16, x17, [sp, #TF_X(16)]
+	stp	x18, x19, [sp, #TF_X(18)]
+	stp	x20, x21, [sp, #TF_X(20)]
+	stp	x22, x23, [sp, #TF_X(22)]
+	stp	x24, x25, [sp, #TF_X(24)]
+	stp	x26, x27, [sp, #TF_X(26)]
+	stp	x28, x29, [sp, #TF_X(28)]
+	.if \el == 0
+	mrs	x21, sp_el0
+	.else
+	add	x21, sp, #TF_SIZE
+	.endif
+	stp	x30, x21, [sp, #TF_X(30)]
+	mrs	x22, elr_el1
+	mrs	x23, spsr_el1
+	stp	x22, x23, [sp, #TF_ELR]
+	mrs	x24, esr_el1
+	mrs	x25, far_el1
+	stp	x24, x25, [sp, #TF_ESR]
+	mov	x0, sp
+.endm
+
+/* Restores the frame at sp (as possibly edited by the handler) and returns. */
+.macro restore_frame el
+	ldp	x22, x23, [sp, #TF_ELR]
+	msr	elr_el1, x22
+	msr	spsr_el1, x23
+	.if \el == 0
+	ldr	x21, [sp, #TF_SP]
+	msr	sp_el0, x21
+	.endif
+	ldp	x0, x1, [sp, #TF_X(0)]
+	ldp	x2, x3, [sp, #TF_X(2)]
+	ldp	x4, x5, [sp, #TF_X(4)]
+	ldp	x6, x7, [sp, #TF_X(6)]
+	ldp	x8, x9, [sp, #TF_X(8)]
+	ldp	x10, x11, [sp, #TF_X(10)]
+	ldp	x12, x13, [sp, #TF_X(12)]
+	ldp	x14, x15, [sp, #TF_X(14)]
+	ldp	x16, x17, [sp, #TF_X(16)]
+	ldp	x18, x19, [sp, #TF_X(18)]
+	ldp	x20, x21, [sp, #TF_X(20)]
+	ldp	x22, x23, [sp, #TF_X(22)]
+	ldp	x24, x25, [sp, #TF_X(24)]
+	ldp	x26, x27, [sp, #TF_X(26)]
+	ldp	x28, x29, [sp, #TF_X(28)]
+	ldr	x30, [sp, #TF_X(30)]
+	add	sp, sp, #TF_SIZE
+	eret
+.endm
+
+/* An entry stub: save, call `handler(frame[, kind])`, restore. */
+.macro entry name, handler, el, kind=-1
+vec_\name:
+	save_frame \el
+	.if \kind >= 0
+	mov	x1, #\kind
+	.endif
+	bl	\handler
+	restore_frame \el
+.endm
+
+/* A slot of the table: 0x80 bytes, too small for a frame save, so it branches out. */
+.macro slot name
+	.balign 0x80
+	b	vec_\name
+.endm
+
+	.section .text, "ax"
+	.balign 0x800
+	.global exception_vectors
+exception_vectors:
+	/* Current EL with SP_EL0: never used by the kernel. */
+	slot el1t_sync
+	slot el1t_irq
+	slot el1t_fiq
+	slot el1t_serror
+	/* Current EL with SP_EL1: the kernel itself. */
+	slot el1h_sync
+	slot el1h_irq
+	slot el1h_fiq
+	slot el1h_serror
+	/* Lower EL, AArch64: user threads (system calls and faults come with the thread model). */
+	slot el0_sync
+	slot el0_irq
+	slot el0_fiq
+	slot el0_serror
+	/* Lower EL, AArch32: not supported. */
+	slot el0_32_sync
+	slot el0_32_irq
+	slot el0_32_fiq
+	slot el0_32_serror
+
+	entry el1t_sync, trap_unexpected, 1, VEC_BAD_SYNC
+	entry el1t_irq, trap_unexpected, 1, VEC_BAD_IRQ
+	entry el1t_fiq, trap_unexpected, 1, VEC_BAD_FIQ
+	entry el1t_serror, trap_unexpected, 1, VEC_BAD_SERROR
+	entry el1h_sync, trap_kernel_sync, 1
+	entry el1h_irq, trap_irq, 1
+	entry el1h_fiq, trap_unexpected, 1, VEC_BAD_FIQ
+	entry el1h_serror, trap_unexpected, 1, VEC_BAD_SERROR
+	entry el0_sync, trap_unexpected, 0, VEC_BAD_SYNC
+	entry el0_irq, trap_irq, 0
+	entry el0_fiq, trap_unexpected, 0, VEC_BAD_FIQ
+	entry el0_serror, trap_unexpected, 0, VEC_BAD_SERROR
+	entry el0_32_sync, trap_unexpected, 0, VEC_BAD_SYNC
+	entry el0_32_irq, trap_unexpected, 0, VEC_BAD_IRQ
+	entry el0_32_fiq, trap_unexpected, 0, VEC_BAD_FIQ
+	entry el0_32_serror, trap_unexpected, 0, VEC_BAD_SERROR

@@ -1,0 +1,144 @@
+/*
+ * The generic boot sequence: from the first C instruction to the idle loop.
+ *
+ * The device tree is the only source of truth about the machine: RAM, the UART, the
+ * interrupt controller, the timer and the power controller all come from it. The kernel
+ * image and the DTB are reserved, and the rest of RAM is reported as free.
+ */
+#include <arch/memlayout.h>
+#include <config.h>
+#include <stddef.h>
+
+#include "arch.h"
+#include "bootargs.h"
+#include "bootmem.h"
+#include "console.h"
+#include "lib/fdt.h"
+
+extern char __kernel_start[], __kernel_end[];
+
+static struct bootmem boot_mem;
+static volatile uint64_t ticks;
+
+/* Adds every /memory node's ranges to the map. Panics if there is no RAM at all. */
+static void add_ram(struct bootmem *bm, const struct fdt *fdt)
+{
+	for (int node = fdt_find_device_type(fdt, -1, "memory"); node >= 0;
+	     node = fdt_find_device_type(fdt, node, "memory")) {
+		struct fdt_range r;
+		for (uint32_t i = 0; fdt_read_reg(fdt, node, i, &r) == 0; i++) {
+			if (bootmem_add_ram(bm, r.base, r.size) != 0)
+				kprintf("mica: ignoring RAM range %#lx+%#lx\n", r.base, r.size);
+		}
+	}
+	if (bootmem_ram_bytes(bm) == 0)
+		panic("add_ram: the device tree describes no memory");
+}
+
+/* Reserves what is already in use: the kernel image, the DTB, firmware reservations. */
+static void reserve_in_use(struct bootmem *bm, const struct fdt *fdt, uint64_t dtb_pa)
+{
+	uint64_t kbase = virt_to_phys(__kernel_start);
+	bootmem_reserve(bm, kbase, (uint64_t)(__kernel_end - __kernel_start), "kernel image");
+	bootmem_reserve(bm, dtb_pa, fdt_total_size(fdt), "device tree");
+	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
+		struct fdt_range r;
+		if (fdt_get_mem_rsv(fdt, i, &r) == 0 && r.size)
+			bootmem_reserve(bm, r.base, r.size, "firmware (memreserve)");
+	}
+}
+
+/* Prints RAM, then every reserved and free range in address order, then the free total. */
+static void print_memory_map(const struct bootmem *bm)
+{
+	struct bootmem_range all[BOOTMEM_MAX_RESERVED + BOOTMEM_MAX_FREE];
+	int n = 0;
+	for (int i = 0; i < bm->n_reserved; i++)
+		all[n++] = bm->reserved[i];
+	for (int i = 0; i < bm->n_free; i++)
+		all[n++] = (struct bootmem_range){ bm->free[i].base, bm->free[i].size, NULL };
+	/* Insertion sort by base; invariant: all[0..i) is sorted. */
+	for (int i = 1; i < n; i++) {
+		struct bootmem_range r = all[i];
+		int j = i;
+		for (; j > 0 && all[j - 1].base > r.base; j--)
+			all[j] = all[j - 1];
+		all[j] = r;
+	}
+	kprintf("memory: %lu MiB RAM\n", bootmem_ram_bytes(bm) >> 20);
+	for (int i = 0; i < bm->n_ram; i++)
+		kprintf("  ram      %#011lx-%#011lx\n", bm->ram[i].base,
+			bm->ram[i].base + bm->ram[i].size);
+	for (int i = 0; i < n; i++) {
+		uint64_t end = all[i].base + all[i].size;
+		if (all[i].what)
+			kprintf("  reserved %#011lx-%#011lx %s\n", all[i].base, end, all[i].what);
+		else
+			kprintf("  free     %#011lx-%#011lx %lu KiB\n", all[i].base, end,
+				all[i].size >> 10);
+	}
+	uint64_t free = bootmem_free_bytes(bm);
+	kprintf("memory: %lu KiB free (%lu pages)\n", free >> 10, free / BOOTMEM_PAGE);
+}
+
+void kernel_tick(void)
+{
+	ticks++;
+}
+
+void kernel_console_rx(char c)
+{
+	switch (c) {
+	case 't':
+		kprintf("ticks: %lu\n", ticks);
+		break;
+	case 'q':
+		kprintf("mica: power off\n");
+		arch_poweroff();
+	default:
+		break;
+	}
+}
+
+/* Debug builds only: `crash=KIND` takes the named kernel exception on purpose. */
+static void debug_triggers(void)
+{
+	const char *crash = bootargs_get("crash");
+	if (!crash)
+		return;
+	if (!CONFIG_DEBUG) {
+		kprintf("mica: crash= needs a debug build; ignored\n");
+		return;
+	}
+	kprintf("mica: crash=%s requested\n", crash);
+	if (!arch_debug_crash(crash))
+		kprintf("mica: unknown crash kind '%s' (dabort, write-text, exec-rodata, undef)\n",
+			crash);
+}
+
+/* Entered from boot.S with the MMU on (boot tables), on the boot stack, interrupts masked. */
+void kernel_main(uint64_t dtb_arg, unsigned entry_el)
+{
+	kprintf("\nMica " MICA_VERSION " (%s build), AArch64 capability microkernel\n",
+		CONFIG_DEBUG ? "debug" : "release");
+	kprintf("boot: entered at EL%u, running at EL1\n", entry_el);
+
+	uint64_t dtb_pa = arch_find_dtb(dtb_arg);
+	struct fdt fdt;
+	if (!dtb_pa || fdt_init(&fdt, phys_to_virt(dtb_pa), 1u << 21) != 0)
+		panic("kernel_main: no valid device tree (x0=%#lx)", dtb_arg);
+	kprintf("boot: device tree at %#lx, %u bytes\n", dtb_pa, fdt_total_size(&fdt));
+	bootargs_init(&fdt);
+
+	bootmem_init(&boot_mem);
+	add_ram(&boot_mem, &fdt);
+	reserve_in_use(&boot_mem, &fdt, dtb_pa);
+	arch_init(&fdt, &boot_mem);
+	print_memory_map(&boot_mem);
+
+	debug_triggers();
+	arch_timer_start(CONFIG_TICK_HZ);
+	kprintf("mica: idle (no root task yet). Keys: t = tick count, q = power off\n");
+	for (;;)
+		arch_idle();
+}
