@@ -46,8 +46,10 @@ ensure_packages() {
 
 # Configures build/ on first use, then builds everything.
 configure_and_build() {
+	local log
 	if [ ! -f "$MICA_BUILD_DIR/build.ninja" ]; then
-		meson setup "$MICA_BUILD_DIR" "$MICA_ROOT" --cross-file "$CROSS_FILE" >/dev/null
+		log=$(meson setup "$MICA_BUILD_DIR" "$MICA_ROOT" --cross-file "$CROSS_FILE" 2>&1) ||
+			{ echo "$log" >&2; echo "setup: meson setup failed" >&2; return 1; }
 	fi
 	ninja -C "$MICA_BUILD_DIR" >/dev/null || ninja -C "$MICA_BUILD_DIR"
 }
