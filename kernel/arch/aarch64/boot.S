@@ -122,6 +122,7 @@ high:
 	adr	x0, exception_vectors
 	msr	vbar_el1, x0
 	isb
+	mov	x29, xzr			/* end of the frame chain for debuggers */
 	mov	x0, x19
 	mov	x1, x20
 	bl	kernel_main
