@@ -28,9 +28,6 @@ void arch_init(const struct fdt *fdt, struct bootmem *bm);
 /* Starts the periodic tick at `hz`; each tick calls kernel_tick(). */
 void arch_timer_start(unsigned hz);
 
-/* Enables interrupts and waits for one (the idle loop body). */
-void arch_idle(void);
-
 /* Powers the machine off through PSCI. Does not return. */
 __attribute__((noreturn)) void arch_poweroff(void);
 
@@ -40,6 +37,37 @@ __attribute__((noreturn)) void arch_halt(void);
 /* Debug builds: deliberately takes the named kernel exception ("dabort", "write-text",
  * "exec-rodata", "undef"). Returns false for an unknown name. */
 bool arch_debug_crash(const char *what);
+
+struct tcb;
+
+/* Prepares the CPU to run user threads (TTBR0 walks, ASIDs, FP/SIMD trap, PMU). */
+void arch_user_init(void);
+
+/* Switches the CPU from `prev` (NULL: idle) to `next`: VSpace, FP/SIMD ownership, TLS. */
+void arch_switch_to(struct tcb *prev, struct tcb *next);
+
+/* Returns to `t` in user mode. */
+__attribute__((noreturn)) void arch_return_to_user(struct tcb *t);
+
+/* Idles until an interrupt; its handler leaves through schedule_and_return(). */
+__attribute__((noreturn)) void arch_idle_forever(void);
+
+/* Forgets `t` in per-CPU state (FP/SIMD owner); it is being destroyed. */
+void arch_forget_thread(struct tcb *t);
+
+/* Interrupt controller operations for IRQ handler capabilities. */
+void arch_irq_enable(uint32_t intid, bool edge);
+void arch_irq_disable(uint32_t intid);
+void arch_irq_raise(uint32_t intid); /* makes an SPI pending (tests) */
+/* True if user space may claim `intid` (an SPI the kernel does not use itself). */
+bool arch_irq_claimable(uint32_t intid);
+
+/*
+ * Physical ranges outside RAM the kernel keeps for itself (the interrupt controller), as
+ * [base, end) pairs; returns how many it wrote (at most `max`). Everything else outside RAM
+ * becomes device untyped memory.
+ */
+unsigned arch_reserved_device_ranges(uint64_t (*ranges)[2], unsigned max);
 
 /* Called by the architecture on every timer tick, with interrupts masked. */
 void kernel_tick(void);

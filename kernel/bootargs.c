@@ -9,6 +9,7 @@
 #define BOOTARGS_MAX_WORDS 32
 
 static char buf[BOOTARGS_MAX];
+static char raw[BOOTARGS_MAX];
 static const char *keys[BOOTARGS_MAX_WORDS];
 static const char *values[BOOTARGS_MAX_WORDS];
 static int nwords;
@@ -16,6 +17,7 @@ static int nwords;
 void bootargs_parse(const char *line)
 {
 	strlcpy(buf, line, sizeof(buf));
+	strlcpy(raw, line, sizeof(raw));
 	nwords = 0;
 	/* Each word is cut out in place: its trailing space and its first '=' become NULs. */
 	for (char *p = buf; *p && nwords < BOOTARGS_MAX_WORDS;) {
@@ -55,4 +57,9 @@ const char *bootargs_get(const char *key)
 			return values[i];
 	}
 	return NULL;
+}
+
+const char *bootargs_raw(void)
+{
+	return raw;
 }

@@ -12,6 +12,9 @@ void bootargs_init(const struct fdt *fdt);
 /* Splits `line` (copied) into words; used by bootargs_init and the unit tests. */
 void bootargs_parse(const char *line);
 
+/* The whole boot argument string as given. */
+const char *bootargs_raw(void);
+
 /* The value of `key` ("" for a bare word), or NULL if it was not given. Last one wins. */
 const char *bootargs_get(const char *key);
 

@@ -14,11 +14,17 @@
 #include "bootmem.h"
 #include "console.h"
 #include "lib/fdt.h"
+#include "object/roottask.h"
+#include "object/untyped.h"
+#include "sched.h"
+#include "stats.h"
+#include <mica/bootinfo.h>
 
 extern char __kernel_start[], __kernel_end[];
 
 static struct bootmem boot_mem;
 static volatile uint64_t ticks;
+struct kernel_stats stats;
 
 /* Adds every /memory node's ranges to the map. Panics if there is no RAM at all. */
 static void add_ram(struct bootmem *bm, const struct fdt *fdt)
@@ -84,6 +90,7 @@ static void print_memory_map(const struct bootmem *bm)
 void kernel_tick(void)
 {
 	ticks++;
+	sched_tick();
 }
 
 void kernel_console_rx(char c)
@@ -116,6 +123,24 @@ static void debug_triggers(void)
 			crash);
 }
 
+/*
+ * Creates the root task (bootarg `init=NAME`, default CONFIG_ROOT_TASK) and hands every
+ * remaining free page to it as untyped memory: from here on the kernel allocates nothing.
+ */
+static void start_root_task(void)
+{
+	static struct roottask rt;
+	const char *name = bootargs_get("init");
+	if (!name || !*name)
+		name = CONFIG_ROOT_TASK;
+	roottask_create(&boot_mem, name, bootargs_raw(), &rt);
+	untyped_create_boot_caps(&boot_mem, rt.cnode_slots, 1ull << rt.cnode_bits,
+				 &rt.next_free_slot, rt.bootinfo);
+	rt.bootinfo->empty.start = rt.next_free_slot;
+	arch_user_init();
+	sched_make_runnable(rt.tcb);
+}
+
 /* Entered from boot.S with the MMU on (boot tables), on the boot stack, interrupts masked. */
 void kernel_main(uint64_t dtb_arg, unsigned entry_el)
 {
@@ -137,8 +162,8 @@ void kernel_main(uint64_t dtb_arg, unsigned entry_el)
 	print_memory_map(&boot_mem);
 
 	debug_triggers();
+	start_root_task();
 	arch_timer_start(CONFIG_TICK_HZ);
-	kprintf("mica: idle (no root task yet). Keys: t = tick count, q = power off\n");
-	for (;;)
-		arch_idle();
+	kprintf("mica: starting the root task. Kernel keys: t = tick count, q = power off\n");
+	schedule_and_return();
 }

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-IDLE = "mica: idle"
+IDLE = "hello: waiting on notification"
 
 
 def booted(boot, **kw):
@@ -115,3 +115,18 @@ def test_gicv3_delivers_timer_and_uart_interrupts(boot, cpu, el2):
     assert tick_count(m) > first  # the virtual timer (a PPI) ticks
     m.send("q")
     assert m.wait_exit() == 0
+
+
+def test_root_task_runs_at_el0_with_its_boot_info(boot):
+    out = booted(boot).output()
+    assert re.search(r"roottask: 'hello' entry 0x[0-9a-f]+, \d+ pages image", out)
+    m = re.search(r"untyped: (\d+) caps, (\d+) MiB RAM, (\d+) device caps", out)
+    assert m
+    total, device = int(m.group(1)), int(m.group(3))
+    listed = re.findall(r"hello:   slot (\d+): untyped at (0x[0-9a-f]+|0), 2\^(\d+) bytes(, device)?", out)
+    assert len(listed) == total
+    assert sum(1 for s in listed if s[3]) == device
+    ram = sum(1 << int(s[2]) for s in listed if not s[3])
+    assert ram >> 20 == int(m.group(2))
+    assert "hello: root task up, bootinfo at 0x7ffd0000" in out
+    assert "hello: null system call done" in out

@@ -62,4 +62,4 @@ def test_undefined_instruction_is_reported(boot):
 def test_unknown_crash_kind_is_refused_and_boot_continues(boot):
     m = boot(append="crash=bogus")
     m.expect_exact("unknown crash kind 'bogus'")
-    m.expect_exact("mica: idle")
+    m.expect_exact("hello: waiting on notification")

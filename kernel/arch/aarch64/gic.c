@@ -30,6 +30,11 @@ void gic_eoi(uint32_t intid)
 	gic->eoi(intid);
 }
 
+void gic_raise(uint32_t intid)
+{
+	gic->raise(intid);
+}
+
 const char *gic_name(void)
 {
 	return gic->name;

@@ -19,6 +19,7 @@ struct gic_ops {
 	void (*disable)(uint32_t intid);
 	uint32_t (*ack)(void); /* INTID of the highest pending interrupt, or GIC_SPURIOUS */
 	void (*eoi)(uint32_t intid);
+	void (*raise)(uint32_t intid); /* makes an SPI pending */
 };
 
 extern const struct gic_ops gicv2_ops;
@@ -37,6 +38,9 @@ uint32_t gic_ack(void);
 
 /* Signals the end of handling `intid`. */
 void gic_eoi(uint32_t intid);
+
+/* Makes SPI `intid` pending, as if its device had signalled it. */
+void gic_raise(uint32_t intid);
 
 /* The driver's name ("GICv2"/"GICv3"). */
 const char *gic_name(void);

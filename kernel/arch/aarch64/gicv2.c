@@ -10,6 +10,7 @@
 #define GICD_TYPER       0x004
 #define GICD_ISENABLER   0x100
 #define GICD_ICENABLER   0x180
+#define GICD_ISPENDR     0x200
 #define GICD_ICPENDR     0x280
 #define GICD_IPRIORITYR  0x400
 #define GICD_ITARGETSR   0x800
@@ -82,6 +83,12 @@ static void gicv2_eoi(uint32_t intid)
 	mmio_write32(gicc + GICC_EOIR, intid);
 }
 
+static void gicv2_raise(uint32_t intid)
+{
+	if (intid >= 32 && intid < nr_irqs)
+		mmio_write32(gicd + GICD_ISPENDR + (intid / 32) * 4, BIT(intid % 32));
+}
+
 const struct gic_ops gicv2_ops = {
 	.name = "GICv2",
 	.init = gicv2_init,
@@ -89,4 +96,5 @@ const struct gic_ops gicv2_ops = {
 	.disable = gicv2_disable,
 	.ack = gicv2_ack,
 	.eoi = gicv2_eoi,
+	.raise = gicv2_raise,
 };

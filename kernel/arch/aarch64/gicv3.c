@@ -21,6 +21,7 @@
 #define GICD_IGROUPR           0x0080
 #define GICD_ISENABLER         0x0100
 #define GICD_ICENABLER         0x0180
+#define GICD_ISPENDR           0x0200
 #define GICD_ICPENDR           0x0280
 #define GICD_ICACTIVER         0x0380
 #define GICD_IPRIORITYR        0x0400
@@ -273,6 +274,12 @@ static void gicv3_eoi(uint32_t intid)
 	write_icc(ICC_EOIR1_EL1, intid);
 }
 
+static void gicv3_raise(uint32_t intid)
+{
+	if (intid >= 32 && intid < nr_irqs)
+		mmio_write32(gicd + GICD_ISPENDR + (intid / 32) * 4, BIT(intid % 32));
+}
+
 const struct gic_ops gicv3_ops = {
 	.name = "GICv3",
 	.init = gicv3_init,
@@ -280,4 +287,5 @@ const struct gic_ops gicv3_ops = {
 	.disable = gicv3_disable,
 	.ack = gicv3_ack,
 	.eoi = gicv3_eoi,
+	.raise = gicv3_raise,
 };

@@ -6,6 +6,8 @@
 
 #include "arch.h"
 #include "console.h"
+#include "context.h"
+#include "object/tcb.h"
 #include "cpu.h"
 #include "gic.h"
 #include "lib/fdt.h"
@@ -56,11 +58,61 @@ void arch_init(const struct fdt *fdt, struct bootmem *bm)
 	kprintf("\n");
 }
 
-void arch_idle(void)
+void arch_user_init(void)
 {
-	__asm__ volatile("msr daifclr, #%0" ::"i"(DAIF_IRQ));
-	wfi();
-	__asm__ volatile("msr daifset, #%0" ::"i"(DAIF_IRQ));
+	context_init();
+}
+
+void arch_switch_to(struct tcb *prev, struct tcb *next)
+{
+	context_switch(prev, next);
+}
+
+void arch_return_to_user(struct tcb *t)
+{
+	return_to_user(&t->ctx);
+}
+
+void arch_idle_forever(void)
+{
+	idle_loop();
+}
+
+void arch_forget_thread(struct tcb *t)
+{
+	context_fpu_forget(t);
+}
+
+void arch_irq_enable(uint32_t intid, bool edge)
+{
+	gic_enable(intid, edge);
+}
+
+void arch_irq_disable(uint32_t intid)
+{
+	gic_disable(intid);
+}
+
+void arch_irq_raise(uint32_t intid)
+{
+	gic_raise(intid);
+}
+
+bool arch_irq_claimable(uint32_t intid)
+{
+	/* SPIs only; the timer is a PPI. The console UART may be claimed by a user driver. */
+	return intid >= 32 && intid < 1020;
+}
+
+unsigned arch_reserved_device_ranges(uint64_t (*ranges)[2], unsigned max)
+{
+	const struct mmio_region *gic[] = { &platform.gicd, &platform.gicc };
+	unsigned n = 0;
+	for (unsigned i = 0; i < 2 && n < max; i++, n++) {
+		ranges[n][0] = gic[i]->pa;
+		ranges[n][1] = gic[i]->pa + gic[i]->size;
+	}
+	return n;
 }
 
 void arch_poweroff(void)

@@ -16,6 +16,14 @@
 #include "platform.h"
 #include "timer.h"
 #include "traps.h"
+#include "context.h"
+#include "object/ipc.h"
+#include "object/irq.h"
+#include "object/tcb.h"
+#include "sched.h"
+#include "stats.h"
+#include "syscall.h"
+#include <mica/fault.h>
 
 static const char *const vector_kinds[] = { "synchronous", "IRQ", "FIQ", "SError" };
 
@@ -135,19 +143,83 @@ void trap_unexpected(struct trap_frame *tf, unsigned kind)
 	report_and_stop(tf, "unexpected exception");
 }
 
-void trap_irq(struct trap_frame *tf)
+/* Takes every pending interrupt: the tick, the kernel console, user-owned interrupts. */
+static void handle_interrupts(void)
 {
-	(void)tf;
 	for (;;) {
 		uint32_t intid = gic_ack();
 		if (intid == GIC_SPURIOUS)
 			return;
+		stats.interrupts++;
 		if (intid == platform.timer_intid)
 			timer_irq();
+		else if (irq_deliver(intid))
+			; /* masked and signalled; the driver acknowledges */
 		else if (intid == platform.uart_intid)
 			pl011_irq();
 		else
 			kprintf("irq: unexpected interrupt %u\n", intid);
 		gic_eoi(intid);
 	}
+}
+
+/* An interrupt taken in the kernel: only possible while idle. */
+void trap_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	handle_interrupts();
+	schedule_and_return();
+}
+
+void trap_el0_irq(void)
+{
+	handle_interrupts();
+	schedule_and_return();
+}
+
+/* Turns a user thread's abort into a FAULT_VM message: address, pc, access, ESR. */
+static void user_abort(struct tcb *t, uint64_t esr, uint64_t far)
+{
+	unsigned ec = ESR_EC(esr);
+	uint64_t access = ec == EC_IABT_LOWER        ? FAULT_ACCESS_EXEC
+			  : (ESR_ISS(esr) & ISS_WNR) ? FAULT_ACCESS_WRITE
+						     : FAULT_ACCESS_READ;
+	uint64_t words[4] = { far, t->ctx.pc, access, esr };
+	fault_raise(t, FAULT_VM, words, 4);
+}
+
+/* A synchronous exception from a user thread: a system call, the FP/SIMD trap, or a fault. */
+void trap_el0_sync(uint64_t esr, uint64_t far)
+{
+	struct tcb *t = current;
+	switch (ESR_EC(esr)) {
+	case EC_SVC64:
+		syscall_handle(t);
+		break;
+	case EC_FP_ASIMD:
+		context_fpu_trap(t);
+		break;
+	case EC_DABT_LOWER:
+	case EC_IABT_LOWER:
+		user_abort(t, esr, far);
+		break;
+	case EC_PC_ALIGN:
+	case EC_SP_ALIGN: {
+		uint64_t words[3] = { ESR_EC(esr) == EC_PC_ALIGN ? t->ctx.pc : t->ctx.sp, t->ctx.pc,
+				      esr };
+		fault_raise(t, FAULT_ALIGNMENT, words, 3);
+		break;
+	}
+	case EC_UNKNOWN: {
+		uint64_t words[2] = { t->ctx.pc, esr };
+		fault_raise(t, FAULT_UNDEFINED, words, 2);
+		break;
+	}
+	default: {
+		uint64_t words[2] = { t->ctx.pc, esr };
+		fault_raise(t, FAULT_OTHER, words, 2);
+		break;
+	}
+	}
+	schedule_and_return();
 }

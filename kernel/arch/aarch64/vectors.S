@@ -5,8 +5,19 @@
  * stack, calls a C handler with a pointer to it and restores from it, so a handler can
  * change the interrupted context by editing the frame. Slots the kernel does not expect
  * (SP_EL0 at EL1, AArch32 at EL0, FIQ) report and stop through trap_unexpected.
+ *
+ * User threads are different: while a thread runs at EL0, SP_EL1 points just past its
+ * struct user_context (the first member of its TCB), so an exception from EL0 stores the
+ * user registers straight into the TCB, then switches to the kernel stack and calls C,
+ * which never returns there: it leaves through return_to_user (this file), which reloads a
+ * context and leaves SP_EL1 just past it again, ready for the next entry.
  */
 #include <arch/trapframe.h>
+
+/* struct user_context (object/tcb.h): x0..x30, sp, pc, spsr, tpidr, pad. */
+#define UC_SP    (31 * 8)
+#define UC_PC    (32 * 8)
+#define UC_SIZE  (36 * 8)
 
 #define VEC_BAD_SYNC   0
 #define VEC_BAD_IRQ    1
@@ -75,6 +86,36 @@
 	eret
 .endm
 
+/* Saves the user registers into the context SP_EL1 points past; leaves x19 = context. */
+.macro save_user
+	sub	sp, sp, #UC_SIZE
+	stp	x0, x1, [sp, #TF_X(0)]
+	stp	x2, x3, [sp, #TF_X(2)]
+	stp	x4, x5, [sp, #TF_X(4)]
+	stp	x6, x7, [sp, #TF_X(6)]
+	stp	x8, x9, [sp, #TF_X(8)]
+	stp	x10, x11, [sp, #TF_X(10)]
+	stp	x12, x13, [sp, #TF_X(12)]
+	stp	x14, x15, [sp, #TF_X(14)]
+	stp	x16, x17, [sp, #TF_X(16)]
+	stp	x18, x19, [sp, #TF_X(18)]
+	stp	x20, x21, [sp, #TF_X(20)]
+	stp	x22, x23, [sp, #TF_X(22)]
+	stp	x24, x25, [sp, #TF_X(24)]
+	stp	x26, x27, [sp, #TF_X(26)]
+	stp	x28, x29, [sp, #TF_X(28)]
+	mrs	x21, sp_el0
+	stp	x30, x21, [sp, #TF_X(30)]
+	mrs	x22, elr_el1
+	mrs	x23, spsr_el1
+	stp	x22, x23, [sp, #UC_PC]
+	mov	x19, sp
+	adrp	x20, boot_stack_top		/* the one kernel stack */
+	add	x20, x20, :lo12:boot_stack_top
+	mov	sp, x20
+	mov	x29, xzr
+.endm
+
 /* An entry stub: save, call `handler(frame[, kind])`, restore. */
 .macro entry name, handler, el, kind=-1
 vec_\name:
@@ -125,11 +166,63 @@ exception_vectors:
 	entry el1h_irq, trap_irq, 1
 	entry el1h_fiq, trap_unexpected, 1, VEC_BAD_FIQ
 	entry el1h_serror, trap_unexpected, 1, VEC_BAD_SERROR
-	entry el0_sync, trap_unexpected, 0, VEC_BAD_SYNC
-	entry el0_irq, trap_irq, 0
+vec_el0_sync:
+	save_user
+	mrs	x0, esr_el1
+	mrs	x1, far_el1
+	bl	trap_el0_sync			/* does not return */
+vec_el0_irq:
+	save_user
+	bl	trap_el0_irq			/* does not return */
 	entry el0_fiq, trap_unexpected, 0, VEC_BAD_FIQ
 	entry el0_serror, trap_unexpected, 0, VEC_BAD_SERROR
 	entry el0_32_sync, trap_unexpected, 0, VEC_BAD_SYNC
 	entry el0_32_irq, trap_unexpected, 0, VEC_BAD_IRQ
 	entry el0_32_fiq, trap_unexpected, 0, VEC_BAD_FIQ
 	entry el0_32_serror, trap_unexpected, 0, VEC_BAD_SERROR
+
+/*
+ * return_to_user(struct user_context *ctx): restores the thread and erets to EL0. SP_EL1 ends
+ * just past ctx, where the next exception from EL0 will save the registers.
+ */
+	.global return_to_user
+return_to_user:
+	mov	sp, x0
+	ldp	x22, x23, [sp, #UC_PC]
+	msr	elr_el1, x22
+	msr	spsr_el1, x23
+	ldr	x21, [sp, #UC_SP]
+	msr	sp_el0, x21
+	ldp	x0, x1, [sp, #TF_X(0)]
+	ldp	x2, x3, [sp, #TF_X(2)]
+	ldp	x4, x5, [sp, #TF_X(4)]
+	ldp	x6, x7, [sp, #TF_X(6)]
+	ldp	x8, x9, [sp, #TF_X(8)]
+	ldp	x10, x11, [sp, #TF_X(10)]
+	ldp	x12, x13, [sp, #TF_X(12)]
+	ldp	x14, x15, [sp, #TF_X(14)]
+	ldp	x16, x17, [sp, #TF_X(16)]
+	ldp	x18, x19, [sp, #TF_X(18)]
+	ldp	x20, x21, [sp, #TF_X(20)]
+	ldp	x22, x23, [sp, #TF_X(22)]
+	ldp	x24, x25, [sp, #TF_X(24)]
+	ldp	x26, x27, [sp, #TF_X(26)]
+	ldp	x28, x29, [sp, #TF_X(28)]
+	ldr	x30, [sp, #TF_X(30)]
+	add	sp, sp, #UC_SIZE
+	eret
+
+/*
+ * idle_loop(void): nothing is runnable. Runs on a fresh kernel stack with interrupts
+ * enabled; an interrupt enters through vec_el1h_irq, whose handler leaves through
+ * return_to_user if it made a thread runnable, or returns here.
+ */
+	.global idle_loop
+idle_loop:
+	adrp	x0, boot_stack_top
+	add	x0, x0, :lo12:boot_stack_top
+	mov	sp, x0
+	mov	x29, xzr
+	msr	daifclr, #2
+1:	wfi
+	b	1b

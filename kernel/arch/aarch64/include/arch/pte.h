@@ -41,6 +41,7 @@ typedef uint64_t pte_t;
 #define PTE_NG              (UL(1) << 11)
 #define PTE_PXN             (UL(1) << 53)
 #define PTE_UXN             (UL(1) << 54)
+#define PTE_PXN_TABLE       (UL(1) << 59) /* table: no EL1 execution anywhere below */
 #define PTE_ADDR_MASK       UL(0x0000fffffffff000)
 
 /* MAIR_EL1 attribute indexes and their encodings. */

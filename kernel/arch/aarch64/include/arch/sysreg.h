@@ -62,6 +62,9 @@
 /* ID_AA64PFR0_EL1 */
 #define PFR0_GIC(v) FIELD(v, 24, 4) /* 1: GICv3 system registers */
 
+/* CTR_EL0 */
+#define CTR_DMINLINE(v) FIELD(v, 16, 4) /* log2 words in the smallest D-cache line */
+
 /* MIDR_EL1 */
 #define MIDR_IMPLEMENTER(v) FIELD(v, 24, 8)
 #define MIDR_VARIANT(v)     FIELD(v, 20, 4)

@@ -1,0 +1,49 @@
+/*
+ * Invocation labels and their arguments.
+ *
+ * An invocation is SYS_CALL on a capability to a kernel object with one of these labels.
+ * Arguments are message registers MR0.. in the order listed; results come back in MRs.
+ * A slot is named by a CNode capability address (resolved in the caller's CSpace) and an
+ * index in that CNode. The reply label is 0 or a negative error (mica/errors.h); on error,
+ * nothing changed. docs/kernel-api.md describes every error each one can return.
+ */
+#pragma once
+
+enum mica_invocation {
+	/* Untyped */
+	UNTYPED_RETYPE = 1, /* type, size_bits, dest_cnode, dest_index, count -> () */
+
+	/* CNode (invoked on the destination CNode) */
+	CNODE_COPY = 16,   /* dest_index, src_cnode, src_index, rights */
+	CNODE_MINT,        /* dest_index, src_cnode, src_index, rights, badge */
+	CNODE_MOVE,        /* dest_index, src_cnode, src_index */
+	CNODE_MUTATE,      /* dest_index, src_cnode, src_index, badge */
+	CNODE_DELETE,      /* index */
+	CNODE_REVOKE,      /* index */
+	CNODE_SAVE_CALLER, /* index: moves the caller's one-shot reply right into the slot */
+	CNODE_IDENTIFY,    /* index -> type, rights, badge, object physical address */
+
+	/* TCB */
+	TCB_CONFIGURE =
+	    32, /* fault_ep, cspace_root, vspace_root, ipc_buffer_vaddr, ipc_buffer_frame */
+	TCB_READ_REGISTERS,  /* -> pc, sp, spsr, x0..x30 (34 words) */
+	TCB_WRITE_REGISTERS, /* resume(0/1), pc, sp, x0..x7 */
+	TCB_RESUME,
+	TCB_SUSPEND,
+	TCB_SET_PRIORITY,      /* priority, max_priority (both <= the caller's max priority) */
+	TCB_BIND_NOTIFICATION, /* notification cptr */
+	TCB_UNBIND_NOTIFICATION,
+	TCB_SET_TLS, /* value for TPIDR_EL0 */
+
+	/* IRQ control and handlers */
+	IRQ_CONTROL_GET = 48, /* irq (INTID), dest_cnode, dest_index, edge(0/1) */
+	IRQ_HANDLER_ACK,
+	IRQ_HANDLER_SET_NOTIFICATION, /* notification cptr */
+	IRQ_HANDLER_CLEAR,
+
+	/* Frames, page tables, VSpaces, ASIDs: issue 4. */
+	ARCH_INVOCATIONS_BEGIN = 64,
+};
+
+/* Words TCB_READ_REGISTERS returns: pc, sp, spsr, then x0..x30. */
+#define TCB_REGISTER_WORDS 34

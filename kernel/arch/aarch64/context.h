@@ -1,0 +1,33 @@
+/* Switching the CPU between user threads: address space, FP/SIMD ownership, TLS. */
+#pragma once
+
+#include <stdint.h>
+
+struct tcb;
+struct user_context;
+struct fpu_state;
+
+/* Prepares the CPU for user threads: TTBR0 walks on, ASID size, PMU user access. */
+void context_init(void);
+
+/*
+ * Makes `next` the thread the CPU runs next (prev may be NULL: idle): saves prev's TPIDR_EL0,
+ * loads next's, installs next's VSpace in TTBR0 with its ASID unless it is already there,
+ * and arms the FP/SIMD trap unless next owns the FP registers.
+ */
+void context_switch(struct tcb *prev, struct tcb *next);
+
+/* The FP/SIMD access trap from EL0: hands the registers to `t`. */
+void context_fpu_trap(struct tcb *t);
+
+/* Forgets `t` as FP/SIMD owner (it is being destroyed). */
+void context_fpu_forget(struct tcb *t);
+
+/* Restores `ctx` and returns to EL0. */
+__attribute__((noreturn)) void return_to_user(struct user_context *ctx);
+
+/* Idles with interrupts enabled until an interrupt makes a thread runnable. */
+__attribute__((noreturn)) void idle_loop(void);
+
+void fpu_save(struct fpu_state *s);
+void fpu_restore(const struct fpu_state *s);

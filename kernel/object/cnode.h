@@ -1,0 +1,31 @@
+/*
+ * Internals of the CSpace code (cspace.c, mdb.c, cnode.c) that the rest of the kernel does
+ * not need, and the one IPC hook deletion calls. The public API is object/cspace.h.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "object/cap.h"
+
+struct tcb;
+
+/* Slot `index` of the CNode that `cnode` (a CNode capability) refers to, or NULL if
+ * index >= 2^radix. */
+struct cte *cnode_slot_at(const struct cap *cnode, uint64_t index);
+
+/* True if `a` and `b` are capabilities to the same object: same type and same object
+ * (same INTID for IRQ handlers, same base and size for untyped). False for objectless
+ * capabilities (null, reply, IRQ control, ASID control). Defined in mdb.c. */
+bool cap_same_object(const struct cap *a, const struct cap *b);
+
+/* Unlinks `slot` from the derivation tree and empties it. Its descendants stay in place
+ * and move up one level, becoming descendants of its parent. Finalises nothing.
+ * Defined in mdb.c. */
+void mdb_remove(struct cte *slot);
+
+/* Implemented by the IPC code (ipc.c): the reply capability naming `caller` was deleted
+ * unused, so `caller` (blocked waiting for that reply) is woken with E_DELETED and its
+ * reply_slot cleared. */
+void ipc_reply_deleted(struct tcb *caller);

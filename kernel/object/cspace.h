@@ -1,0 +1,61 @@
+/*
+ * CSpace addressing, the derivation tree, and deletion.
+ *
+ * A capability address (cptr) is resolved from a thread's CSpace root CNode: each CNode
+ * consumes guard_bits bits that must equal its guard, then radix bits that index a slot;
+ * if 64 bits are not yet consumed and the slot holds a CNode capability, resolution
+ * continues there. All 64 bits must be consumed (seL4's guarded page table scheme).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "object/cap.h"
+
+struct tcb;
+
+struct lookup_ret {
+	int err; /* E_OK, E_LOOKUP, E_NOCAP, E_TYPE, E_RANGE */
+	struct cte *slot;
+};
+
+/* Resolves `cptr` in `t`'s CSpace to a slot, which may be empty. */
+struct lookup_ret cspace_lookup_slot(struct tcb *t, cptr_t cptr);
+
+/* Resolves `cptr` to a slot holding a capability (E_NOCAP if it is empty). */
+struct lookup_ret cspace_lookup_cap(struct tcb *t, cptr_t cptr);
+
+/* Resolves slot `index` of the CNode capability at `cnode` (E_TYPE if not a CNode,
+ * E_RANGE if index >= 2^radix). */
+struct lookup_ret cspace_lookup_index(struct tcb *t, cptr_t cnode, uint64_t index);
+
+/* Puts `cap` in the empty slot `dest` as a child of `parent` (NULL: a root of the tree). */
+void mdb_insert(struct cte *parent, struct cte *dest, struct cap cap);
+
+/* Moves the capability in `src` to the empty slot `dest`, keeping its place in the tree,
+ * storing `cap` (the same capability, possibly with a new badge). */
+void mdb_move(struct cte *src, struct cte *dest, struct cap cap);
+
+/* True if other slots derive from `slot`. */
+bool mdb_has_children(const struct cte *slot);
+
+/* True if no other slot holds a capability to the same object. */
+bool mdb_is_final(const struct cte *slot);
+
+/* Decode-time check for cte_delete/cte_revoke: E_OK, or E_DELETE_FIRST if the deletion
+ * would have to destroy CNodes nested deeper than the kernel allows. */
+int cte_delete_check(struct cte *slot);
+int cte_revoke_check(struct cte *slot);
+
+/* Empties `slot`; if it held the last capability to an object, the object is finalised
+ * (queued threads woken with E_DELETED, CNode contents deleted, ...). */
+void cte_delete(struct cte *slot);
+
+/* Deletes every capability derived from `slot` (the slot itself stays). For an untyped
+ * capability this destroys every object retyped from it and makes the memory reusable. */
+void cte_revoke(struct cte *slot);
+
+/* Finalises the object of `cap`, whose last capability is being deleted (object-specific:
+ * endpoint_cancel_all, tcb_finalise, CNode contents, IRQ handler, ...). */
+void object_finalise(struct cap *cap);

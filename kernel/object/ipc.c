@@ -1,0 +1,369 @@
+/*
+ * Synchronous IPC through endpoints, one-shot replies, notifications, and fault messages.
+ *
+ * An endpoint holds a queue of threads that all want the same thing (all sending or all
+ * receiving). A send meets a waiting receiver or queues; a receive meets a queued sender or
+ * queues. A call is a send that leaves a reply capability to the caller in the receiver's
+ * TCB_SLOT_CALLER and blocks the caller until that capability is used (or deleted).
+ * Message words MR0..MR5 travel register to register; the rest IPC buffer to IPC buffer.
+ */
+#include "object/ipc.h"
+
+#include <arch/memlayout.h>
+#include <mica/errors.h>
+#include <mica/fault.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "console.h"
+#include "object/cspace.h"
+#include "object/tcb.h"
+#include "sched.h"
+#include "stats.h"
+
+/* Thread queues (endpoint and notification waiters share the wait_* links). */
+struct wait_queue {
+	struct tcb **head, **tail;
+};
+
+static void wq_append(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	t->wait_next = NULL;
+	t->wait_prev = *tail;
+	if (*tail)
+		(*tail)->wait_next = t;
+	else
+		*head = t;
+	*tail = t;
+}
+
+static void wq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	if (t->wait_prev)
+		t->wait_prev->wait_next = t->wait_next;
+	else
+		*head = t->wait_next;
+	if (t->wait_next)
+		t->wait_next->wait_prev = t->wait_prev;
+	else
+		*tail = t->wait_prev;
+	t->wait_next = t->wait_prev = NULL;
+	t->blocked_on = NULL;
+}
+
+static struct tcb *ep_dequeue(struct endpoint *ep)
+{
+	struct tcb *t = ep->head;
+	wq_remove(&ep->head, &ep->tail, t);
+	if (!ep->head)
+		ep->state = EP_IDLE;
+	return t;
+}
+
+static void ep_block(struct endpoint *ep, struct tcb *t, enum thread_state state,
+		     enum endpoint_state ep_state)
+{
+	sched_remove(t);
+	t->state = (uint8_t)state;
+	t->blocked_on = ep;
+	wq_append(&ep->head, &ep->tail, t);
+	ep->state = ep_state;
+}
+
+/* Sets the syscall result of `t` (x1) to kernel error `err` (E_OK: success). */
+static void set_result(struct tcb *t, int err)
+{
+	t->ctx.x[1] = msginfo_error(err);
+}
+
+/* Wakes `t` from a wait with result `err`, or leaves it suspended if it was sending a fault
+ * (the fault was never handled). */
+static void wake_with_error(struct tcb *t, int err)
+{
+	if (t->fault_pending) {
+		t->fault_pending = 0;
+		t->state = THREAD_INACTIVE;
+		return;
+	}
+	set_result(t, err);
+	sched_make_runnable(t);
+}
+
+/*
+ * Moves the capability named in snd's IPC buffer caps[0] to the receiver's receive slot
+ * (a child copy), or unwraps it to its badge if it is a capability to `via` itself.
+ * Anything that does not work out (no buffer, no such capability, no or occupied receive
+ * slot, a capability that cannot be transferred) transfers nothing. Returns extra_caps.
+ */
+static unsigned transfer_cap(struct tcb *snd, struct tcb *rcv, struct endpoint *via,
+			     unsigned *unwrapped)
+{
+	if (!snd->ipc_buffer)
+		return 0;
+	struct lookup_ret src = cspace_lookup_cap(snd, snd->ipc_buffer->caps[0]);
+	if (src.err)
+		return 0;
+	struct cap cap = src.slot->cap;
+	if (via && cap.type == CAP_ENDPOINT && cap.u.endpoint.ep == via) {
+		if (!rcv->ipc_buffer)
+			return 0;
+		rcv->ipc_buffer->caps[0] = cap.u.endpoint.badge;
+		*unwrapped = 1;
+		return 1;
+	}
+	if (cap.type == CAP_REPLY || cap.type == CAP_IRQ_CONTROL || cap.type == CAP_UNTYPED ||
+	    cap.type == CAP_ASID_CONTROL)
+		return 0;
+	if (!rcv->ipc_buffer || rcv->ipc_buffer->receive_cnode == 0)
+		return 0;
+	struct lookup_ret dst = cspace_lookup_index(rcv, rcv->ipc_buffer->receive_cnode,
+						    rcv->ipc_buffer->receive_index);
+	if (dst.err || !cap_is_null(&dst.slot->cap))
+		return 0;
+	mdb_insert(src.slot, dst.slot, cap);
+	return 1;
+}
+
+/* Copies the fault message of `snd` into `rcv`'s message registers. */
+static void transfer_fault(struct tcb *snd, struct tcb *rcv, uint64_t badge)
+{
+	for (unsigned i = 0; i < snd->fault_len; i++)
+		rcv->ctx.x[2 + i] = snd->fault_msg[i];
+	rcv->ctx.x[0] = badge;
+	rcv->ctx.x[1] = msginfo_pack(FAULT_LABEL(snd->fault_kind), snd->fault_len, 0);
+}
+
+/* Copies the message of `snd` (label, words, at most one capability) to `rcv`. */
+static void transfer_message(struct tcb *snd, struct tcb *rcv, uint64_t badge, bool can_grant,
+			     struct endpoint *via)
+{
+	if (snd->fault_pending) {
+		transfer_fault(snd, rcv, badge);
+		return;
+	}
+	struct msginfo info = msginfo_unpack(snd->ctx.x[1]);
+	unsigned len = info.length;
+	unsigned nregs = len < MSG_REGISTERS ? len : MSG_REGISTERS;
+	for (unsigned i = 0; i < nregs; i++)
+		rcv->ctx.x[2 + i] = snd->ctx.x[2 + i];
+	if (len > MSG_REGISTERS) {
+		if (snd->ipc_buffer && rcv->ipc_buffer)
+			memmove(&rcv->ipc_buffer->msg[MSG_REGISTERS],
+				&snd->ipc_buffer->msg[MSG_REGISTERS],
+				(len - MSG_REGISTERS) * sizeof(uint64_t));
+		else
+			len = MSG_REGISTERS;
+	}
+	unsigned extra = 0, unwrapped = 0;
+	if (info.extra_caps && can_grant)
+		extra = transfer_cap(snd, rcv, via, &unwrapped);
+	rcv->ctx.x[0] = badge;
+	rcv->ctx.x[1] = msginfo_pack(info.label, len, extra) | ((uint64_t)unwrapped << 9);
+	stats.ipc_messages++;
+}
+
+/* Gives `callee` a one-shot reply right to `caller` and blocks the caller on it. */
+static void setup_reply(struct tcb *caller, struct tcb *callee)
+{
+	struct cte *slot = &callee->slots[TCB_SLOT_CALLER];
+	if (!cap_is_null(&slot->cap))
+		cte_delete(slot); /* an unanswered earlier call: that caller gets E_DELETED */
+	struct cap reply = cap_null();
+	reply.type = CAP_REPLY;
+	reply.rights = RIGHT_GRANT;
+	reply.u.reply.caller = caller;
+	slot->cap = reply;
+	sched_remove(caller);
+	caller->state = THREAD_BLOCKED_REPLY;
+	caller->reply_slot = slot;
+}
+
+void ipc_send(struct tcb *snd, struct endpoint *ep, uint64_t badge, bool can_grant, bool is_call,
+	      bool blocking)
+{
+	if (ep->state == EP_RECEIVING) {
+		struct tcb *rcv = ep_dequeue(ep);
+		transfer_message(snd, rcv, badge, can_grant, ep);
+		sched_make_runnable(rcv);
+		if (is_call)
+			setup_reply(snd, rcv);
+		else
+			set_result(snd, E_OK);
+		return;
+	}
+	if (!blocking) {
+		set_result(snd, E_WOULDBLOCK);
+		return;
+	}
+	snd->send_badge = badge;
+	snd->send_can_grant = can_grant;
+	snd->send_is_call = is_call;
+	ep_block(ep, snd, THREAD_BLOCKED_SEND, EP_SENDING);
+}
+
+/* Delivers the pending signal of a bound notification to `t`, if any. Returns true if so. */
+static bool take_bound_signal(struct tcb *t)
+{
+	struct notification *n = t->bound_ntfn;
+	if (!n || !n->active)
+		return false;
+	t->ctx.x[0] = n->word;
+	t->ctx.x[1] = msginfo_pack(MSG_LABEL_NOTIFY, 0, 0);
+	n->word = 0;
+	n->active = 0;
+	return true;
+}
+
+void ipc_recv(struct tcb *rcv, struct endpoint *ep, bool blocking)
+{
+	if (take_bound_signal(rcv))
+		return;
+	struct cte *caller_slot = &rcv->slots[TCB_SLOT_CALLER];
+	if (!cap_is_null(&caller_slot->cap))
+		cte_delete(caller_slot);
+	if (ep->state == EP_SENDING) {
+		struct tcb *snd = ep_dequeue(ep);
+		transfer_message(snd, rcv, snd->send_badge, snd->send_can_grant, ep);
+		if (snd->send_is_call || snd->fault_pending) {
+			setup_reply(snd, rcv);
+		} else {
+			set_result(snd, E_OK);
+			sched_make_runnable(snd);
+		}
+		return;
+	}
+	if (!blocking) {
+		set_result(rcv, E_WOULDBLOCK);
+		return;
+	}
+	ep_block(ep, rcv, THREAD_BLOCKED_RECV, EP_RECEIVING);
+}
+
+void ipc_reply(struct tcb *replier, struct cte *slot)
+{
+	struct tcb *caller = slot->cap.u.reply.caller;
+	slot->cap = cap_null();
+	caller->reply_slot = NULL;
+	if (caller->fault_pending) {
+		caller->fault_pending = 0;
+		if (msginfo_unpack(replier->ctx.x[1]).label == 0)
+			sched_make_runnable(caller); /* resume where it faulted */
+		else
+			caller->state = THREAD_INACTIVE;
+		return;
+	}
+	transfer_message(replier, caller, 0, true, NULL);
+	sched_make_runnable(caller);
+}
+
+void ipc_reply_deleted(struct tcb *caller)
+{
+	caller->reply_slot = NULL;
+	wake_with_error(caller, E_DELETED);
+}
+
+void ipc_cancel(struct tcb *t)
+{
+	switch (t->state) {
+	case THREAD_BLOCKED_SEND:
+	case THREAD_BLOCKED_RECV: {
+		struct endpoint *ep = t->blocked_on;
+		wq_remove(&ep->head, &ep->tail, t);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		break;
+	}
+	case THREAD_BLOCKED_NTFN: {
+		struct notification *n = t->blocked_on;
+		wq_remove(&n->head, &n->tail, t);
+		break;
+	}
+	case THREAD_BLOCKED_REPLY:
+		/* Our reply right dies with the wait; whoever holds it can no longer reply. */
+		if (t->reply_slot)
+			t->reply_slot->cap = cap_null();
+		t->reply_slot = NULL;
+		break;
+	default:
+		break;
+	}
+	t->fault_pending = 0;
+}
+
+void endpoint_cancel_all(struct endpoint *ep)
+{
+	while (ep->head) {
+		struct tcb *t = ep_dequeue(ep);
+		wake_with_error(t, E_DELETED);
+	}
+	ep->state = EP_IDLE;
+}
+
+void notification_signal(struct notification *ntfn, uint64_t bits)
+{
+	struct tcb *t = ntfn->head;
+	if (t) {
+		wq_remove(&ntfn->head, &ntfn->tail, t);
+	} else if (ntfn->bound && ntfn->bound->state == THREAD_BLOCKED_RECV) {
+		t = ntfn->bound;
+		ipc_cancel(t);
+	} else {
+		ntfn->word |= bits;
+		ntfn->active = 1;
+		return;
+	}
+	t->ctx.x[0] = ntfn->word | bits;
+	t->ctx.x[1] = msginfo_pack(MSG_LABEL_NOTIFY, 0, 0);
+	ntfn->word = 0;
+	ntfn->active = 0;
+	sched_make_runnable(t);
+}
+
+void notification_wait(struct tcb *t, struct notification *ntfn, bool blocking)
+{
+	if (ntfn->active || !blocking) {
+		t->ctx.x[0] = ntfn->word;
+		t->ctx.x[1] = msginfo_pack(MSG_LABEL_NOTIFY, 0, 0);
+		ntfn->word = 0;
+		ntfn->active = 0;
+		return;
+	}
+	sched_remove(t);
+	t->state = THREAD_BLOCKED_NTFN;
+	t->blocked_on = ntfn;
+	wq_append(&ntfn->head, &ntfn->tail, t);
+}
+
+void notification_cancel_all(struct notification *ntfn)
+{
+	while (ntfn->head) {
+		struct tcb *t = ntfn->head;
+		wq_remove(&ntfn->head, &ntfn->tail, t);
+		wake_with_error(t, E_DELETED);
+	}
+	if (ntfn->bound) {
+		ntfn->bound->bound_ntfn = NULL;
+		ntfn->bound = NULL;
+	}
+	irq_forget_notification(ntfn);
+}
+
+void fault_raise(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
+{
+	struct cap *ep = &t->slots[TCB_SLOT_FAULT_EP].cap;
+	stats.faults_delivered++;
+	if (ep->type != CAP_ENDPOINT) {
+		kprintf(
+		    "fault: thread %lu kind %u pc %#lx addr %#lx, no fault endpoint: suspended\n",
+		    t->id, kind, t->ctx.pc, n ? words[0] : 0);
+		sched_remove(t);
+		t->state = THREAD_INACTIVE;
+		return;
+	}
+	t->fault_pending = 1;
+	t->fault_kind = kind;
+	t->fault_len = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++)
+		t->fault_msg[i] = words[i];
+	ipc_send(t, ep->u.endpoint.ep, ep->u.endpoint.badge, false, true, true);
+}

@@ -1,0 +1,123 @@
+/*
+ * IRQ control and IRQ handler capabilities.
+ *
+ * IRQ_CONTROL_GET creates the one handler capability for an interrupt. The handler is bound
+ * to a notification; when the interrupt fires the kernel masks it and signals the
+ * notification with the notification capability's badge; the driver handles the device
+ * and acknowledges with IRQ_HANDLER_ACK, which unmasks it.
+ */
+#include "object/irq.h"
+
+#include <mica/errors.h>
+#include <mica/invocation.h>
+#include <stddef.h>
+
+#include "arch.h"
+#include "object/cspace.h"
+#include "object/invocation.h"
+#include "object/ipc.h"
+
+#define IRQ_LINES 1020
+
+struct irq_state {
+	struct notification *ntfn;
+	uint64_t badge;
+	bool claimed;
+	bool edge;
+};
+
+static struct irq_state irqs[IRQ_LINES];
+
+void irq_handler_finalise(uint32_t intid)
+{
+	if (intid >= IRQ_LINES)
+		return;
+	arch_irq_disable(intid);
+	irqs[intid] = (struct irq_state){ 0 };
+}
+
+void irq_forget_notification(struct notification *ntfn)
+{
+	for (unsigned i = 0; i < IRQ_LINES; i++) {
+		if (irqs[i].ntfn == ntfn) {
+			arch_irq_disable(i);
+			irqs[i].ntfn = NULL;
+		}
+	}
+}
+
+bool irq_deliver(uint32_t intid)
+{
+	if (intid >= IRQ_LINES || !irqs[intid].claimed)
+		return false;
+	arch_irq_disable(intid);
+	if (irqs[intid].ntfn)
+		notification_signal(irqs[intid].ntfn, irqs[intid].badge);
+	return true;
+}
+
+/* True if some IRQ handler capability claims `intid`. */
+bool irq_is_claimed(uint32_t intid)
+{
+	return intid < IRQ_LINES && irqs[intid].claimed;
+}
+
+/* IRQ_CONTROL_GET: irq, dest_cnode, dest_index, edge. */
+int decode_irq_control_invocation(struct invocation *inv)
+{
+	if (inv->label != IRQ_CONTROL_GET)
+		return E_LABEL;
+	uint64_t intid = inv_arg(inv, 0), edge = inv_arg(inv, 3);
+	if (intid >= IRQ_LINES || !arch_irq_claimable((uint32_t)intid))
+		return E_RANGE;
+	if (edge > 1)
+		return E_INVAL;
+	struct lookup_ret dest = cspace_lookup_index(inv->caller, inv_arg(inv, 1), inv_arg(inv, 2));
+	if (dest.err)
+		return dest.err;
+	if (!cap_is_null(&dest.slot->cap))
+		return E_DELETE_FIRST;
+	if (irqs[intid].claimed)
+		return E_BUSY;
+	struct cap cap = cap_null();
+	cap.type = CAP_IRQ_HANDLER;
+	cap.u.irq.intid = (uint32_t)intid;
+	irqs[intid] = (struct irq_state){ .claimed = true, .edge = edge };
+	mdb_insert(inv->slot, dest.slot, cap);
+	return E_OK;
+}
+
+static int set_notification(struct invocation *inv, uint32_t intid)
+{
+	struct lookup_ret r = cspace_lookup_cap(inv->caller, inv_arg(inv, 0));
+	if (r.err)
+		return r.err;
+	if (r.slot->cap.type != CAP_NOTIFICATION)
+		return E_TYPE;
+	if (!(r.slot->cap.rights & RIGHT_WRITE))
+		return E_RIGHTS;
+	irqs[intid].ntfn = r.slot->cap.u.notification.ntfn;
+	irqs[intid].badge = r.slot->cap.u.notification.badge;
+	arch_irq_enable(intid, irqs[intid].edge);
+	return E_OK;
+}
+
+int decode_irq_handler_invocation(struct invocation *inv)
+{
+	uint32_t intid = inv->cap.u.irq.intid;
+	switch (inv->label) {
+	case IRQ_HANDLER_ACK:
+		if (!irqs[intid].ntfn)
+			return E_STATE;
+		arch_irq_enable(intid, irqs[intid].edge);
+		return E_OK;
+	case IRQ_HANDLER_SET_NOTIFICATION:
+		return set_notification(inv, intid);
+	case IRQ_HANDLER_CLEAR:
+		arch_irq_disable(intid);
+		irqs[intid].ntfn = NULL;
+		return E_OK;
+	default:
+		return E_LABEL;
+	}
+}

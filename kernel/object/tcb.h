@@ -1,0 +1,105 @@
+/*
+ * Thread control blocks: a user thread's registers, scheduling state, IPC state and the
+ * capabilities that define its environment (CSpace root, VSpace root, IPC buffer frame,
+ * fault endpoint), held in slots inside the TCB so the derivation tree tracks them.
+ */
+#pragma once
+
+#include <mica/syscall.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "object/cap.h"
+
+struct invocation;
+struct notification;
+
+/* Saved user registers. Layout fixed: the EL0 exception entry stores straight into it. */
+struct user_context {
+	uint64_t x[31];
+	uint64_t sp;    /* SP_EL0 */
+	uint64_t pc;    /* ELR_EL1 */
+	uint64_t spsr;  /* SPSR_EL1 */
+	uint64_t tpidr; /* TPIDR_EL0 */
+	uint64_t pad;
+};
+
+#define USER_CONTEXT_SIZE (36 * 8)
+_Static_assert(sizeof(struct user_context) == USER_CONTEXT_SIZE, "vectors.S layout");
+
+/* FP/SIMD state: V0..V31 and FPSR/FPCR, switched lazily (arch). */
+struct fpu_state {
+	uint64_t v[64];
+	uint64_t fpsr;
+	uint64_t fpcr;
+};
+
+enum thread_state {
+	THREAD_INACTIVE = 0,  /* never resumed, or suspended */
+	THREAD_RUNNABLE,      /* in the run queue or running */
+	THREAD_BLOCKED_SEND,  /* queued on an endpoint to send (or call) */
+	THREAD_BLOCKED_RECV,  /* queued on an endpoint to receive */
+	THREAD_BLOCKED_REPLY, /* called, waiting for the reply */
+	THREAD_BLOCKED_NTFN,  /* waiting on a notification */
+};
+
+/* Slots inside every TCB. */
+enum tcb_slot {
+	TCB_SLOT_CSPACE = 0,
+	TCB_SLOT_VSPACE,
+	TCB_SLOT_IPC_BUFFER,
+	TCB_SLOT_FAULT_EP,
+	TCB_SLOT_CALLER, /* the one-shot reply right of the call being served */
+	TCB_SLOTS,
+};
+
+struct tcb {
+	struct user_context ctx; /* first: see USER_CONTEXT_SIZE */
+	struct fpu_state fpu;
+
+	uint8_t state; /* enum thread_state */
+	uint8_t priority;
+	uint8_t max_priority; /* highest priority this thread may give any thread */
+	uint8_t fpu_live;     /* 1 if fpu holds state the thread has used */
+	uint32_t timeslice;   /* ticks left */
+
+	struct tcb *sched_next, *sched_prev; /* run queue */
+	struct tcb *wait_next, *wait_prev;   /* endpoint or notification queue */
+	void *blocked_on;                    /* that endpoint or notification */
+
+	/* IPC in flight while blocked sending: the badge and rights of the capability used. */
+	uint64_t send_badge;
+	uint8_t send_can_grant;
+	uint8_t send_is_call;
+	uint8_t fault_pending; /* the message to send is the fault message below */
+	uint8_t fault_len;     /* words in fault_msg */
+	uint32_t fault_kind;   /* enum fault_kind (mica/fault.h) */
+	uint64_t fault_msg[4];
+
+	struct cte *reply_slot;          /* while BLOCKED_REPLY: the slot holding our reply cap */
+	struct notification *bound_ntfn; /* bound notification, or NULL */
+	struct ipc_buffer *ipc_buffer;   /* kernel alias of the IPC buffer, or NULL */
+	uint64_t ipc_buffer_vaddr;
+
+	uint64_t vspace_root; /* physical address of the L0 table, 0: none */
+	uint16_t asid;        /* hardware ASID the VSpace uses */
+
+	struct cte slots[TCB_SLOTS];
+	uint64_t id; /* for debugging: a small serial number */
+};
+
+_Static_assert(sizeof(struct tcb) <= (1u << TCB_SIZE_BITS), "TCB fits its object size");
+
+/* Initialises a freshly retyped (zeroed) TCB: inactive, priority 0. */
+void tcb_init(struct tcb *t);
+
+/* Prepares a TCB for destruction: suspends it, unbinds its notification, cancels its IPC,
+ * deletes the capabilities in its slots. Called when its last capability is deleted. */
+void tcb_finalise(struct tcb *t);
+
+/* Decodes and performs a TCB invocation. */
+int decode_tcb_invocation(struct invocation *inv);
+
+/* Message registers of `t`: MR0..MR5 in registers, the rest in its IPC buffer (0 without one). */
+uint64_t tcb_get_mr(const struct tcb *t, unsigned i);
+void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v);

@@ -1,0 +1,184 @@
+/*
+ * System-call dispatch: decodes the registers of the calling thread and hands over to IPC,
+ * notifications, invocations or the scheduler. Every result goes back in the caller's
+ * registers (x1 = message info, label = error code for kernel errors).
+ */
+#include "syscall.h"
+
+#include <config.h>
+#include <mica/errors.h>
+#include <mica/fault.h>
+#include <mica/syscall.h>
+
+#include "arch.h"
+#include "console.h"
+#include "object/cspace.h"
+#include "object/invocation.h"
+#include "object/irq.h"
+#include "object/ipc.h"
+#include "object/tcb.h"
+#include "sched.h"
+#include "stats.h"
+
+static void fail(struct tcb *t, int err)
+{
+	t->ctx.x[1] = msginfo_error(err);
+}
+
+/* Performs an invocation (SYS_CALL on a kernel-object capability) and writes the reply. */
+static void do_invocation(struct tcb *t, struct cte *slot, struct msginfo info)
+{
+	struct invocation inv = {
+		.caller = t,
+		.slot = slot,
+		.cap = slot->cap,
+		.label = info.label,
+		.nargs = info.length,
+	};
+	int err = decode_invocation(&inv);
+	/* The reply goes to the caller, unless the invocation destroyed or stopped it. */
+	t->ctx.x[1] = msginfo_pack((uint64_t)(int64_t)err, err ? 0 : inv.nresults, 0);
+}
+
+/* Checks a capability transfer at send time so a bad one fails the send with an error. */
+static int check_transfer(struct tcb *t, const struct cap *ep, struct msginfo info)
+{
+	if (!info.extra_caps)
+		return E_OK;
+	if (!(ep->rights & RIGHT_GRANT))
+		return E_RIGHTS;
+	if (!t->ipc_buffer)
+		return E_MSGSIZE;
+	return cspace_lookup_cap(t, t->ipc_buffer->caps[0]).err;
+}
+
+static void handle_send(struct tcb *t, uint64_t nr)
+{
+	struct msginfo info = msginfo_unpack(t->ctx.x[1]);
+	if (info.length > MSG_MAX_LENGTH || info.extra_caps > MSG_MAX_EXTRA_CAPS)
+		return fail(t, E_MSGSIZE);
+	struct lookup_ret r = cspace_lookup_cap(t, t->ctx.x[0]);
+	if (r.err)
+		return fail(t, r.err);
+	struct cap *cap = &r.slot->cap;
+	int err;
+	switch (cap->type) {
+	case CAP_ENDPOINT:
+		if (!(cap->rights & RIGHT_WRITE))
+			return fail(t, E_RIGHTS);
+		if ((err = check_transfer(t, cap, info)))
+			return fail(t, err);
+		ipc_send(t, cap->u.endpoint.ep, cap->u.endpoint.badge, cap->rights & RIGHT_GRANT,
+			 nr == SYS_CALL, nr != SYS_NBSEND);
+		return;
+	case CAP_NOTIFICATION:
+		if (nr == SYS_CALL)
+			return fail(t, E_TYPE);
+		if (!(cap->rights & RIGHT_WRITE))
+			return fail(t, E_RIGHTS);
+		notification_signal(cap->u.notification.ntfn, cap->u.notification.badge);
+		return fail(t, E_OK);
+	case CAP_REPLY:
+		if (nr == SYS_CALL)
+			return fail(t, E_TYPE);
+		ipc_reply(t, r.slot);
+		return fail(t, E_OK);
+	default:
+		if (nr != SYS_CALL)
+			return fail(t, E_TYPE);
+		do_invocation(t, r.slot, info);
+		return;
+	}
+}
+
+static void handle_recv(struct tcb *t, bool blocking)
+{
+	struct lookup_ret r = cspace_lookup_cap(t, t->ctx.x[0]);
+	if (r.err)
+		return fail(t, r.err);
+	struct cap *cap = &r.slot->cap;
+	if (cap->type != CAP_ENDPOINT && cap->type != CAP_NOTIFICATION)
+		return fail(t, E_TYPE);
+	if (!(cap->rights & RIGHT_READ))
+		return fail(t, E_RIGHTS);
+	if (cap->type == CAP_ENDPOINT)
+		ipc_recv(t, cap->u.endpoint.ep, blocking);
+	else
+		notification_wait(t, cap->u.notification.ntfn, blocking);
+}
+
+/* Replies with the caller's one-shot reply right. Returns false if there was none. */
+static bool handle_reply(struct tcb *t)
+{
+	struct cte *slot = &t->slots[TCB_SLOT_CALLER];
+	if (cap_is_null(&slot->cap))
+		return false;
+	struct msginfo info = msginfo_unpack(t->ctx.x[1]);
+	if (info.length > MSG_MAX_LENGTH || info.extra_caps > MSG_MAX_EXTRA_CAPS)
+		return false;
+	ipc_reply(t, slot);
+	return true;
+}
+
+/* Debug builds: the debug system calls. Returns false if `nr` is not one. */
+static bool handle_debug(struct tcb *t, uint64_t nr)
+{
+	if (!CONFIG_DEBUG)
+		return false;
+	switch (nr) {
+	case SYS_DEBUG_PUTC:
+		if ((char)t->ctx.x[0] == '\n')
+			arch_console_putc('\r');
+		arch_console_putc((char)t->ctx.x[0]);
+		return true;
+	case SYS_DEBUG_POWEROFF:
+		kprintf("mica: power off (requested by thread %lu)\n", t->id);
+		arch_poweroff();
+	case SYS_DEBUG_NULL:
+		return true;
+	case SYS_DEBUG_IRQ_RAISE:
+		if (t->ctx.x[0] < 1020 && irq_is_claimed((uint32_t)t->ctx.x[0]))
+			arch_irq_raise((uint32_t)t->ctx.x[0]);
+		else
+			fail(t, E_RANGE);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void syscall_handle(struct tcb *t)
+{
+	uint64_t nr = t->ctx.x[8];
+	stats.syscalls++;
+	switch (nr) {
+	case SYS_CALL:
+	case SYS_SEND:
+	case SYS_NBSEND:
+		handle_send(t, nr);
+		return;
+	case SYS_RECV:
+	case SYS_NBRECV:
+		handle_recv(t, nr == SYS_RECV);
+		return;
+	case SYS_REPLY:
+		if (!handle_reply(t))
+			fail(t, E_STATE);
+		else
+			fail(t, E_OK);
+		return;
+	case SYS_REPLY_RECV:
+		handle_reply(t);
+		handle_recv(t, true);
+		return;
+	case SYS_YIELD:
+		sched_yield();
+		return;
+	default:
+		if (handle_debug(t, nr))
+			return;
+		uint64_t words[2] = { nr, t->ctx.pc };
+		fault_raise(t, FAULT_UNKNOWN_SYSCALL, words, 2);
+		return;
+	}
+}

@@ -1,0 +1,19 @@
+/*
+ * User-program entry. The kernel (root task) or the spawner starts a thread here with its
+ * stack pointer set and one argument in x0: the boot-info page for the root task, the
+ * spawner's argument otherwise. _start calls `int main(void *arg)` and passes its result to
+ * mica_exit. The loader has already zeroed .bss (the part of a segment past its file size).
+ */
+	.section .text.start, "ax"
+	.global _start
+	.type _start, %function
+_start:
+	mov	x29, #0			/* end of the frame-pointer chain */
+	mov	x30, #0			/* and of the return-address chain */
+	mov	x9, sp
+	and	x9, x9, #~15		/* the AAPCS64 wants a 16-byte aligned stack */
+	mov	sp, x9
+	bl	main			/* x0 still holds the argument */
+	bl	mica_exit		/* x0 = main's result; does not return */
+1:	b	1b
+	.size _start, . - _start

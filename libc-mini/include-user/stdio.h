@@ -1,0 +1,32 @@
+/*
+ * Formatted output for user programs (libc-mini). Output goes to the kernel's debug console
+ * (SYS_DEBUG_PUTC, debug builds) until a serial server exists; each call is formatted into a
+ * buffer and then emitted. Conversions are those of fmt_vformat (format.h).
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define EOF (-1)
+
+/* Prints to the console. Returns the number of characters printed. */
+__attribute__((format(printf, 1, 2))) int printf(const char *fmt, ...);
+
+/* Like printf, with the arguments in `ap`. */
+int vprintf(const char *fmt, va_list ap);
+
+/*
+ * Formats into buf[0..size), always NUL-terminated when size > 0. Returns the length the
+ * whole output has (it was cut short if that is >= size).
+ */
+__attribute__((format(printf, 3, 4))) int snprintf(char *buf, size_t size, const char *fmt, ...);
+
+/* Like snprintf, with the arguments in `ap`. */
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Prints one character; returns it (as an unsigned char). */
+int putchar(int c);
+
+/* Prints `s` and a newline; returns a non-negative number. */
+int puts(const char *s);

@@ -1,0 +1,196 @@
+/*
+ * Invocation helpers (mica_invoke.h): each packs its arguments into a word array and hands
+ * it to invoke(), which is the only place that knows how words map onto message registers
+ * and the IPC buffer.
+ */
+#include <mica_invoke.h>
+
+#include <stddef.h>
+
+#include <mica.h>
+
+_Static_assert(sizeof(struct mica_tcb_regs) == TCB_REGISTER_WORDS * sizeof(uint64_t),
+	       "struct mica_tcb_regs matches TCB_READ_REGISTERS");
+_Static_assert(sizeof(struct mica_cap_info) == 4 * sizeof(uint64_t),
+	       "struct mica_cap_info matches CNODE_IDENTIFY");
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Calls `obj` with `label` and args[0..nargs), then copies the first `nresults` reply words
+ * into results[]. Words 0..5 travel in registers, the rest in the IPC buffer. Returns 0, the
+ * kernel's error, E_INVAL (a long message but no IPC buffer) or E_MSGSIZE (short reply).
+ */
+static int invoke(cptr_t obj, enum mica_invocation label, const uint64_t *args, unsigned nargs,
+		  uint64_t *results, unsigned nresults)
+{
+	struct ipc_buffer *buf = mica_ipc_buffer();
+	if ((nargs > MSG_REGISTERS || nresults > MSG_REGISTERS) && !buf)
+		return E_INVAL;
+	struct mica_msg msg = { .label = (uint64_t)label, .length = nargs };
+	for (unsigned i = 0; i < nargs; i++) {
+		if (i < MSG_REGISTERS)
+			msg.mr[i] = args[i];
+		else
+			buf->msg[i] = args[i];
+	}
+	int err = mica_msg_error(mica_call(obj, &msg));
+	if (err)
+		return err;
+	if (msg.length < nresults)
+		return E_MSGSIZE;
+	for (unsigned i = 0; i < nresults; i++)
+		results[i] = i < MSG_REGISTERS ? msg.mr[i] : buf->msg[i];
+	return E_OK;
+}
+
+/* An invocation without results. */
+static int invoke_args(cptr_t obj, enum mica_invocation label, const uint64_t *args, unsigned nargs)
+{
+	return invoke(obj, label, args, nargs, NULL, 0);
+}
+
+int mica_untyped_retype(cptr_t untyped, unsigned type, unsigned size_bits, cptr_t dest_cnode,
+			uint64_t dest_index, unsigned count)
+{
+	const uint64_t a[] = { type, size_bits, dest_cnode, dest_index, count };
+	return invoke_args(untyped, UNTYPED_RETYPE, a, ARRAY_LEN(a));
+}
+
+int mica_cnode_copy(cptr_t cnode, uint64_t dest_index, cptr_t src_cnode, uint64_t src_index,
+		    unsigned rights)
+{
+	const uint64_t a[] = { dest_index, src_cnode, src_index, rights };
+	return invoke_args(cnode, CNODE_COPY, a, ARRAY_LEN(a));
+}
+
+int mica_cnode_mint(cptr_t cnode, uint64_t dest_index, cptr_t src_cnode, uint64_t src_index,
+		    unsigned rights, uint64_t badge)
+{
+	const uint64_t a[] = { dest_index, src_cnode, src_index, rights, badge };
+	return invoke_args(cnode, CNODE_MINT, a, ARRAY_LEN(a));
+}
+
+int mica_cnode_move(cptr_t cnode, uint64_t dest_index, cptr_t src_cnode, uint64_t src_index)
+{
+	const uint64_t a[] = { dest_index, src_cnode, src_index };
+	return invoke_args(cnode, CNODE_MOVE, a, ARRAY_LEN(a));
+}
+
+int mica_cnode_mutate(cptr_t cnode, uint64_t dest_index, cptr_t src_cnode, uint64_t src_index,
+		      uint64_t badge)
+{
+	const uint64_t a[] = { dest_index, src_cnode, src_index, badge };
+	return invoke_args(cnode, CNODE_MUTATE, a, ARRAY_LEN(a));
+}
+
+int mica_cnode_delete(cptr_t cnode, uint64_t index)
+{
+	return invoke_args(cnode, CNODE_DELETE, &index, 1);
+}
+
+int mica_cnode_revoke(cptr_t cnode, uint64_t index)
+{
+	return invoke_args(cnode, CNODE_REVOKE, &index, 1);
+}
+
+int mica_cnode_save_caller(cptr_t cnode, uint64_t index)
+{
+	return invoke_args(cnode, CNODE_SAVE_CALLER, &index, 1);
+}
+
+int mica_cnode_identify(cptr_t cnode, uint64_t index, struct mica_cap_info *out)
+{
+	uint64_t r[4];
+	int err = invoke(cnode, CNODE_IDENTIFY, &index, 1, r, ARRAY_LEN(r));
+	if (err)
+		return err;
+	out->type = r[0];
+	out->rights = r[1];
+	out->badge = r[2];
+	out->paddr = r[3];
+	return E_OK;
+}
+
+int mica_tcb_configure(cptr_t tcb, cptr_t fault_ep, cptr_t cspace_root, cptr_t vspace_root,
+		       uint64_t ipc_buffer_vaddr, cptr_t ipc_buffer_frame)
+{
+	const uint64_t a[] = { fault_ep, cspace_root, vspace_root, ipc_buffer_vaddr,
+			       ipc_buffer_frame };
+	return invoke_args(tcb, TCB_CONFIGURE, a, ARRAY_LEN(a));
+}
+
+int mica_tcb_read_registers(cptr_t tcb, struct mica_tcb_regs *out)
+{
+	uint64_t r[TCB_REGISTER_WORDS];
+	int err = invoke(tcb, TCB_READ_REGISTERS, NULL, 0, r, ARRAY_LEN(r));
+	if (err)
+		return err;
+	out->pc = r[0];
+	out->sp = r[1];
+	out->spsr = r[2];
+	for (int i = 0; i < 31; i++)
+		out->x[i] = r[3 + i];
+	return E_OK;
+}
+
+int mica_tcb_write_registers(cptr_t tcb, int resume, uint64_t pc, uint64_t sp, const uint64_t x[8])
+{
+	uint64_t a[11] = { resume ? 1 : 0, pc, sp };
+	for (int i = 0; x && i < 8; i++)
+		a[3 + i] = x[i];
+	return invoke_args(tcb, TCB_WRITE_REGISTERS, a, ARRAY_LEN(a));
+}
+
+int mica_tcb_resume(cptr_t tcb)
+{
+	return invoke_args(tcb, TCB_RESUME, NULL, 0);
+}
+
+int mica_tcb_suspend(cptr_t tcb)
+{
+	return invoke_args(tcb, TCB_SUSPEND, NULL, 0);
+}
+
+int mica_tcb_set_priority(cptr_t tcb, unsigned priority, unsigned max_priority)
+{
+	const uint64_t a[] = { priority, max_priority };
+	return invoke_args(tcb, TCB_SET_PRIORITY, a, ARRAY_LEN(a));
+}
+
+int mica_tcb_bind_notification(cptr_t tcb, cptr_t notification)
+{
+	return invoke_args(tcb, TCB_BIND_NOTIFICATION, &notification, 1);
+}
+
+int mica_tcb_unbind_notification(cptr_t tcb)
+{
+	return invoke_args(tcb, TCB_UNBIND_NOTIFICATION, NULL, 0);
+}
+
+int mica_tcb_set_tls(cptr_t tcb, uint64_t value)
+{
+	return invoke_args(tcb, TCB_SET_TLS, &value, 1);
+}
+
+int mica_irq_control_get(cptr_t irq_control, unsigned irq, cptr_t dest_cnode, uint64_t dest_index,
+			 int edge)
+{
+	const uint64_t a[] = { irq, dest_cnode, dest_index, edge ? 1 : 0 };
+	return invoke_args(irq_control, IRQ_CONTROL_GET, a, ARRAY_LEN(a));
+}
+
+int mica_irq_handler_ack(cptr_t handler)
+{
+	return invoke_args(handler, IRQ_HANDLER_ACK, NULL, 0);
+}
+
+int mica_irq_handler_set_notification(cptr_t handler, cptr_t notification)
+{
+	return invoke_args(handler, IRQ_HANDLER_SET_NOTIFICATION, &notification, 1);
+}
+
+int mica_irq_handler_clear(cptr_t handler)
+{
+	return invoke_args(handler, IRQ_HANDLER_CLEAR, NULL, 0);
+}

@@ -1,0 +1,102 @@
+/*
+ * printf and friends over fmt_vformat. Console output collects in a small buffer per call
+ * and goes out through console_write, the one place that knows the output channel.
+ */
+#include <stdio.h>
+
+#include <format.h>
+#include <mica.h>
+
+#define STDIO_BUFFER 128
+
+struct out_buffer {
+	char buf[STDIO_BUFFER];
+	size_t used;
+};
+
+struct string_sink {
+	char *buf;
+	size_t size; /* of buf, including room for the NUL */
+	size_t pos;  /* characters produced so far, stored or not */
+};
+
+/* Sends len characters to the console; "\n" goes as is (the kernel adds "\r"). */
+static void console_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		mica_debug_putc(s[i]);
+}
+
+static void out_flush(struct out_buffer *o)
+{
+	console_write(o->buf, o->used);
+	o->used = 0;
+}
+
+static void out_char(void *ctx, char c)
+{
+	struct out_buffer *o = ctx;
+	if (o->used == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->used++] = c;
+}
+
+static void string_char(void *ctx, char c)
+{
+	struct string_sink *s = ctx;
+	if (s->pos + 1 < s->size)
+		s->buf[s->pos] = c;
+	s->pos++;
+}
+
+int vprintf(const char *fmt, va_list ap)
+{
+	struct out_buffer o = { .used = 0 };
+	int n = fmt_vformat(out_char, &o, fmt, ap);
+	out_flush(&o);
+	return n;
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct string_sink s = { buf, size, 0 };
+	int n = fmt_vformat(string_char, &s, fmt, ap);
+	if (size > 0)
+		buf[s.pos < size ? s.pos : size - 1] = '\0';
+	return n;
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int putchar(int c)
+{
+	char ch = (char)c;
+	console_write(&ch, 1);
+	return (unsigned char)c;
+}
+
+int puts(const char *s)
+{
+	size_t len = 0;
+	while (s[len])
+		len++;
+	console_write(s, len);
+	console_write("\n", 1);
+	return 0;
+}

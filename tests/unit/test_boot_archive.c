@@ -1,0 +1,91 @@
+/*
+ * The real boot archive (build/servers/bootarchive.cpio, path in argv[1]) read with the same
+ * code the kernel uses: every program in it must pass elf_parse, and servers/user.ld's
+ * promises must hold (nothing below 4 MiB, text R+X first, no segment both W and X).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cpio.h>
+#include <elf.h>
+
+#include "check.h"
+
+CHECK_DEFINE_GLOBALS;
+
+#define USER_BASE 0x400000ull
+
+static unsigned char *archive;
+static size_t archive_len;
+
+static void load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fseek(f, 0, SEEK_END);
+	archive_len = (size_t)ftell(f);
+	rewind(f);
+	archive = malloc(archive_len);
+	if (fread(archive, 1, archive_len, f) != archive_len) {
+		perror(path);
+		exit(2);
+	}
+	fclose(f);
+}
+
+static void check_program(const struct cpio_file *file)
+{
+	struct elf_info info;
+	const char *err = elf_parse(file->data, file->size, &info);
+	if (err)
+		fprintf(stderr, "%s: %s\n", file->name, err);
+	CHECK(err == NULL);
+	if (err)
+		return;
+	CHECK_EQ(info.segments[0].vaddr, USER_BASE);
+	CHECK_EQ(info.segments[0].flags, ELF_SEG_R | ELF_SEG_X);
+	CHECK_EQ(info.entry, USER_BASE); /* crt0's _start comes first */
+	for (unsigned i = 0; i < info.nsegments; i++) {
+		CHECK(info.segments[i].vaddr >= USER_BASE);
+		CHECK_EQ(info.segments[i].vaddr % 4096, 0);
+	}
+}
+
+static void test_every_program_is_a_loadable_executable(void)
+{
+	struct cpio_file file;
+	unsigned n = 0;
+	while (cpio_entry(archive, archive_len, n, &file) == 0) {
+		check_program(&file);
+		n++;
+	}
+	CHECK(n >= 1);
+}
+
+static void test_archive_holds_hello(void)
+{
+	struct cpio_file file;
+	CHECK_EQ(cpio_find(archive, archive_len, "hello", &file), 0);
+	CHECK_EQ(file.mode, 0100755);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct check_test tests[] = {
+		{ "every_program_is_a_loadable_executable",
+		  test_every_program_is_a_loadable_executable },
+		{ "archive_holds_hello", test_archive_holds_hello },
+		{ NULL, NULL },
+	};
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s bootarchive.cpio\n", argv[0]);
+		return 2;
+	}
+	load(argv[1]);
+	int r = check_main(tests);
+	free(archive);
+	return r;
+}
