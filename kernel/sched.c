@@ -1,10 +1,13 @@
 /*
  * Fixed-priority round-robin scheduling.
  *
- * Every runnable thread, including the running one, is in the queue of its priority; the
- * running thread is the head of the highest non-empty queue unless something of higher
- * priority became runnable. A bitmap of non-empty queues finds the highest in a few
- * instructions. Rotation (tick, yield) moves the head to the tail.
+ * Every runnable thread except the running one (`current`) waits in the queue of its
+ * priority; a bitmap of non-empty queues finds the highest in a few instructions. Keeping
+ * the running thread out of the queues means a thread that blocks, or one that the IPC
+ * fastpath switches to directly, costs no queue operation at all. When the kernel leaves,
+ * schedule_and_return keeps the current thread unless a queued thread outranks it; a thread
+ * that yields or used up its time slice goes to the tail of its queue first, and a thread
+ * preempted by a higher priority goes back to the head, keeping its turn.
  */
 #include "sched.h"
 
@@ -54,6 +57,19 @@ static void queue_unlink(struct tcb *t)
 		ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
 }
 
+static void queue_prepend(struct tcb *t)
+{
+	struct run_queue *q = &queues[t->priority];
+	t->sched_prev = NULL;
+	t->sched_next = q->head;
+	if (q->head)
+		q->head->sched_prev = t;
+	else
+		q->tail = t;
+	q->head = t;
+	ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
+}
+
 /* True if `t` is linked into a run queue. */
 static bool queued(const struct tcb *t)
 {
@@ -63,10 +79,10 @@ static bool queued(const struct tcb *t)
 void sched_make_runnable(struct tcb *t)
 {
 	t->state = THREAD_RUNNABLE;
-	if (!queued(t))
-		queue_append(t);
 	if (t->timeslice == 0)
 		t->timeslice = TIMESLICE_TICKS;
+	if (t != current && !queued(t))
+		queue_append(t);
 }
 
 void sched_remove(struct tcb *t)
@@ -85,54 +101,57 @@ void sched_set_priority(struct tcb *t, unsigned prio)
 		queue_append(t);
 }
 
-/* Moves `t` (runnable, queued) to the tail of its priority and refills its slice. */
-static void rotate(struct tcb *t)
+/* Sends the running thread to the tail of its queue with a fresh slice (it keeps running
+ * only if nothing else of its priority is waiting). */
+static void rotate_current(void)
 {
-	queue_unlink(t);
-	queue_append(t);
-	t->timeslice = TIMESLICE_TICKS;
+	queue_append(current);
+	current->timeslice = TIMESLICE_TICKS;
 }
 
 void sched_yield(void)
 {
 	if (current && current->state == THREAD_RUNNABLE)
-		rotate(current);
+		rotate_current();
 }
 
 void sched_tick(void)
 {
 	if (!current || current->state != THREAD_RUNNABLE)
 		return;
-	if (current->timeslice > 1) {
+	if (current->timeslice > 1)
 		current->timeslice--;
-		return;
-	}
-	rotate(current);
+	else
+		rotate_current();
 }
 
-/* The head of the highest non-empty queue, or NULL. */
-static struct tcb *highest_runnable(void)
+int sched_highest_queued(void)
 {
 	for (int i = PRIO_LEVELS / 64 - 1; i >= 0; i--) {
-		if (ready_bitmap[i]) {
-			unsigned prio =
-			    64 * (unsigned)i + 63 - (unsigned)__builtin_clzll(ready_bitmap[i]);
-			return queues[prio].head;
-		}
+		if (ready_bitmap[i])
+			return 64 * i + 63 - __builtin_clzll(ready_bitmap[i]);
 	}
-	return NULL;
+	return -1;
 }
 
 void schedule_and_return(void)
 {
-	struct tcb *next = highest_runnable();
-	if (!next) {
+	int prio = sched_highest_queued();
+	struct tcb *cur = current;
+	bool cur_runnable = cur && cur->state == THREAD_RUNNABLE && !queued(cur);
+	if (cur_runnable && cur->priority >= prio)
+		arch_return_to_user(cur);
+	if (prio < 0) {
 		current = NULL;
 		arch_idle_forever();
 	}
-	if (next != current) {
+	struct tcb *next = queues[prio].head;
+	queue_unlink(next);
+	if (cur_runnable)
+		queue_prepend(cur); /* preempted: first in line at its priority */
+	if (next != cur) {
 		stats.context_switches++;
-		arch_switch_to(current, next);
+		arch_switch_to(cur, next);
 		current = next;
 	}
 	arch_return_to_user(next);

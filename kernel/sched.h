@@ -1,6 +1,7 @@
 /*
  * The scheduler: fixed priorities 0..255, round-robin within a priority on the timer tick.
  *
+ * The running thread is not in a run queue; every other runnable thread is.
  * The kernel is not preemptible: it runs with interrupts masked, decides on each entry
  * which thread runs next, and returns to it. With nothing runnable it idles in wfi.
  */
@@ -22,6 +23,10 @@ void sched_remove(struct tcb *t);
 
 /* Changes `t`'s priority, requeueing it if runnable. */
 void sched_set_priority(struct tcb *t, unsigned prio);
+
+/* The highest priority of any queued runnable thread (the running one is not queued), or
+ * -1: a thread the IPC fastpath switches to must be at least this important. */
+int sched_highest_queued(void);
 
 /* The current thread gives up the rest of its time slice. */
 void sched_yield(void);

@@ -20,6 +20,7 @@
 
 static struct tcb *fpu_owner;
 static uint64_t installed_ttbr0;
+static uint64_t installed_cpacr;
 
 /* Counts retired instructions on event counter 0 at EL0 and EL1, readable from EL0, so the
  * benchmarks can count instructions (exact under QEMU's -icount). */
@@ -39,6 +40,7 @@ void context_init(void)
 		tcr |= TCR_AS;
 	write_sysreg(tcr_el1, tcr);
 	write_sysreg(cpacr_el1, CPACR_FPEN_TRAP_EL0);
+	installed_cpacr = CPACR_FPEN_TRAP_EL0;
 	isb();
 	pmu_init();
 }
@@ -53,14 +55,20 @@ void context_switch(struct tcb *prev, struct tcb *next)
 		write_sysreg(ttbr0_el1, ttbr0);
 		installed_ttbr0 = ttbr0;
 	}
-	write_sysreg(cpacr_el1, next == fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0);
-	isb();
+	uint64_t cpacr = next == fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
+	if (cpacr != installed_cpacr) {
+		write_sysreg(cpacr_el1, cpacr);
+		installed_cpacr = cpacr;
+	}
+	/* ERET is context-synchronising: the new TTBR0 and CPACR apply from the first user
+	 * instruction without an ISB here. */
 }
 
 void context_fpu_trap(struct tcb *t)
 {
 	write_sysreg(cpacr_el1, CPACR_FPEN_NONE);
-	isb();
+	installed_cpacr = CPACR_FPEN_NONE;
+	isb(); /* the kernel itself touches the FP registers below */
 	if (fpu_owner)
 		fpu_save(&fpu_owner->fpu);
 	/* A thread that never used FP/SIMD starts from zeroed registers (TCBs are zeroed). */

@@ -23,6 +23,7 @@
 #include "sched.h"
 #include "stats.h"
 #include "syscall.h"
+#include "fastpath.h"
 #include <mica/fault.h>
 
 static const char *const vector_kinds[] = { "synchronous", "IRQ", "FIQ", "SError" };
@@ -194,6 +195,10 @@ void trap_el0_sync(uint64_t esr, uint64_t far)
 	struct tcb *t = current;
 	switch (ESR_EC(esr)) {
 	case EC_SVC64:
+		if (t->ctx.x[8] == SYS_CALL)
+			fastpath_call(t);
+		else if (t->ctx.x[8] == SYS_REPLY_RECV)
+			fastpath_reply_recv(t);
 		syscall_handle(t);
 		break;
 	case EC_FP_ASIMD:

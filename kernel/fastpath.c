@@ -1,0 +1,154 @@
+/*
+ * The IPC fastpath.
+ *
+ * A client's SYS_CALL to a server already waiting on the endpoint, and the server's
+ * SYS_REPLY_RECV back to a client waiting for the reply, are the two halves of every RPC.
+ * When the message carries no capability (words beyond the six message registers need IPC
+ * buffers at both ends), and the partner may run at
+ * once (its priority is at least that of every queued runnable thread), these functions do
+ * the whole operation in one straight line: look up the capability, move the message
+ * registers, hand over the reply right, update both threads' states, and switch directly to
+ * the partner. Neither thread touches a run queue: the running thread is never in one
+ * (sched.c), the caller blocks, and the partner becomes the running thread. Every check happens
+ * before the first change; if one fails the function returns and the general path (syscall.c,
+ * ipc.c) does the same work slowly, with the same result. This is the file the style guide allows
+ * to be long-winded.
+ */
+#include "fastpath.h"
+
+#include <mica/objects.h>
+#include <mica/syscall.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arch.h"
+#include "object/cap.h"
+#include "object/ipc.h"
+#include "object/tcb.h"
+#include "sched.h"
+#include "stats.h"
+
+/* The capability `cptr` names when the thread's CSpace is a single CNode that resolves
+ * all 64 bits (the usual root task and server layout), or NULL for the general lookup. */
+static inline struct cap *fast_lookup(struct tcb *t, cptr_t cptr)
+{
+	const struct cap *cn = &t->slots[TCB_SLOT_CSPACE].cap;
+	unsigned radix = cn->u.cnode.radix;
+	if (cn->type != CAP_CNODE || radix + cn->u.cnode.guard_bits != 64 || radix == 0 ||
+	    radix >= 64 || (cptr >> radix) != cn->u.cnode.guard)
+		return NULL;
+	return &cn->u.cnode.slots[cptr & ((1ull << radix) - 1)].cap;
+}
+
+/* True if `info` is a message the fastpath carries from `from` to `to`: no capability,
+ * and either registers only or words beyond them with IPC buffers at both ends. */
+static inline bool fast_message(uint64_t info, const struct tcb *from, const struct tcb *to)
+{
+	struct msginfo m = msginfo_unpack(info);
+	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
+		return false;
+	return m.length <= MSG_REGISTERS || (from->ipc_buffer && to->ipc_buffer);
+}
+
+/* Copies MR0..MR(len-1) and sets the receiver's badge and message info. */
+static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from, struct tcb *to,
+								uint64_t badge)
+{
+	uint64_t info = from->ctx.x[1];
+	unsigned len = msginfo_unpack(info).length;
+	unsigned nregs = len < MSG_REGISTERS ? len : MSG_REGISTERS;
+	for (unsigned i = 0; i < nregs; i++)
+		to->ctx.x[2 + i] = from->ctx.x[2 + i];
+	for (unsigned i = MSG_REGISTERS; i < len; i++)
+		to->ipc_buffer->msg[i] = from->ipc_buffer->msg[i];
+	to->ctx.x[0] = badge;
+	to->ctx.x[1] = info & ~(uint64_t)(0x1f << 7); /* no caps, none unwrapped */
+	stats.ipc_messages++;
+}
+
+/* Switches to `next` (already queued as runnable) and returns to it. */
+static inline __attribute__((noreturn)) void fast_switch(struct tcb *prev, struct tcb *next)
+{
+	stats.context_switches++;
+	arch_switch_to(prev, next);
+	current = next;
+	arch_return_to_user(next);
+}
+
+void fastpath_call(struct tcb *t)
+{
+	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_WRITE))
+		return;
+	struct endpoint *ep = cap->u.endpoint.ep;
+	if (ep->state != EP_RECEIVING)
+		return;
+	struct tcb *server = ep->head;
+	struct cte *reply_slot = &server->slots[TCB_SLOT_CALLER];
+	if (!fast_message(t->ctx.x[1], t, server) || !cap_is_null(&reply_slot->cap) ||
+	    server->priority < sched_highest_queued())
+		return;
+
+	/* Dequeue the server from the endpoint. */
+	ep->head = server->wait_next;
+	if (ep->head)
+		ep->head->wait_prev = NULL;
+	else {
+		ep->tail = NULL;
+		ep->state = EP_IDLE;
+	}
+	server->wait_next = NULL;
+	server->blocked_on = NULL;
+
+	fast_transfer(t, server, cap->u.endpoint.badge);
+
+	/* The one-shot reply right, and the client blocks on it. */
+	reply_slot->cap = cap_null();
+	reply_slot->cap.type = CAP_REPLY;
+	reply_slot->cap.rights = RIGHT_GRANT;
+	reply_slot->cap.u.reply.caller = t;
+	t->reply_slot = reply_slot;
+	t->state = THREAD_BLOCKED_REPLY; /* the running thread is in no run queue */
+	server->state = THREAD_RUNNABLE;
+	if (server->timeslice == 0)
+		server->timeslice = TIMESLICE_TICKS;
+	fast_switch(t, server);
+}
+
+void fastpath_reply_recv(struct tcb *t)
+{
+	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
+	if (reply_slot->cap.type != CAP_REPLY)
+		return;
+	struct tcb *client = reply_slot->cap.u.reply.caller;
+	if (!fast_message(t->ctx.x[1], t, client) || client->fault_pending ||
+	    (t->bound_ntfn && t->bound_ntfn->active))
+		return;
+	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_READ))
+		return;
+	struct endpoint *ep = cap->u.endpoint.ep;
+	if (ep->state == EP_SENDING || client->priority < sched_highest_queued())
+		return;
+
+	fast_transfer(t, client, 0);
+	reply_slot->cap = cap_null();
+	client->reply_slot = NULL;
+
+	/* The server waits on the endpoint (at the tail: other receivers came first). */
+	t->state = THREAD_BLOCKED_RECV;
+	t->blocked_on = ep;
+	t->wait_next = NULL;
+	t->wait_prev = ep->tail;
+	if (ep->tail)
+		ep->tail->wait_next = t;
+	else
+		ep->head = t;
+	ep->tail = t;
+	ep->state = EP_RECEIVING;
+
+	client->state = THREAD_RUNNABLE;
+	if (client->timeslice == 0)
+		client->timeslice = TIMESLICE_TICKS;
+	fast_switch(t, client);
+}
