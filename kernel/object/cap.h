@@ -88,8 +88,9 @@ struct cte {
 	struct cte *mdb_prev;
 	struct cte *mdb_next;
 	uint32_t mdb_depth;
-	uint32_t mdb_flags;
-	uint64_t reserved;
+	/* Slot 0 of a CNode being finalised carries the deletion queue (cnode.c): */
+	uint32_t fin_radix;   /* its radix */
+	struct cte *fin_next; /* the next CNode waiting to be emptied */
 };
 
 _Static_assert(sizeof(struct cte) == (1u << CNODE_SLOT_BITS), "a slot is 2^CNODE_SLOT_BITS bytes");

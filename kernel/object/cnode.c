@@ -26,7 +26,7 @@
  * only pushed onto dying_cnodes, and the outermost cte_delete then empties the queued
  * CNodes one slot at a time until the queue is empty: stack use is constant and the work
  * is linear in the number of slots. The queue is linked through slot 0 of the dying CNode
- * itself (mdb_flags: its radix; reserved: the next dying CNode), fields no other code uses.
+ * itself (fin_radix: its radix; fin_next: the next dying CNode), fields no other code uses.
  *
  * The other finalisers nest at most a level or two: tcb_finalise deletes the TCB's own
  * slots, which hold CNode (queued), VSpace, frame, endpoint and reply capabilities, never
@@ -45,11 +45,11 @@ static void empty_dying_cnodes(void)
 {
 	while (dying_cnodes) {
 		struct cte *slots = dying_cnodes;
-		uint64_t count = 1ull << slots[0].mdb_flags;
+		uint64_t count = 1ull << slots[0].fin_radix;
 
-		dying_cnodes = (struct cte *)(uintptr_t)slots[0].reserved;
-		slots[0].reserved = 0;
-		slots[0].mdb_flags = 0;
+		dying_cnodes = slots[0].fin_next;
+		slots[0].fin_next = NULL;
+		slots[0].fin_radix = 0;
 		for (uint64_t i = 0; i < count; i++)
 			cte_delete_one(&slots[i]);
 	}
@@ -60,8 +60,8 @@ static void cnode_finalise(const struct cap *cap)
 {
 	struct cte *slots = cap->u.cnode.slots;
 
-	slots[0].mdb_flags = cap->u.cnode.radix;
-	slots[0].reserved = (uintptr_t)dying_cnodes;
+	slots[0].fin_radix = cap->u.cnode.radix;
+	slots[0].fin_next = dying_cnodes;
 	dying_cnodes = slots;
 	if (!deletion_active) {
 		deletion_active = true;
@@ -165,20 +165,6 @@ void cte_revoke(struct cte *slot)
 			c = prev;
 		}
 	}
-}
-
-/* Always E_OK: deletion is iterative (above), so no CNode structure is too deep to delete. */
-int cte_delete_check(struct cte *slot)
-{
-	(void)slot;
-	return E_OK;
-}
-
-/* Always E_OK, as cte_delete_check. */
-int cte_revoke_check(struct cte *slot)
-{
-	(void)slot;
-	return E_OK;
 }
 
 /* A radix of 64 or more (no CNode has one) would take any index. */
@@ -386,8 +372,6 @@ static int decode_delete(struct invocation *inv, bool revoke)
 	struct cte *slot;
 	int err = decode_index(inv, &slot);
 
-	if (err == E_OK)
-		err = revoke ? cte_revoke_check(slot) : cte_delete_check(slot);
 	if (err != E_OK)
 		return err;
 	if (revoke)

@@ -43,13 +43,10 @@ bool mdb_has_children(const struct cte *slot);
 /* True if no other slot holds a capability to the same object. */
 bool mdb_is_final(const struct cte *slot);
 
-/* Decode-time check for cte_delete/cte_revoke: E_OK, or E_DELETE_FIRST if the deletion
- * would have to destroy CNodes nested deeper than the kernel allows. */
-int cte_delete_check(struct cte *slot);
-int cte_revoke_check(struct cte *slot);
-
 /* Empties `slot`; if it held the last capability to an object, the object is finalised
- * (queued threads woken with E_DELETED, CNode contents deleted, ...). */
+ * (queued threads woken with E_DELETED, CNode contents deleted, ...). Cannot fail: CNodes
+ * whose last capability goes are emptied through a queue, so no nesting is too deep and
+ * cycles are no problem (cnode.c). */
 void cte_delete(struct cte *slot);
 
 /* Deletes every capability derived from `slot` (the slot itself stays). For an untyped

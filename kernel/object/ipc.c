@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "object/cnode.h"
 #include "object/cspace.h"
 #include "object/tcb.h"
 #include "sched.h"

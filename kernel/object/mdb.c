@@ -67,6 +67,15 @@ bool cap_same_object(const struct cap *a, const struct cap *b)
 	case CAP_UNTYPED:
 		return a->u.untyped.paddr == b->u.untyped.paddr &&
 		       a->u.untyped.size_bits == b->u.untyped.size_bits;
+	case CAP_FRAME:
+	case CAP_PAGE_TABLE:
+	case CAP_VSPACE:
+	case CAP_ASID_POOL:
+		/* Physical addresses: 0 is a real one (a device frame at the bottom of memory). */
+		return cap_object_id(a) == cap_object_id(b);
+	case CAP_IRQ_CONTROL:
+	case CAP_ASID_CONTROL:
+		return true; /* singletons without an object */
 	default:
 		return cap_object_id(a) != 0 && cap_object_id(a) == cap_object_id(b);
 	}

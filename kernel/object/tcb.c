@@ -143,10 +143,6 @@ static int decode_configure(struct invocation *inv, struct tcb *t)
 		return E_TYPE;
 	if (a.ipc_frame && a.ipc_vaddr % IPC_BUFFER_ALIGN)
 		return E_ALIGN;
-	for (unsigned i = 0; i < TCB_SLOTS; i++) {
-		if (i != TCB_SLOT_CALLER && (err = cte_delete_check(&t->slots[i])))
-			return err;
-	}
 	invoke_configure(t, &a);
 	return E_OK;
 }

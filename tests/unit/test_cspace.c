@@ -659,14 +659,13 @@ static void test_deeply_nested_cnodes_are_deleted_completely(void)
 	for (int i = 0; i + 1 < NEST; i++)
 		mdb_insert(NULL, &nest[i][0], cnode_cap(nest[i + 1], 1, 0, 0));
 	mdb_insert(NULL, &nest[NEST - 1][1], ep_cap(&eps[2], 0));
-	CHECK_EQ(cte_delete_check(&root[20]), E_OK);
 	CHECK_EQ(CNODE(CNODE_DELETE, 20), E_OK);
 	for (int i = 0; i < NEST; i++)
 		CHECK(slot_empty(&nest[i][0]) && slot_empty(&nest[i][1]));
 	CHECK_EQ(calls.ep_cancels, 1);
 	CHECK(calls.ep == &eps[2]);
-	CHECK_EQ(nest[0][0].reserved, 0); /* the deletion queue leaves no trace */
-	CHECK_EQ(nest[0][0].mdb_flags, 0);
+	CHECK_EQ(nest[0][0].fin_next, 0); /* the deletion queue leaves no trace */
+	CHECK_EQ(nest[0][0].fin_radix, 0);
 }
 
 /* A CNode holding its own only capability (retyped from an untyped) goes with a revoke. */
