@@ -43,8 +43,9 @@ struct tcb;
 /* Prepares the CPU to run user threads (TTBR0 walks, ASIDs, FP/SIMD trap, PMU). */
 void arch_user_init(void);
 
-/* Switches the CPU from `prev` (NULL: idle) to `next`: VSpace, FP/SIMD ownership, TLS. */
-void arch_switch_to(struct tcb *prev, struct tcb *next);
+/* Switches the CPU from `prev` (NULL: idle) to `next`: VSpace, FP/SIMD ownership, TLS.
+ * Returns false, changing nothing, if next's VSpace lost its ASID (it cannot run). */
+bool arch_switch_to(struct tcb *prev, struct tcb *next);
 
 /* Returns to `t` in user mode. */
 __attribute__((noreturn)) void arch_return_to_user(struct tcb *t);
@@ -68,6 +69,30 @@ bool arch_irq_claimable(uint32_t intid);
  * becomes device untyped memory.
  */
 unsigned arch_reserved_device_ranges(uint64_t (*ranges)[2], unsigned max);
+
+struct cap;
+struct invocation;
+
+/* Decodes an invocation on an architecture capability (frame, page table, VSpace, ASID
+ * control, ASID pool). */
+int arch_decode_invocation(struct invocation *inv);
+
+/* A capability is being deleted (final or not): frames and page tables unmap themselves. */
+void arch_cap_deleted(const struct cap *cap);
+
+/* A capability is being copied: a copy of a mapped frame or table starts unmapped. */
+void arch_cap_derived(struct cap *cap);
+
+/* The last capability to a VSpace or ASID pool is gone: release ASIDs, drop TLB entries. */
+void arch_object_finalise(const struct cap *cap);
+
+/* Sets up ASIDs at boot: the pool page at `pool_pa` becomes ASIDs 0..127, with the root
+ * task's VSpace (`vspace_pa`, its table and page counts) at `asid`. */
+void arch_vspace_boot(uint64_t pool_pa, uint64_t vspace_pa, uint16_t asid, uint32_t table_pages,
+		      uint32_t mapped_pages);
+
+/* True if `t`'s VSpace can run (it has a valid ASID binding). */
+bool arch_thread_can_run(const struct tcb *t);
 
 /* Called by the architecture on every timer tick, with interrupts masked. */
 void kernel_tick(void);

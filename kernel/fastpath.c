@@ -47,7 +47,7 @@ static inline bool fast_message(uint64_t info, const struct tcb *from, const str
 	struct msginfo m = msginfo_unpack(info);
 	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
 		return false;
-	return m.length <= MSG_REGISTERS || (from->ipc_buffer && to->ipc_buffer);
+	return m.length <= MSG_REGISTERS || (tcb_ipc_buffer(from) && tcb_ipc_buffer(to));
 }
 
 /* Copies MR0..MR(len-1) and sets the receiver's badge and message info. */
@@ -55,12 +55,33 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 								uint64_t badge)
 {
 	uint64_t info = from->ctx.x[1];
-	unsigned len = msginfo_unpack(info).length;
-	unsigned nregs = len < MSG_REGISTERS ? len : MSG_REGISTERS;
-	for (unsigned i = 0; i < nregs; i++)
-		to->ctx.x[2 + i] = from->ctx.x[2 + i];
+	unsigned len = info & ((1u << MSG_LENGTH_BITS) - 1);
+	/* Exactly `len` registers: the sender's other registers are none of the receiver's
+	 * business. Falls through from the highest. */
+	switch (len < MSG_REGISTERS ? len : MSG_REGISTERS) {
+	case 6:
+		to->ctx.x[7] = from->ctx.x[7];
+		/* fall through */
+	case 5:
+		to->ctx.x[6] = from->ctx.x[6];
+		/* fall through */
+	case 4:
+		to->ctx.x[5] = from->ctx.x[5];
+		/* fall through */
+	case 3:
+		to->ctx.x[4] = from->ctx.x[4];
+		/* fall through */
+	case 2:
+		to->ctx.x[3] = from->ctx.x[3];
+		/* fall through */
+	case 1:
+		to->ctx.x[2] = from->ctx.x[2];
+		/* fall through */
+	default:
+		break;
+	}
 	for (unsigned i = MSG_REGISTERS; i < len; i++)
-		to->ipc_buffer->msg[i] = from->ipc_buffer->msg[i];
+		tcb_ipc_buffer(to)->msg[i] = tcb_ipc_buffer(from)->msg[i];
 	to->ctx.x[0] = badge;
 	to->ctx.x[1] = info & ~(uint64_t)(0x1f << 7); /* no caps, none unwrapped */
 	stats.ipc_messages++;
@@ -69,8 +90,14 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 /* Switches to `next` (already queued as runnable) and returns to it. */
 static inline __attribute__((noreturn)) void fast_switch(struct tcb *prev, struct tcb *next)
 {
+	if (!arch_switch_to(prev, next)) {
+		/* Its VSpace lost its ASID: exactly what the general path would do after
+		 * delivering the message. */
+		next->state = THREAD_INACTIVE;
+		current = prev->state == THREAD_RUNNABLE ? prev : NULL;
+		schedule_and_return();
+	}
 	stats.context_switches++;
-	arch_switch_to(prev, next);
 	current = next;
 	arch_return_to_user(next);
 }

@@ -15,10 +15,9 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "console.h"
 #include "object/tcb.h"
 #include "stats.h"
-
-#define PRIO_LEVELS 256
 
 struct run_queue {
 	struct tcb *head, *tail;
@@ -26,7 +25,8 @@ struct run_queue {
 
 struct tcb *current;
 static struct run_queue queues[PRIO_LEVELS];
-static uint64_t ready_bitmap[PRIO_LEVELS / 64];
+uint64_t ready_words;
+uint64_t ready_bitmap[PRIO_LEVELS / 64];
 
 static void queue_append(struct tcb *t)
 {
@@ -39,6 +39,7 @@ static void queue_append(struct tcb *t)
 		q->head = t;
 	q->tail = t;
 	ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
+	ready_words |= 1ull << (t->priority / 64);
 }
 
 static void queue_unlink(struct tcb *t)
@@ -53,8 +54,11 @@ static void queue_unlink(struct tcb *t)
 	else
 		q->tail = t->sched_prev;
 	t->sched_next = t->sched_prev = NULL;
-	if (!q->head)
+	if (!q->head) {
 		ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
+		if (!ready_bitmap[t->priority / 64])
+			ready_words &= ~(1ull << (t->priority / 64));
+	}
 }
 
 static void queue_prepend(struct tcb *t)
@@ -68,6 +72,7 @@ static void queue_prepend(struct tcb *t)
 		q->tail = t;
 	q->head = t;
 	ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
+	ready_words |= 1ull << (t->priority / 64);
 }
 
 /* True if `t` is linked into a run queue. */
@@ -125,15 +130,6 @@ void sched_tick(void)
 		rotate_current();
 }
 
-int sched_highest_queued(void)
-{
-	for (int i = PRIO_LEVELS / 64 - 1; i >= 0; i--) {
-		if (ready_bitmap[i])
-			return 64 * i + 63 - __builtin_clzll(ready_bitmap[i]);
-	}
-	return -1;
-}
-
 void schedule_and_return(void)
 {
 	int prio = sched_highest_queued();
@@ -150,8 +146,13 @@ void schedule_and_return(void)
 	if (cur_runnable)
 		queue_prepend(cur); /* preempted: first in line at its priority */
 	if (next != cur) {
+		if (!arch_switch_to(cur, next)) {
+			/* Its address space lost its ASID (pool deleted): it cannot run again. */
+			kprintf("sched: thread %lu has no valid VSpace: suspended\n", next->id);
+			next->state = THREAD_INACTIVE;
+			schedule_and_return();
+		}
 		stats.context_switches++;
-		arch_switch_to(cur, next);
 		current = next;
 	}
 	arch_return_to_user(next);

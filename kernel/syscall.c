@@ -47,9 +47,9 @@ static int check_transfer(struct tcb *t, const struct cap *ep, struct msginfo in
 		return E_OK;
 	if (!(ep->rights & RIGHT_GRANT))
 		return E_RIGHTS;
-	if (!t->ipc_buffer)
+	if (!tcb_ipc_buffer(t))
 		return E_MSGSIZE;
-	return cspace_lookup_cap(t, t->ipc_buffer->caps[0]).err;
+	return cspace_lookup_cap(t, tcb_ipc_buffer(t)->caps[0]).err;
 }
 
 static void handle_send(struct tcb *t, uint64_t nr)

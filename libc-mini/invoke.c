@@ -194,3 +194,108 @@ int mica_irq_handler_clear(cptr_t handler)
 {
 	return invoke_args(handler, IRQ_HANDLER_CLEAR, NULL, 0);
 }
+
+int mica_frame_map(cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights)
+{
+	const uint64_t a[] = { vspace, vaddr, rights };
+	return invoke_args(frame, FRAME_MAP, a, ARRAY_LEN(a));
+}
+
+int mica_frame_remap(cptr_t frame, unsigned rights)
+{
+	const uint64_t a[] = { rights };
+	return invoke_args(frame, FRAME_REMAP, a, ARRAY_LEN(a));
+}
+
+int mica_frame_unmap(cptr_t frame)
+{
+	return invoke_args(frame, FRAME_UNMAP, NULL, 0);
+}
+
+int mica_frame_get_address(cptr_t frame, struct mica_frame_info *out)
+{
+	uint64_t r[4];
+	int err = invoke(frame, FRAME_GET_ADDRESS, NULL, 0, r, ARRAY_LEN(r));
+	if (err)
+		return err;
+	out->paddr = r[0];
+	out->size_bits = r[1];
+	out->mapped_vaddr = r[2];
+	out->mapped_asid = r[3];
+	return E_OK;
+}
+
+int mica_page_table_map(cptr_t table, cptr_t vspace, uint64_t vaddr, unsigned *level)
+{
+	const uint64_t a[] = { vspace, vaddr };
+	uint64_t r[1];
+	int err = invoke(table, PAGE_TABLE_MAP, a, ARRAY_LEN(a), r, ARRAY_LEN(r));
+	if (!err && level)
+		*level = (unsigned)r[0];
+	return err;
+}
+
+int mica_page_table_unmap(cptr_t table)
+{
+	return invoke_args(table, PAGE_TABLE_UNMAP, NULL, 0);
+}
+
+int mica_vspace_info(cptr_t vspace, struct mica_vspace_info *out)
+{
+	uint64_t r[5];
+	int err = invoke(vspace, VSPACE_INFO, NULL, 0, r, ARRAY_LEN(r));
+	if (err)
+		return err;
+	out->asid = r[0];
+	out->hw_asid = r[1];
+	out->generation = r[2];
+	out->table_pages = r[3];
+	out->mapped_pages = r[4];
+	return E_OK;
+}
+
+int mica_vspace_walk(cptr_t vspace, uint64_t start, struct mica_mapping *out, unsigned max,
+		     unsigned *count, uint64_t *next)
+{
+	if (max == 0 || max > VSPACE_WALK_MAX)
+		return E_RANGE;
+	const uint64_t a[] = { start, max };
+	uint64_t r[2 + 4 * VSPACE_WALK_MAX];
+	int err = invoke(vspace, VSPACE_WALK, a, ARRAY_LEN(a), r, 2 + 4 * max);
+	if (err)
+		return err;
+	*count = (unsigned)r[0];
+	*next = r[1];
+	for (unsigned i = 0; i < *count && i < max; i++) {
+		out[i].vaddr = r[2 + 4 * i];
+		out[i].paddr = r[3 + 4 * i];
+		out[i].size_bits = (unsigned)r[4 + 4 * i];
+		out[i].rights = (unsigned)r[5 + 4 * i];
+	}
+	return E_OK;
+}
+
+int mica_asid_control_make_pool(cptr_t asid_control, cptr_t untyped, cptr_t dest_cnode,
+				uint64_t dest_index, uint64_t *base)
+{
+	const uint64_t a[] = { untyped, dest_cnode, dest_index };
+	uint64_t r[1];
+	int err = invoke(asid_control, ASID_CONTROL_MAKE_POOL, a, ARRAY_LEN(a), r, ARRAY_LEN(r));
+	if (!err && base)
+		*base = r[0];
+	return err;
+}
+
+int mica_asid_pool_assign(cptr_t pool, cptr_t vspace, uint64_t *asid)
+{
+	uint64_t r[1];
+	int err = invoke(pool, ASID_POOL_ASSIGN, &vspace, 1, r, ARRAY_LEN(r));
+	if (!err && asid)
+		*asid = r[0];
+	return err;
+}
+
+int mica_kernel_stats(cptr_t kernel_info, uint64_t out[KSTAT_COUNT])
+{
+	return invoke(kernel_info, KERNEL_INFO_STATS, NULL, 0, out, KSTAT_COUNT);
+}

@@ -21,9 +21,10 @@ enum bootinfo_slot {
 	SLOT_IRQ_CONTROL = 4,
 	SLOT_ASID_CONTROL = 5,
 	SLOT_INIT_ASID_POOL = 6,
-	SLOT_IPC_BUFFER = 7, /* the frame of the root task's IPC buffer */
-	SLOT_BOOTINFO = 8,   /* the frame of this page */
-	SLOT_FIRST_FREE_FIXED = 9,
+	SLOT_IPC_BUFFER = 7,  /* the frame of the root task's IPC buffer */
+	SLOT_BOOTINFO = 8,    /* the frame of this page */
+	SLOT_KERNEL_INFO = 9, /* kernel counters (KERNEL_INFO_STATS) */
+	SLOT_FIRST_FREE_FIXED = 10,
 };
 
 struct slot_range {

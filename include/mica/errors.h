@@ -29,7 +29,8 @@ enum mica_error {
 	E_NOTABLE = -19,      /* an intermediate translation table is missing */
 	E_NOASID = -20,       /* the address space has no ASID */
 	E_NOTMAPPED = -21,    /* nothing is mapped there */
-	E_ERRORS_END = -22,
+	E_WX = -22,           /* writable and executable together (W^X) */
+	E_ERRORS_END = -23,
 };
 
 /* The name of an error code ("E_NOCAP"), or "E_UNKNOWN". */
@@ -40,7 +41,7 @@ static inline const char *mica_strerror(int err)
 		"E_NOCAP",        "E_TYPE",      "E_RIGHTS",  "E_LABEL",      "E_DELETE_FIRST",
 		"E_REVOKE_FIRST", "E_NOMEM",     "E_MSGSIZE", "E_WOULDBLOCK", "E_DELETED",
 		"E_BUSY",         "E_STATE",     "E_SYSCALL", "E_MAPPED",     "E_NOTABLE",
-		"E_NOASID",       "E_NOTMAPPED",
+		"E_NOASID",       "E_NOTMAPPED", "E_WX",
 	};
 	if (err > 0 || err <= E_ERRORS_END)
 		return "E_UNKNOWN";

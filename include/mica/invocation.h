@@ -41,8 +41,46 @@ enum mica_invocation {
 	IRQ_HANDLER_SET_NOTIFICATION, /* notification cptr */
 	IRQ_HANDLER_CLEAR,
 
-	/* Frames, page tables, VSpaces, ASIDs: issue 4. */
-	ARCH_INVOCATIONS_BEGIN = 64,
+	/* Frames (docs/kernel-api-vspace.md) */
+	FRAME_MAP = 64, /* vspace, vaddr, rights (RIGHT_READ|WRITE|EXEC) */
+	FRAME_REMAP,    /* rights: of the frame's current mapping */
+	FRAME_UNMAP,
+	FRAME_GET_ADDRESS, /* -> paddr, size_bits, mapped vaddr, mapped ASID (0: not mapped) */
+
+	/* Page tables */
+	PAGE_TABLE_MAP = 72, /* vspace, vaddr -> level (1..3) the table was installed as */
+	PAGE_TABLE_UNMAP,
+
+	/* VSpaces */
+	VSPACE_INFO = 80, /* -> ASID, hardware ASID, generation, table pages, mapped pages */
+	VSPACE_WALK,      /* start vaddr, max entries -> count, next vaddr, then per mapping:
+			   * vaddr, paddr, size_bits, rights (up to VSPACE_WALK_MAX) */
+
+	/* ASIDs */
+	ASID_CONTROL_MAKE_POOL = 88, /* untyped (4 KiB free), dest_cnode, dest_index -> base */
+	ASID_POOL_ASSIGN,            /* vspace cptr -> ASID */
+
+	/* Kernel information */
+	KERNEL_INFO_STATS = 96, /* -> the KSTAT_* counters, in that order */
+};
+
+/* Mappings VSPACE_WALK returns per call: 2 + 4 * 29 = 118 words. */
+#define VSPACE_WALK_MAX 29
+
+/* Kernel counters, in the order KERNEL_INFO_STATS returns them. */
+enum kernel_stat {
+	KSTAT_SYSCALLS,
+	KSTAT_IPC_MESSAGES,
+	KSTAT_CONTEXT_SWITCHES,
+	KSTAT_AS_SWITCHES, /* TTBR0 changes */
+	KSTAT_FAULTS,      /* faults delivered (or suspending a thread) */
+	KSTAT_INTERRUPTS,
+	KSTAT_TLBI_VA,   /* invalidations by VA+ASID */
+	KSTAT_TLBI_ASID, /* by ASID */
+	KSTAT_TLBI_ALL,  /* full */
+	KSTAT_ASID_ROLLOVERS,
+	KSTAT_HW_ASID_BITS, /* usable hardware ASID bits */
+	KSTAT_COUNT,
 };
 
 /* Words TCB_READ_REGISTERS returns: pc, sp, spsr, then x0..x30. */

@@ -31,6 +31,10 @@ enum mica_object_type {
 #define FRAME_4K_BITS          12
 #define FRAME_2M_BITS          21
 #define PAGE_TABLE_BITS        12
+#define VSPACE_BITS            12
+#define ASID_POOL_BITS         12 /* an ASID pool is a 4 KiB page of 128 entries */
+#define ASID_POOL_ENTRIES      128
+#define ASID_COUNT             65536 /* software ASIDs; 0 is never assigned */
 
 /* Capability rights (CNODE_COPY/CNODE_MINT mask them; they can only shrink). */
 #define RIGHT_READ  (1u << 0) /* endpoint: receive; frame: read */
@@ -58,5 +62,6 @@ enum mica_cap_type {
 	CAP_IRQ_HANDLER = 11,
 	CAP_ASID_CONTROL = 12,
 	CAP_ASID_POOL = 13,
+	CAP_KERNEL_INFO = 14,
 	CAP_TYPE_COUNT,
 };

@@ -12,6 +12,7 @@
 
 #include "arch/memlayout.h"
 #include "console.h"
+#include "arch.h"
 #include "object/cnode.h"
 #include "object/cspace.h"
 #include "object/invocation.h"
@@ -92,10 +93,13 @@ void object_finalise(struct cap *cap)
 	case CAP_REPLY:
 		ipc_reply_deleted(cap->u.reply.caller);
 		break;
+	case CAP_VSPACE:
+	case CAP_ASID_POOL:
+		arch_object_finalise(cap); /* release ASIDs, drop TLB entries */
+		break;
 	default:
-		/* Untyped, IRQ control, ASID control: nothing to undo. Frames, page tables,
-		 * VSpaces and ASID pools (issue 4) will unmap themselves and release their
-		 * ASIDs here. */
+		/* Untyped, IRQ control, ASID control, kernel info: nothing to undo. Frames and
+		 * page tables were unmapped when their capability went (arch_cap_deleted). */
 		break;
 	}
 }
@@ -115,6 +119,7 @@ static void cte_delete_one(struct cte *slot)
 		return;
 	final = mdb_is_final(slot);
 	mdb_remove(slot);
+	arch_cap_deleted(&cap); /* every frame/table capability undoes its own mapping */
 	if (!final)
 		return;
 	if (++finalise_nesting > FINALISE_MAX_NESTING)
@@ -277,6 +282,7 @@ static void invoke_derive(struct slot_pair p, uint64_t rights, uint64_t badge)
 {
 	struct cap c = p.src->cap;
 
+	arch_cap_derived(&c); /* a copy of a mapped frame or table starts unmapped */
 	c.rights &= rights;
 	if (badge)
 		cap_set_badge(&c, badge);

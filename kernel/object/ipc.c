@@ -99,26 +99,26 @@ static void wake_with_error(struct tcb *t, int err)
 static unsigned transfer_cap(struct tcb *snd, struct tcb *rcv, struct endpoint *via,
 			     unsigned *unwrapped)
 {
-	if (!snd->ipc_buffer)
+	if (!tcb_ipc_buffer(snd))
 		return 0;
-	struct lookup_ret src = cspace_lookup_cap(snd, snd->ipc_buffer->caps[0]);
+	struct lookup_ret src = cspace_lookup_cap(snd, tcb_ipc_buffer(snd)->caps[0]);
 	if (src.err)
 		return 0;
 	struct cap cap = src.slot->cap;
 	if (via && cap.type == CAP_ENDPOINT && cap.u.endpoint.ep == via) {
-		if (!rcv->ipc_buffer)
+		if (!tcb_ipc_buffer(rcv))
 			return 0;
-		rcv->ipc_buffer->caps[0] = cap.u.endpoint.badge;
+		tcb_ipc_buffer(rcv)->caps[0] = cap.u.endpoint.badge;
 		*unwrapped = 1;
 		return 1;
 	}
 	if (cap.type == CAP_REPLY || cap.type == CAP_IRQ_CONTROL || cap.type == CAP_UNTYPED ||
 	    cap.type == CAP_ASID_CONTROL)
 		return 0;
-	if (!rcv->ipc_buffer || rcv->ipc_buffer->receive_cnode == 0)
+	if (!tcb_ipc_buffer(rcv) || tcb_ipc_buffer(rcv)->receive_cnode == 0)
 		return 0;
-	struct lookup_ret dst = cspace_lookup_index(rcv, rcv->ipc_buffer->receive_cnode,
-						    rcv->ipc_buffer->receive_index);
+	struct lookup_ret dst = cspace_lookup_index(rcv, tcb_ipc_buffer(rcv)->receive_cnode,
+						    tcb_ipc_buffer(rcv)->receive_index);
 	if (dst.err || !cap_is_null(&dst.slot->cap))
 		return 0;
 	mdb_insert(src.slot, dst.slot, cap);
@@ -148,9 +148,9 @@ static void transfer_message(struct tcb *snd, struct tcb *rcv, uint64_t badge, b
 	for (unsigned i = 0; i < nregs; i++)
 		rcv->ctx.x[2 + i] = snd->ctx.x[2 + i];
 	if (len > MSG_REGISTERS) {
-		if (snd->ipc_buffer && rcv->ipc_buffer)
-			memmove(&rcv->ipc_buffer->msg[MSG_REGISTERS],
-				&snd->ipc_buffer->msg[MSG_REGISTERS],
+		if (tcb_ipc_buffer(snd) && tcb_ipc_buffer(rcv))
+			memmove(&tcb_ipc_buffer(rcv)->msg[MSG_REGISTERS],
+				&tcb_ipc_buffer(snd)->msg[MSG_REGISTERS],
 				(len - MSG_REGISTERS) * sizeof(uint64_t));
 		else
 			len = MSG_REGISTERS;

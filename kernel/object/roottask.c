@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bootmem.h"
+#include "arch.h"
 #include "console.h"
 #include "object/cap.h"
 #include "object/cspace.h"
@@ -52,6 +53,7 @@ static const char rt_what[] = "root task";
 struct rt_build {
 	struct bootmem *bm;
 	paddr_t l0;
+	paddr_t asid_pool;   /* the first ASID pool (ASIDs 0..127), holding the root's ASID */
 	struct cte *slots;   /* the root CNode */
 	uint64_t next_frame; /* next slot of the image_frames range */
 	uint64_t frames_end; /* end of the image_frames range (counted in advance) */
@@ -198,6 +200,7 @@ static struct tcb *rt_create_objects(struct rt_build *b)
 	b->slots = phys_to_virt(rt_alloc(b, cnode_size, cnode_size));
 	struct tcb *t = phys_to_virt(rt_alloc(b, tcb_size, PAGE_SIZE));
 	b->l0 = rt_alloc(b, PAGE_SIZE, PAGE_SIZE);
+	b->asid_pool = rt_alloc(b, PAGE_SIZE, PAGE_SIZE);
 	return t;
 }
 
@@ -230,6 +233,23 @@ static void rt_insert_object_caps(struct rt_build *b, struct tcb *t)
 	c.type = CAP_IRQ_CONTROL;
 	c.rights = RIGHTS_ALL;
 	rt_insert(b, SLOT_IRQ_CONTROL, c);
+
+	c = cap_null();
+	c.type = CAP_ASID_CONTROL;
+	c.rights = RIGHTS_ALL;
+	rt_insert(b, SLOT_ASID_CONTROL, c);
+
+	c = cap_null();
+	c.type = CAP_ASID_POOL;
+	c.rights = RIGHTS_ALL;
+	c.u.asid_pool.paddr = b->asid_pool;
+	c.u.asid_pool.asid_base = 0;
+	rt_insert(b, SLOT_INIT_ASID_POOL, c);
+
+	c = cap_null();
+	c.type = CAP_KERNEL_INFO;
+	c.rights = RIGHT_READ;
+	rt_insert(b, SLOT_KERNEL_INFO, c);
 }
 
 /* Maps the IPC buffer and boot-info pages and caps them in their fixed slots. Returns the
@@ -255,10 +275,8 @@ static void rt_setup_tcb(struct rt_build *b, struct tcb *t, uint64_t entry)
 	mdb_insert(&s[SLOT_INIT_CNODE], &t->slots[TCB_SLOT_CSPACE], s[SLOT_INIT_CNODE].cap);
 	mdb_insert(&s[SLOT_INIT_VSPACE], &t->slots[TCB_SLOT_VSPACE], s[SLOT_INIT_VSPACE].cap);
 	mdb_insert(&s[SLOT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER], s[SLOT_IPC_BUFFER].cap);
-	t->ipc_buffer = phys_to_virt(s[SLOT_IPC_BUFFER].cap.u.frame.paddr);
+	t->ipc_buffer_kva = phys_to_virt(s[SLOT_IPC_BUFFER].cap.u.frame.paddr);
 	t->ipc_buffer_vaddr = ROOT_IPC_BUFFER_VA;
-	t->vspace_root = b->l0;
-	t->asid = ROOT_ASID;
 	t->ctx.pc = entry;
 	t->ctx.sp = ROOT_STACK_TOP;
 	t->ctx.x[0] = ROOT_BOOTINFO_VA;
@@ -340,6 +358,8 @@ void roottask_create(struct bootmem *bm, const char *name, const char *cmdline, 
 	rt_check_slots(&b);
 	rt_setup_tcb(&b, t, info.entry);
 	rt_fill_bootinfo(bi, &b, SLOT_FIRST_FREE_FIXED, cmdline);
+	arch_vspace_boot(b.asid_pool, b.l0, ROOT_ASID, (uint32_t)(b.next_table - b.frames_end),
+			 (uint32_t)(b.frames_end - SLOT_FIRST_FREE_FIXED + 2));
 
 	rt->tcb = t;
 	rt->cnode_slots = b.slots;

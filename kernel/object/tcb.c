@@ -30,8 +30,8 @@ uint64_t tcb_get_mr(const struct tcb *t, unsigned i)
 {
 	if (i < MSG_REGISTERS)
 		return t->ctx.x[2 + i];
-	if (i < MSG_MAX_LENGTH && t->ipc_buffer)
-		return t->ipc_buffer->msg[i];
+	if (i < MSG_MAX_LENGTH && tcb_ipc_buffer(t))
+		return tcb_ipc_buffer(t)->msg[i];
 	return 0;
 }
 
@@ -39,8 +39,8 @@ void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v)
 {
 	if (i < MSG_REGISTERS)
 		t->ctx.x[2 + i] = v;
-	else if (i < MSG_MAX_LENGTH && t->ipc_buffer)
-		t->ipc_buffer->msg[i] = v;
+	else if (i < MSG_MAX_LENGTH && tcb_ipc_buffer(t))
+		tcb_ipc_buffer(t)->msg[i] = v;
 }
 
 /* Stops `t`: out of every queue, its pending IPC cancelled, state inactive. */
@@ -112,17 +112,15 @@ static void invoke_configure(struct tcb *t, const struct configure_args *a)
 	set_slot(t, TCB_SLOT_CSPACE, a->cspace);
 	set_slot(t, TCB_SLOT_VSPACE, a->vspace);
 	set_slot(t, TCB_SLOT_IPC_BUFFER, a->ipc_frame);
-	t->vspace_root = a->vspace ? a->vspace->cap.u.vspace.paddr : 0;
-	t->asid = a->vspace ? a->vspace->cap.u.vspace.asid : 0;
 	t->ipc_buffer_vaddr = a->ipc_frame ? a->ipc_vaddr : 0;
-	t->ipc_buffer = NULL;
+	t->ipc_buffer_kva = NULL;
 	if (a->ipc_frame) {
 		const struct cap *f = &a->ipc_frame->cap;
 		uint64_t offset = a->ipc_vaddr & ((1ull << f->u.frame.size_bits) - 1);
-		t->ipc_buffer = phys_to_virt(f->u.frame.paddr + offset);
+		t->ipc_buffer_kva = phys_to_virt(f->u.frame.paddr + offset);
 	}
 	/* A thread that lost its address space cannot keep running. */
-	if (!t->vspace_root && t->state != THREAD_INACTIVE)
+	if (!a->vspace && t->state != THREAD_INACTIVE)
 		tcb_suspend(t);
 }
 
@@ -154,7 +152,7 @@ static int decode_read_registers(struct invocation *inv, struct tcb *t)
 	inv_set_result(inv, 0, t->ctx.pc);
 	inv_set_result(inv, 1, t->ctx.sp);
 	inv_set_result(inv, 2, t->ctx.spsr);
-	unsigned n = inv->caller->ipc_buffer ? TCB_REGISTER_WORDS : MSG_REGISTERS;
+	unsigned n = tcb_ipc_buffer(inv->caller) ? TCB_REGISTER_WORDS : MSG_REGISTERS;
 	for (unsigned i = 3; i < n; i++)
 		inv_set_result(inv, i, t->ctx.x[i - 3]);
 	return E_OK;
@@ -168,7 +166,7 @@ static int decode_write_registers(struct invocation *inv, struct tcb *t)
 		return E_INVAL;
 	if (t == inv->caller)
 		return E_INVAL;
-	if (resume && !t->vspace_root)
+	if (resume && !tcb_vspace(t))
 		return E_STATE;
 	t->ctx.pc = inv_arg(inv, 1);
 	t->ctx.sp = inv_arg(inv, 2);
@@ -225,7 +223,7 @@ int decode_tcb_invocation(struct invocation *inv)
 	case TCB_WRITE_REGISTERS:
 		return decode_write_registers(inv, t);
 	case TCB_RESUME:
-		if (!t->vspace_root)
+		if (!tcb_vspace(t))
 			return E_STATE;
 		tcb_resume(t);
 		return E_OK;

@@ -78,17 +78,29 @@ struct tcb {
 
 	struct cte *reply_slot;          /* while BLOCKED_REPLY: the slot holding our reply cap */
 	struct notification *bound_ntfn; /* bound notification, or NULL */
-	struct ipc_buffer *ipc_buffer;   /* kernel alias of the IPC buffer, or NULL */
+	/* Kernel alias of the IPC buffer; valid only while TCB_SLOT_IPC_BUFFER holds the frame
+	 * (use tcb_ipc_buffer). The VSpace is the capability in TCB_SLOT_VSPACE (tcb_vspace). */
+	struct ipc_buffer *ipc_buffer_kva;
 	uint64_t ipc_buffer_vaddr;
-
-	uint64_t vspace_root; /* physical address of the L0 table, 0: none */
-	uint16_t asid;        /* hardware ASID the VSpace uses */
 
 	struct cte slots[TCB_SLOTS];
 	uint64_t id; /* for debugging: a small serial number */
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << TCB_SIZE_BITS), "TCB fits its object size");
+
+/* The thread's IPC buffer, or NULL if it has none (or its frame was deleted). */
+static inline struct ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
+{
+	return t->slots[TCB_SLOT_IPC_BUFFER].cap.type == CAP_FRAME ? t->ipc_buffer_kva : 0;
+}
+
+/* The thread's VSpace capability, or NULL if it has none (or it was deleted). */
+static inline const struct cap *tcb_vspace(const struct tcb *t)
+{
+	const struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
+	return c->type == CAP_VSPACE ? c : 0;
+}
 
 /* Initialises a freshly retyped (zeroed) TCB: inactive, priority 0. */
 void tcb_init(struct tcb *t);

@@ -108,3 +108,63 @@ int mica_irq_handler_set_notification(cptr_t handler, cptr_t notification);
 
 /* Stops the interrupt signalling any notification. */
 int mica_irq_handler_clear(cptr_t handler);
+
+/* What FRAME_GET_ADDRESS reports. */
+struct mica_frame_info {
+	uint64_t paddr;
+	uint64_t size_bits;
+	uint64_t mapped_vaddr;
+	uint64_t mapped_asid; /* 0: not mapped */
+};
+
+/* What VSPACE_INFO reports. */
+struct mica_vspace_info {
+	uint64_t asid;
+	uint64_t hw_asid; /* 0: none in the current generation */
+	uint64_t generation;
+	uint64_t table_pages;
+	uint64_t mapped_pages;
+};
+
+/* One mapping of a VSpace, as VSPACE_WALK reports it. */
+struct mica_mapping {
+	uint64_t vaddr;
+	uint64_t paddr;
+	unsigned size_bits;
+	unsigned rights; /* RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC */
+};
+
+/* Maps the frame into `vspace` at `vaddr` with `rights` (RIGHT_READ, optionally WRITE or
+ * EXEC, never both). */
+int mica_frame_map(cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights);
+
+/* Changes the rights of the frame's mapping. */
+int mica_frame_remap(cptr_t frame, unsigned rights);
+
+/* Removes the frame's mapping (nothing if it has none). */
+int mica_frame_unmap(cptr_t frame);
+
+int mica_frame_get_address(cptr_t frame, struct mica_frame_info *out);
+
+/* Installs the page table on the walk to `vaddr`; *level gets the level it became (1..3). */
+int mica_page_table_map(cptr_t table, cptr_t vspace, uint64_t vaddr, unsigned *level);
+
+/* Removes the table from its VSpace and clears it. */
+int mica_page_table_unmap(cptr_t table);
+
+int mica_vspace_info(cptr_t vspace, struct mica_vspace_info *out);
+
+/* Reads up to `max` (<= VSPACE_WALK_MAX) mappings at or above `start` into out[]; *next is
+ * where to continue (0: no more). */
+int mica_vspace_walk(cptr_t vspace, uint64_t start, struct mica_mapping *out, unsigned max,
+		     unsigned *count, uint64_t *next);
+
+/* Turns a 4 KiB untyped into an ASID pool in dest_cnode[dest_index]; *base = its first ASID. */
+int mica_asid_control_make_pool(cptr_t asid_control, cptr_t untyped, cptr_t dest_cnode,
+				uint64_t dest_index, uint64_t *base);
+
+/* Gives the VSpace an ASID from the pool (assign before copying the VSpace capability). */
+int mica_asid_pool_assign(cptr_t pool, cptr_t vspace, uint64_t *asid);
+
+/* The kernel counters (enum kernel_stat order). */
+int mica_kernel_stats(cptr_t kernel_info, uint64_t out[KSTAT_COUNT]);

@@ -9,6 +9,7 @@
 #include "arch/memlayout.h"
 #include "check.h"
 #include "console.h"
+#include "arch.h"
 #include "object/cnode.h"
 #include "object/cspace.h"
 #include "object/invocation.h"
@@ -89,6 +90,23 @@ void ipc_reply_deleted(struct tcb *caller)
 	calls.reply_deletes++;
 	calls.reply_caller = caller;
 	caller->reply_slot = NULL;
+}
+
+/* The architecture hooks: unmapping and ASIDs are tested in the QEMU suite. */
+void arch_cap_deleted(const struct cap *cap)
+{
+	(void)cap;
+}
+
+void arch_cap_derived(struct cap *cap)
+{
+	if (cap->type == CAP_FRAME)
+		cap->u.frame.mapped_asid = 0;
+}
+
+void arch_object_finalise(const struct cap *cap)
+{
+	(void)cap;
 }
 
 uint64_t tcb_get_mr(const struct tcb *t, unsigned i)

@@ -3,13 +3,15 @@
 #include <arch/pte.h>
 #include <arch/sysreg.h>
 
+#include "asid.h"
 #include "cpu.h"
+#include "stats.h"
+#include "tlb.h"
 #include "object/tcb.h"
 
 #define CPACR_FPEN_SHIFT    20
 #define CPACR_FPEN_TRAP_EL0 (UL(1) << CPACR_FPEN_SHIFT) /* EL1 may, EL0 traps */
 #define CPACR_FPEN_NONE     (UL(3) << CPACR_FPEN_SHIFT) /* nobody traps */
-#define TTBR_ASID_SHIFT     48
 
 #define PMCR_E              BIT(0) /* counters enabled */
 #define PMCR_P              BIT(1) /* reset event counters */
@@ -19,8 +21,10 @@
 #define PMCNTEN_C0          BIT(0)
 
 static struct tcb *fpu_owner;
-static uint64_t installed_ttbr0;
 static uint64_t installed_cpacr;
+/* What TTBR0 holds: the VSpace and its software ASID. */
+static uint64_t installed_vspace;
+static uint16_t installed_asid;
 
 /* Counts retired instructions on event counter 0 at EL0 and EL1, readable from EL0, so the
  * benchmarks can count instructions (exact under QEMU's -icount). */
@@ -45,23 +49,62 @@ void context_init(void)
 	pmu_init();
 }
 
-void context_switch(struct tcb *prev, struct tcb *next)
+/* Installs the VSpace `vs` in TTBR0, giving it a current hardware ASID. Returns false if it
+ * has no valid ASID. A new ASID generation is flushed after the new TTBR0 is in place, so no
+ * walk through the old one can leave entries tagged with a reused ASID. Kept out of line so
+ * the common switch (same VSpace) needs no stack frame. */
+static __attribute__((noinline)) bool install_vspace(const struct cap *vs)
 {
+	bool flush_all;
+	uint64_t ttbr0 = asid_activate(vs->u.vspace.paddr, vs->u.vspace.asid, &flush_all);
+	if (!ttbr0)
+		return false;
+	write_sysreg(ttbr0_el1, ttbr0);
+	isb();
+	if (flush_all)
+		tlb_flush_all();
+	installed_vspace = vs->u.vspace.paddr;
+	installed_asid = vs->u.vspace.asid;
+	stats.as_switches++;
+	return true;
+}
+
+bool context_switch(struct tcb *prev, struct tcb *next)
+{
+	const struct cap *vs = tcb_vspace(next);
+	if (!vs)
+		return false;
+	/* What is installed stays valid: only install_vspace starts an ASID generation, and
+	 * freeing a VSpace's ASID uninstalls it (context_forget_vspace). */
+	if ((vs->u.vspace.paddr != installed_vspace || vs->u.vspace.asid != installed_asid) &&
+	    !install_vspace(vs))
+		return false;
 	if (prev)
 		prev->ctx.tpidr = read_sysreg(tpidr_el0);
 	write_sysreg(tpidr_el0, next->ctx.tpidr);
-	uint64_t ttbr0 = next->vspace_root | ((uint64_t)next->asid << TTBR_ASID_SHIFT);
-	if (ttbr0 != installed_ttbr0) {
-		write_sysreg(ttbr0_el1, ttbr0);
-		installed_ttbr0 = ttbr0;
-	}
 	uint64_t cpacr = next == fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
 	if (cpacr != installed_cpacr) {
 		write_sysreg(cpacr_el1, cpacr);
 		installed_cpacr = cpacr;
 	}
-	/* ERET is context-synchronising: the new TTBR0 and CPACR apply from the first user
-	 * instruction without an ISB here. */
+	/* ERET is context-synchronising: CPACR applies from the first user instruction. */
+	return true;
+}
+
+bool context_can_run(const struct tcb *t)
+{
+	const struct cap *vs = tcb_vspace(t);
+	return vs && asid_entry_of(vs->u.vspace.asid, vs->u.vspace.paddr);
+}
+
+void context_forget_vspace(uint64_t vspace_pa)
+{
+	if (installed_vspace != vspace_pa)
+		return;
+	write_sysreg(ttbr0_el1, 0);
+	isb();
+	installed_vspace = 0;
+	installed_asid = 0;
 }
 
 void context_fpu_trap(struct tcb *t)

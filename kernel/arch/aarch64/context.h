@@ -1,6 +1,7 @@
 /* Switching the CPU between user threads: address space, FP/SIMD ownership, TLS. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct tcb;
@@ -13,15 +14,23 @@ void context_init(void);
 /*
  * Makes `next` the thread the CPU runs next (prev may be NULL: idle): saves prev's TPIDR_EL0,
  * loads next's, installs next's VSpace in TTBR0 with its ASID unless it is already there,
- * and arms the FP/SIMD trap unless next owns the FP registers.
+ * and arms the FP/SIMD trap unless next owns the FP registers. Returns false, changing
+ * nothing, if next's VSpace has no valid ASID.
  */
-void context_switch(struct tcb *prev, struct tcb *next);
+bool context_switch(struct tcb *prev, struct tcb *next);
+
+/* True if `t` has a VSpace with a valid ASID. */
+bool context_can_run(const struct tcb *t);
 
 /* The FP/SIMD access trap from EL0: hands the registers to `t`. */
 void context_fpu_trap(struct tcb *t);
 
 /* Forgets `t` as FP/SIMD owner (it is being destroyed). */
 void context_fpu_forget(struct tcb *t);
+
+/* If TTBR0 holds the VSpace at `vspace_pa`, installs none instead (it is being destroyed,
+ * and no walk may touch its tables again). */
+void context_forget_vspace(uint64_t vspace_pa);
 
 /* Restores `ctx` and returns to EL0. */
 __attribute__((noreturn)) void return_to_user(struct user_context *ctx);

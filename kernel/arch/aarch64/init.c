@@ -63,9 +63,14 @@ void arch_user_init(void)
 	context_init();
 }
 
-void arch_switch_to(struct tcb *prev, struct tcb *next)
+bool arch_switch_to(struct tcb *prev, struct tcb *next)
 {
-	context_switch(prev, next);
+	return context_switch(prev, next);
+}
+
+bool arch_thread_can_run(const struct tcb *t)
+{
+	return context_can_run(t);
 }
 
 void arch_return_to_user(struct tcb *t)

@@ -193,14 +193,16 @@ static void user_abort(struct tcb *t, uint64_t esr, uint64_t far)
 void trap_el0_sync(uint64_t esr, uint64_t far)
 {
 	struct tcb *t = current;
-	switch (ESR_EC(esr)) {
-	case EC_SVC64:
+	if (ESR_EC(esr) == EC_SVC64) {
+		/* The IPC fastpath returns only if it cannot handle the call. */
 		if (t->ctx.x[8] == SYS_CALL)
 			fastpath_call(t);
 		else if (t->ctx.x[8] == SYS_REPLY_RECV)
 			fastpath_reply_recv(t);
 		syscall_handle(t);
-		break;
+		schedule_and_return();
+	}
+	switch (ESR_EC(esr)) {
 	case EC_FP_ASIMD:
 		context_fpu_trap(t);
 		break;

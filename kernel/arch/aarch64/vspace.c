@@ -118,6 +118,48 @@ static struct walk_ret walk(paddr_t l0, vaddr_t va, int level)
 	return (struct walk_ret){ &table[PT_INDEX(va, level)], E_OK };
 }
 
+pte_t *vspace_entry(paddr_t l0, vaddr_t va, int level, int *err)
+{
+	if (va >= USER_VA_END || level < 0 || level >= PT_LEVELS) {
+		*err = E_RANGE;
+		return NULL;
+	}
+	struct walk_ret w = walk(l0, va, level);
+	*err = w.err;
+	return w.entry;
+}
+
+pte_t vspace_user_block_pte(paddr_t pa, unsigned rights, bool device)
+{
+	pte_t page = device ? vspace_user_device_pte(pa, rights) : vspace_user_pte(pa, rights);
+	return page & ~PTE_TABLE; /* T = 0 at L2: a block */
+}
+
+unsigned vspace_pte_rights(pte_t pte)
+{
+	unsigned rights = RIGHT_READ;
+	if (!(pte & PTE_AP_RO))
+		rights |= RIGHT_WRITE;
+	if (!(pte & PTE_UXN))
+		rights |= RIGHT_EXEC;
+	return rights;
+}
+
+bool vspace_pte_is_table(pte_t pte, int level)
+{
+	return level < VSPACE_PAGE_LEVEL && (pte & PTE_TYPE_MASK) == PTE_TYPE_TABLE;
+}
+
+paddr_t vspace_pte_address(pte_t pte)
+{
+	return pte & PTE_ADDR_MASK;
+}
+
+void *vspace_table_kva(paddr_t table)
+{
+	return kva(table);
+}
+
 pte_t *vspace_lookup(paddr_t l0, vaddr_t va, int level)
 {
 	if (va >= USER_VA_END || level < 0 || level >= PT_LEVELS)

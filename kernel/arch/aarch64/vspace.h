@@ -11,6 +11,7 @@
 
 #include <arch/memlayout.h>
 #include <arch/pte.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* User virtual addresses are [0, USER_VA_END): the lower half, 48 bits. */
@@ -42,6 +43,26 @@ pte_t vspace_user_device_pte(paddr_t pa, unsigned rights);
  * missing (or a block maps the range). Reads only; the entry itself may be empty.
  */
 pte_t *vspace_lookup(paddr_t l0, vaddr_t va, int level);
+
+/* As vspace_lookup, and says why there is no entry: *err = E_RANGE (not a user address or
+ * bad level), E_NOTABLE (a table above `level` is missing), E_MAPPED (a block covers it). */
+pte_t *vspace_entry(paddr_t l0, vaddr_t va, int level, int *err);
+
+/* Encodes an L2 block entry mapping the 2 MiB frame at `pa` (2 MiB aligned) with `rights`,
+ * normal or device memory, with the same rules as vspace_user_pte. */
+pte_t vspace_user_block_pte(paddr_t pa, unsigned rights, bool device);
+
+/* The RIGHT_* an EL0 page or block entry grants (always RIGHT_READ). */
+unsigned vspace_pte_rights(pte_t pte);
+
+/* True if the valid entry `pte` at `level` points to a next-level table. */
+bool vspace_pte_is_table(pte_t pte, int level);
+
+/* The physical address an entry points to (table, page or block). */
+paddr_t vspace_pte_address(pte_t pte);
+
+/* The kernel's pointer to the table at physical address `table`. */
+void *vspace_table_kva(paddr_t table);
 
 /*
  * Installs the zeroed table at `table` as the level-`level` table (1..3) covering `va`, in
