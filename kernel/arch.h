@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct fdt;
@@ -85,6 +86,10 @@ void arch_cap_derived(struct cap *cap);
 
 /* The last capability to a VSpace or ASID pool is gone: release ASIDs, drop TLB entries. */
 void arch_object_finalise(const struct cap *cap);
+
+/* Zeroes `size` bytes at `va` (a retyped object: naturally aligned, a power of two) as fast
+ * as the CPU allows (DC ZVA by cache-line blocks where permitted). */
+void arch_zero_memory(void *va, size_t size);
 
 /* Sets up ASIDs at boot: the pool page at `pool_pa` becomes ASIDs 0..127, with the root
  * task's VSpace (`vspace_pa`, its table and page counts) at `asid`. */

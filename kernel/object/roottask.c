@@ -29,7 +29,7 @@
 
 extern const char boot_archive_start[], boot_archive_end[];
 
-#define ROOT_CNODE_BITS    12
+#define ROOT_CNODE_BITS    17 /* 131072 slots (8 MiB): memsrv keeps a capability per frame */
 #define ROOT_CNODE_SLOTS   (UL(1) << ROOT_CNODE_BITS)
 #define ROOT_ASID          1
 #define ROOT_ARCHIVE_VA    UL(0x10000000) /* read-only copy of the boot archive */

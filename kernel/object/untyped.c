@@ -178,7 +178,7 @@ static void retype_init_object(unsigned type, uint64_t paddr, unsigned obj_bits,
 	if (device || type == OBJ_UNTYPED)
 		return;
 	void *va = phys_to_virt(paddr);
-	memset(va, 0, (size_t)1 << obj_bits);
+	arch_zero_memory(va, (size_t)1 << obj_bits);
 	if (type == OBJ_TCB)
 		tcb_init(va);
 }

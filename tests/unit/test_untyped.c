@@ -82,6 +82,12 @@ struct lookup_ret cspace_lookup_index(struct tcb *t, cptr_t cn, uint64_t index)
 	return (struct lookup_ret){ E_OK, &cnode[index] };
 }
 
+/* The host has no DC ZVA: plain memset, as the kernel falls back to. */
+void arch_zero_memory(void *va, size_t size)
+{
+	memset(va, 0, size);
+}
+
 void tcb_init(struct tcb *t)
 {
 	const uint8_t *p = (const uint8_t *)t;

@@ -110,7 +110,7 @@ at_el1:
 	tlbi	vmalle1
 	dsb	nsh
 	isb
-	ldr	x0, =(SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA)
+	ldr	x0, =(SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_DZE | SCTLR_UCT)
 	msr	sctlr_el1, x0
 	isb
 

@@ -37,8 +37,12 @@ static void pmu_init(void)
 	isb();
 }
 
+/* CNTKCTL_EL1: EL0 may read the virtual counter (time stamps, seeding generators). */
+#define CNTKCTL_EL0VCTEN BIT(1)
+
 void context_init(void)
 {
+	write_sysreg(cntkctl_el1, read_sysreg(cntkctl_el1) | CNTKCTL_EL0VCTEN);
 	uint64_t tcr = read_sysreg(tcr_el1) & ~TCR_EPD0;
 	if (cpu_asid_bits() == 16)
 		tcr |= TCR_AS;

@@ -162,3 +162,19 @@ bool arch_debug_crash(const char *what)
 	}
 	panic("arch_debug_crash: %s did not fault", what);
 }
+
+/* DCZID_EL0: BS (bits 0..3) = log2 of the DC ZVA block in words; DZP (bit 4) = prohibited. */
+#define DCZID_BS(v) FIELD(v, 0, 4)
+#define DCZID_DZP   BIT(4)
+
+void arch_zero_memory(void *va, size_t size)
+{
+	uint64_t dczid = read_sysreg(dczid_el0);
+	size_t block = (size_t)4 << DCZID_BS(dczid);
+	if ((dczid & DCZID_DZP) || size % block || (uintptr_t)va % block) {
+		memset(va, 0, size);
+		return;
+	}
+	for (char *p = va, *end = p + size; p < end; p += block)
+		__asm__ volatile("dc zva, %0" ::"r"(p) : "memory");
+}

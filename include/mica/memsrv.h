@@ -1,0 +1,106 @@
+/*
+ * The memsrv protocol: what clients (the shell, other servers, every process) ask the memory
+ * server, over IPC on memsrv's endpoint.
+ *
+ * A request is a call with a label MEMSRV_* and arguments in MR0..; the reply's label is 0
+ * or a negative error (mica/errors.h) and its MRs carry the results. Authority comes from the
+ * badge of the endpoint capability the request arrives through (a client cannot choose it):
+ *
+ *   badge = MEMSRV_BADGE(as_id, rights)
+ *     as_id   (bits 0..15)  the address space the capability speaks for (0: none)
+ *     rights  (bits 16..19) MEMSRV_R_CONTROL: create/destroy address spaces, spawn, kill,
+ *                           global statistics, act on any address space (the shell);
+ *                           MEMSRV_R_MAP: map/unmap/protect in as_id;
+ *                           MEMSRV_R_READ: query/list/statistics/audit of as_id.
+ *   MEMSRV_BADGE_FAULT (bit 63) marks the fault endpoint capabilities memsrv gives the
+ *   threads it starts: only messages through those are treated as page faults.
+ *
+ * An `as` argument names the address space: a client without MEMSRV_R_CONTROL may only name
+ * its own (or pass 0 for "mine"); anything else is E_RIGHTS. A malformed request gets an
+ * error reply and changes nothing.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define MEMSRV_R_CONTROL            (1ull << 16)
+#define MEMSRV_R_MAP                (1ull << 17)
+#define MEMSRV_R_READ               (1ull << 18)
+#define MEMSRV_BADGE(as_id, rights) ((uint64_t)(as_id) | (rights))
+#define MEMSRV_BADGE_AS(badge)      ((badge)&0xffff)
+#define MEMSRV_BADGE_FAULT          (1ull << 63)
+
+/* VMA rights, kinds and flags (MEMSRV_MAP). */
+#define MEMSRV_PROT_R 1u
+#define MEMSRV_PROT_W 2u
+#define MEMSRV_PROT_X 4u
+
+enum memsrv_kind {
+	MEMSRV_KIND_ANON = 0,
+	MEMSRV_KIND_STACK = 1, /* a guard page below it is reserved and never mapped */
+	MEMSRV_KIND_ELF = 2,
+	MEMSRV_KIND_DEVICE = 3,
+	MEMSRV_KIND_SHARED = 4,
+};
+
+#define MEMSRV_MAP_EAGER 1u /* populate at map time instead of on first touch */
+
+enum memsrv_label {
+	/* Address spaces (MEMSRV_R_CONTROL) */
+	MEMSRV_AS_CREATE = 1,  /* -> as_id */
+	MEMSRV_AS_DESTROY = 2, /* as_id */
+	MEMSRV_AS_LIST = 3,    /* first as_id -> count, then ids (up to 100, in the IPC buffer) */
+
+	/* VMAs (MEMSRV_R_MAP; query/list: MEMSRV_R_READ) */
+	MEMSRV_MAP = 16,      /* as, addr (0: memsrv places it, randomised), length, prot, kind,
+			       * flags -> start */
+	MEMSRV_UNMAP = 17,    /* as, addr, length */
+	MEMSRV_PROTECT = 18,  /* as, addr, length, prot */
+	MEMSRV_QUERY = 19,    /* as, addr -> start, length, prot, kind, flags, resident pages */
+	MEMSRV_VMA_LIST = 20, /* as, from addr, max (<= 19) -> count, next addr, then per VMA:
+			       * start, length, prot | kind << 8 | flags << 16, resident pages */
+
+	/* Statistics and audit (MEMSRV_R_READ; global: MEMSRV_R_CONTROL) */
+	MEMSRV_STATS = 32,        /* as -> MEMSRV_STAT_* words */
+	MEMSRV_GLOBAL_STATS = 33, /* -> MEMSRV_GSTAT_* words */
+	MEMSRV_AUDIT = 34,        /* as -> mappings checked, violations (0: the tables agree) */
+
+	/* Processes (MEMSRV_R_CONTROL; EXIT: any process for itself) */
+	MEMSRV_SPAWN = 48, /* name in the IPC buffer (msg[8..], NUL-terminated, <= 64 bytes),
+			    * priority -> process id (= its as_id) */
+	MEMSRV_KILL = 49,  /* process id */
+	MEMSRV_PS = 50,    /* first process id -> count, then per process: id, state, faults,
+			    * resident pages (up to 25) */
+	MEMSRV_EXIT = 51,  /* code: the calling process ends */
+	MEMSRV_SEED = 52,  /* seed: reseeds the placement generator (tests) */
+};
+
+/* MEMSRV_STATS results. */
+enum memsrv_stat {
+	MEMSRV_STAT_VMAS,
+	MEMSRV_STAT_VIRTUAL_BYTES,
+	MEMSRV_STAT_RESIDENT_PAGES,
+	MEMSRV_STAT_TABLE_PAGES,
+	MEMSRV_STAT_FAULTS_LAZY,       /* zero-filled on first touch */
+	MEMSRV_STAT_FAULTS_GUARD,      /* stack guard page hit */
+	MEMSRV_STAT_FAULTS_UNMAPPED,   /* outside every VMA */
+	MEMSRV_STAT_FAULTS_PERMISSION, /* access the VMA does not allow */
+	MEMSRV_STAT_ASID,
+	MEMSRV_STAT_HW_ASID,
+	MEMSRV_STAT_GENERATION,
+	MEMSRV_STAT_QUOTA_PAGES,
+	MEMSRV_STAT_COUNT,
+};
+
+/* MEMSRV_GLOBAL_STATS results. */
+enum memsrv_gstat {
+	MEMSRV_GSTAT_TOTAL_FRAMES,
+	MEMSRV_GSTAT_FREE_FRAMES,
+	MEMSRV_GSTAT_USED_FRAMES,
+	MEMSRV_GSTAT_TABLE_PAGES, /* page-table overhead of every address space */
+	MEMSRV_GSTAT_AS_LIVE,
+	MEMSRV_GSTAT_AS_CREATED,
+	MEMSRV_GSTAT_PROCESSES,
+	MEMSRV_GSTAT_ASLR_BITS, /* entropy of a randomised placement */
+	MEMSRV_GSTAT_COUNT,
+};
