@@ -61,6 +61,7 @@ void arch_forget_thread(struct tcb *t);
 void arch_irq_enable(uint32_t intid, bool edge);
 void arch_irq_disable(uint32_t intid);
 void arch_irq_raise(uint32_t intid); /* makes an SPI pending (tests) */
+void arch_irq_clear_pending(uint32_t intid);
 /* True if user space may claim `intid` (an SPI the kernel does not use itself). */
 bool arch_irq_claimable(uint32_t intid);
 

@@ -282,7 +282,6 @@ static void invoke_derive(struct slot_pair p, uint64_t rights, uint64_t badge)
 {
 	struct cap c = p.src->cap;
 
-	arch_cap_derived(&c); /* a copy of a mapped frame or table starts unmapped */
 	c.rights &= rights;
 	if (badge)
 		cap_set_badge(&c, badge);

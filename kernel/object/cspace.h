@@ -30,7 +30,9 @@ struct lookup_ret cspace_lookup_cap(struct tcb *t, cptr_t cptr);
  * E_RANGE if index >= 2^radix). */
 struct lookup_ret cspace_lookup_index(struct tcb *t, cptr_t cnode, uint64_t index);
 
-/* Puts `cap` in the empty slot `dest` as a child of `parent` (NULL: a root of the tree). */
+/* Puts `cap` in the empty slot `dest` as a child of `parent` (NULL: a root of the tree).
+ * A child is a derived capability: a frame or page table in it starts unmapped (one
+ * capability, one mapping), whoever derives it (copy, mint, transfer, TCB slots). */
 void mdb_insert(struct cte *parent, struct cte *dest, struct cap cap);
 
 /* Moves the capability in `src` to the empty slot `dest`, keeping its place in the tree,

@@ -33,6 +33,7 @@ void irq_handler_finalise(uint32_t intid)
 	if (intid >= IRQ_LINES)
 		return;
 	arch_irq_disable(intid);
+	arch_irq_clear_pending(intid); /* the next owner starts clean */
 	irqs[intid] = (struct irq_state){ 0 };
 }
 

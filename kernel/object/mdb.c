@@ -19,6 +19,7 @@
  */
 #include <stddef.h>
 
+#include "arch.h"
 #include "console.h"
 #include "object/cnode.h"
 #include "object/cspace.h"
@@ -109,6 +110,8 @@ void mdb_insert(struct cte *parent, struct cte *dest, struct cap cap)
 		mdb_place_reply(dest, cap);
 		return;
 	}
+	if (parent)
+		arch_cap_derived(&cap); /* a derived frame or table capability starts unmapped */
 	dest->cap = cap;
 	if (!parent) {
 		dest->mdb_prev = NULL;

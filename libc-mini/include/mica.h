@@ -219,13 +219,16 @@ static inline __attribute__((noreturn)) void mica_debug_poweroff(void)
 }
 
 /*
- * This thread's IPC buffer, or NULL before mica_set_ipc_buffer. One pointer per address
- * space for now: a process with several threads needs per-thread storage (TPIDR_EL0 / TLS),
- * which is not there yet.
+ * This thread's IPC buffer, or NULL if none was set. The pointer is per thread: it is kept
+ * in TPIDR_EL0, which the kernel switches with the thread. A thread's creator sets it with
+ * mica_tcb_set_tls(tcb, buffer address) before resuming the thread.
  */
 struct ipc_buffer *mica_ipc_buffer(void);
 
-/* Records where this thread's IPC buffer is mapped (the root task: bootinfo->ipc_buffer). */
+/*
+ * Records where the calling thread's IPC buffer is mapped (the root task:
+ * bootinfo->ipc_buffer) by writing TPIDR_EL0. Only affects the calling thread.
+ */
 void mica_set_ipc_buffer(struct ipc_buffer *buf);
 
 /*

@@ -19,7 +19,7 @@ def free_kib(m):
 
 def tick_count(m):
     m.send("t")
-    return int(m.expect(r"ticks: (\d+)").group(1))
+    return int(m.expect(r"ticks: (\d+)\r*\n").group(1))
 
 
 def test_banner_cpu_el_and_ram_are_reported(boot):

@@ -35,6 +35,11 @@ void gic_raise(uint32_t intid)
 	gic->raise(intid);
 }
 
+void gic_clear_pending(uint32_t intid)
+{
+	gic->clear(intid);
+}
+
 const char *gic_name(void)
 {
 	return gic->name;

@@ -20,6 +20,7 @@ struct gic_ops {
 	uint32_t (*ack)(void); /* INTID of the highest pending interrupt, or GIC_SPURIOUS */
 	void (*eoi)(uint32_t intid);
 	void (*raise)(uint32_t intid); /* makes an SPI pending */
+	void (*clear)(uint32_t intid); /* clears a pending SPI */
 };
 
 extern const struct gic_ops gicv2_ops;
@@ -41,6 +42,9 @@ void gic_eoi(uint32_t intid);
 
 /* Makes SPI `intid` pending, as if its device had signalled it. */
 void gic_raise(uint32_t intid);
+
+/* Clears a pending SPI (its handler is gone: the next owner must not see it). */
+void gic_clear_pending(uint32_t intid);
 
 /* The driver's name ("GICv2"/"GICv3"). */
 const char *gic_name(void);

@@ -89,6 +89,12 @@ static void gicv2_raise(uint32_t intid)
 		mmio_write32(gicd + GICD_ISPENDR + (intid / 32) * 4, BIT(intid % 32));
 }
 
+static void gicv2_clear(uint32_t intid)
+{
+	if (intid >= 32 && intid < nr_irqs)
+		mmio_write32(gicd + GICD_ICPENDR + (intid / 32) * 4, BIT(intid % 32));
+}
+
 const struct gic_ops gicv2_ops = {
 	.name = "GICv2",
 	.init = gicv2_init,
@@ -97,4 +103,5 @@ const struct gic_ops gicv2_ops = {
 	.ack = gicv2_ack,
 	.eoi = gicv2_eoi,
 	.raise = gicv2_raise,
+	.clear = gicv2_clear,
 };

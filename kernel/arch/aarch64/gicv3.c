@@ -280,6 +280,12 @@ static void gicv3_raise(uint32_t intid)
 		mmio_write32(gicd + GICD_ISPENDR + (intid / 32) * 4, BIT(intid % 32));
 }
 
+static void gicv3_clear(uint32_t intid)
+{
+	if (intid >= 32 && intid < nr_irqs)
+		mmio_write32(gicd + GICD_ICPENDR + (intid / 32) * 4, BIT(intid % 32));
+}
+
 const struct gic_ops gicv3_ops = {
 	.name = "GICv3",
 	.init = gicv3_init,
@@ -288,4 +294,5 @@ const struct gic_ops gicv3_ops = {
 	.ack = gicv3_ack,
 	.eoi = gicv3_eoi,
 	.raise = gicv3_raise,
+	.clear = gicv3_clear,
 };

@@ -103,6 +103,11 @@ void arch_irq_raise(uint32_t intid)
 	gic_raise(intid);
 }
 
+void arch_irq_clear_pending(uint32_t intid)
+{
+	gic_clear_pending(intid);
+}
+
 bool arch_irq_claimable(uint32_t intid)
 {
 	/* SPIs only; the timer is a PPI. The console UART may be claimed by a user driver. */

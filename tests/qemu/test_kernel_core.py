@@ -1,0 +1,271 @@
+"""The capability kernel core (issue 3), tested from user space by ktest.
+
+servers/ktest is a root task that exercises CNodes, untyped memory, IPC, scheduling,
+notifications and interrupts, faults, FP/SIMD switching, TCB invocations and every error
+code, printing one line per test:
+
+    ktest: PASS name
+    ktest: FAIL name: what (file:line)
+    ktest: done, N passed, M failed
+
+Each GIC version is booted once (init=ktest) for the whole module; every test name below
+is one pytest test, so a test missing from the run fails as surely as a failing one.
+"""
+import os
+import re
+
+import pexpect
+import pytest
+
+from conftest import BUILD, KERNEL, QEMU, Machine, _Log, debug_only
+
+pytestmark = debug_only
+
+RUN_TIMEOUT = 120  # seconds for the whole run; it takes a few
+
+CNODE = [
+    "cnode_copy_without_write_cannot_send",
+    "cnode_copy_cannot_add_rights",
+    "cnode_mint_sets_badge",
+    "cnode_mint_of_badged_cap_with_new_badge_is_inval",
+    "cnode_badge_arrives_at_receiver",
+    "cnode_move_empties_source",
+    "cnode_mutate_moves_and_sets_badge",
+    "cnode_delete_empties_slot",
+    "cnode_revoke_removes_descendants_not_siblings",
+    "cnode_revoke_removes_children_and_grandchildren",
+    "cnode_delete_keeps_children_under_parent",
+    "cnode_identify_reports_type_rights_badge_paddr",
+    "cnode_identify_root_capabilities",
+    "cspace_two_level_cptr_reaches_second_cnode",
+    "cspace_two_level_cptr_invokes_cnode",
+    "cspace_two_level_wrong_guard_is_lookup_error",
+    "cspace_two_level_missing_cnode_is_lookup_error",
+    "cnode_delete_last_cnode_cap_deletes_contents",
+    "cnode_delete_deep_cnode_chain_finalises_all",
+    "cnode_mint_cnode_guard_too_wide_is_inval",
+]
+
+UNTYPED = [
+    "untyped_retype_tcb",
+    "untyped_retype_endpoint",
+    "untyped_retype_notification",
+    "untyped_retype_cnode",
+    "untyped_retype_untyped",
+    "untyped_retype_frame",
+    "untyped_retype_cnode_has_radix_slots",
+    "untyped_retype_places_objects_aligned_at_watermark",
+    "untyped_retype_count_fills_consecutive_slots",
+    "untyped_retype_full_untyped_is_nomem",
+    "untyped_retype_object_bigger_than_untyped_is_nomem",
+    "untyped_revoke_destroys_objects",
+    "untyped_revoke_removes_blocked_thread",
+    "untyped_revoke_stops_running_thread",
+    "untyped_revoke_then_retype_reuses_memory",
+    "untyped_delete_one_object_does_not_reuse_memory",
+]
+
+IPC = [
+    "ipc_send_then_recv_delivers_message",
+    "ipc_recv_then_send_wakes_receiver",
+    "ipc_call_gets_reply",
+    "ipc_reply_recv_serves_calls",
+    "ipc_nbsend_without_receiver_would_block",
+    "ipc_nbrecv_without_sender_would_block",
+    "ipc_nbsend_to_waiting_receiver_delivers",
+    "ipc_ten_word_message_uses_ipc_buffers",
+    "ipc_ten_word_call_and_reply",
+    "ipc_grant_transfers_capability",
+    "ipc_transferred_capability_is_child_of_sender_cap",
+    "ipc_transfer_without_receive_slot_drops_cap",
+    "ipc_transferred_frame_starts_unmapped",
+    "ipc_untyped_cap_is_not_transferred",
+    "ipc_transfer_into_occupied_slot_drops_cap",
+    "ipc_send_cap_without_grant_is_rights_error",
+    "ipc_send_own_endpoint_unwraps_badge",
+    "ipc_caller_on_deleted_endpoint_gets_deleted",
+    "ipc_receiver_on_deleted_endpoint_gets_deleted",
+    "ipc_deleting_a_copy_keeps_waiters",
+    "ipc_saved_reply_cap_replies_later",
+    "ipc_deleted_reply_cap_wakes_caller_with_deleted",
+    "ipc_recv_again_without_reply_drops_caller",
+    "ipc_server_deleted_wakes_caller_with_deleted",
+]
+
+SCHED = [
+    "sched_higher_priority_preempts_on_resume",
+    "sched_lower_priority_waits_for_caller",
+    "sched_wakeup_of_higher_priority_preempts",
+    "sched_wakeup_of_equal_priority_does_not_preempt",
+    "sched_woken_thread_goes_to_tail",
+    "sched_lowering_own_priority_runs_higher_thread",
+    "sched_yield_alternates_equal_priority_threads",
+    "sched_round_robin_spinners_both_progress",
+    "sched_set_priority_above_max_is_range_error",
+]
+
+NTFN_IRQ = [
+    "ntfn_signal_then_wait_returns_badge",
+    "ntfn_wait_blocks_until_signal",
+    "ntfn_poll_returns_bits_or_zero",
+    "ntfn_badges_or_together",
+    "ntfn_signal_needs_write_wait_needs_read",
+    "ntfn_bound_notification_wakes_endpoint_receiver",
+    "ntfn_bound_pending_signal_returned_by_recv",
+    "irq_spi_signals_notification",
+    "irq_raise_before_ack_waits_for_ack",
+    "irq_ack_then_raise_delivers_again",
+    "irq_wakes_waiting_thread",
+    "irq_deleted_notification_unbinds",
+    "irq_handler_clear_stops_delivery",
+    "irq_control_get_claimed_is_busy",
+    "irq_control_get_non_spi_is_range",
+    "irq_handler_delete_frees_intid",
+    "irq_ack_without_notification_is_state",
+]
+
+FAULTS = [
+    "fault_undefined_instruction_reported",
+    "fault_unknown_syscall_reported",
+    "fault_unknown_syscall_reply_resumes_after_svc",
+    "fault_vm_read_reports_address_and_access",
+    "fault_vm_write_reports_access_write",
+    "fault_vm_exec_reports_access_exec",
+    "fault_misaligned_pc_reported",
+    "fault_brk_reported_as_other",
+    "fault_resume_after_pc_advanced_continues",
+    "fault_reply_nonzero_label_leaves_thread_suspended",
+    "fault_without_endpoint_suspends_thread",
+]
+
+FPU = [
+    "fpu_registers_survive_switches",
+    "fpu_new_thread_starts_with_zero_registers",
+]
+
+TCB = [
+    "tcb_write_registers_then_read_back",
+    "tcb_set_tls_sets_thread_tpidr",
+    "tcb_set_tls_on_self_is_inval",
+    "tcb_suspend_stops_resume_continues",
+    "tcb_suspend_of_caller_kills_reply_right",
+    "tcb_delete_keeps_configured_ipc_frame_mapped",
+]
+
+ERRORS = [
+    "err_inval_copy_rights_outside_all",
+    "err_inval_retype_unknown_type",
+    "err_inval_read_own_registers",
+    "err_range_cnode_radix_too_big",
+    "err_range_index_past_cnode",
+    "err_align_ipc_buffer_not_1k_aligned",
+    "err_lookup_guard_mismatch",
+    "err_nocap_empty_slot",
+    "err_type_call_on_notification",
+    "err_type_configure_cspace_not_cnode",
+    "err_type_copy_untyped",
+    "err_rights_recv_without_read",
+    "err_label_unknown_tcb_label",
+    "err_delete_first_occupied_destination",
+    "err_nomem_untyped_full",
+    "err_msgsize_length_121",
+    "err_msgsize_short_invocation",
+    "err_wouldblock_nbrecv",
+    "err_deleted_notification_waiter",
+    "err_busy_bind_second_notification",
+    "err_busy_bind_notification_bound_elsewhere",
+    "err_state_unbind_unbound",
+    "err_state_reply_without_caller",
+    "err_state_save_caller_without_caller",
+    "err_state_resume_without_vspace",
+    "err_noasid_vspace_without_asid",
+]
+
+EXPECTED = CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS
+
+PASS_RE = re.compile(r"^ktest: PASS (\S+)\s*$", re.M)
+FAIL_RE = re.compile(r"^ktest: FAIL (\S+): (.*)$", re.M)
+DONE_RE = re.compile(r"^ktest: done, (\d+) passed, (\d+) failed", re.M)
+
+
+class KtestRun:
+    """The console of one ktest boot, parsed."""
+
+    def __init__(self, output, exit_status):
+        self.output = output.replace("\r", "")
+        self.exit_status = exit_status
+        self.passed = PASS_RE.findall(self.output)
+        self.failures = {}
+        for name, what in FAIL_RE.findall(self.output):
+            self.failures.setdefault(name, []).append(what)
+        done = DONE_RE.search(self.output)
+        self.summary = (int(done.group(1)), int(done.group(2))) if done else None
+
+
+def run_ktest(gic):
+    """Boots init=ktest on GICv`gic`, waits for the summary and the power-off."""
+    logdir = BUILD / "qemu-logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    log = _Log(logdir / f"test_kernel_core-gicv{gic}.log")
+    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--gic", str(gic),
+                                      "--append", "init=ktest"],
+                          encoding="utf-8", codec_errors="replace", timeout=RUN_TIMEOUT,
+                          env=dict(os.environ, TERM="dumb"))
+    child.logfile_read = log
+    child.logfile_read_text = lambda: "".join(log.text)
+    machine = Machine(child)
+    try:
+        machine.expect(DONE_RE.pattern.replace("^", ""), timeout=RUN_TIMEOUT)
+        status = machine.wait_exit()
+    except pexpect.TIMEOUT:
+        status = None
+    finally:
+        machine.kill()
+        log.file.close()
+    return KtestRun(machine.output(), status)
+
+
+@pytest.fixture(scope="module", params=[2, 3], ids=["gicv2", "gicv3"])
+def ktest(request):
+    return run_ktest(request.param)
+
+
+def test_ktest_runs_to_the_end_and_powers_off(ktest):
+    assert ktest.summary is not None, "no 'ktest: done' line:\n" + ktest.output[-3000:]
+    assert ktest.exit_status == 0
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_ktest(ktest, name):
+    failures = ktest.failures.get(name, [])
+    assert not failures, f"ktest: FAIL {name}: " + "; ".join(failures)
+    assert name in ktest.passed, f"ktest did not report {name}"
+
+
+def test_summary_counts_every_test_and_no_failure(ktest):
+    assert ktest.summary == (len(EXPECTED), 0), ktest.failures
+
+
+def test_ktest_runs_no_unlisted_test(ktest):
+    reported = set(ktest.passed) | set(ktest.failures)
+    assert reported - set(EXPECTED) == set()
+
+
+def test_each_test_reported_once(ktest):
+    assert len(ktest.passed) == len(set(ktest.passed))
+
+
+def test_kernel_never_panics(ktest):
+    assert "panic" not in ktest.output
+
+
+def test_kernel_logs_the_fault_of_a_thread_without_fault_endpoint(ktest):
+    """fault_without_endpoint_suspends_thread: the kernel's log line names the faulting pc
+    (the one ktest read back from the suspended thread) and the unmapped address; it is
+    the only thread of the run without a fault endpoint that faults."""
+    logged = re.findall(r"fault: thread \d+ kind 1 pc (0x[0-9a-f]+) addr 0x1234000, "
+                        r"no fault endpoint: suspended", ktest.output)
+    note = re.search(r"ktest: note fault_without_endpoint pc (0x[0-9a-f]+)", ktest.output)
+    assert note, "ktest did not report the faulting pc"
+    assert logged == [note.group(1)]
+    assert ktest.output.count("no fault endpoint") == 1
