@@ -92,6 +92,9 @@ void arch_object_finalise(const struct cap *cap);
  * as the CPU allows (DC ZVA by cache-line blocks where permitted). */
 void arch_zero_memory(void *va, size_t size);
 
+/* The console UART's physical address and interrupt, for a user-mode driver. */
+void arch_console_device(uint64_t *paddr, uint32_t *irq);
+
 /* Sets up ASIDs at boot: the pool page at `pool_pa` becomes ASIDs 0..127, with the root
  * task's VSpace (`vspace_pa`, its table and page counts) at `asid`. */
 void arch_vspace_boot(uint64_t pool_pa, uint64_t vspace_pa, uint16_t asid, uint32_t table_pages,

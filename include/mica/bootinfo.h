@@ -54,5 +54,8 @@ struct bootinfo {
 	uint64_t tick_hz;      /* scheduler tick */
 	uint32_t max_priority; /* the root task's priority and max priority */
 	uint32_t debug_build;
+	uint64_t uart_paddr; /* the console UART (PL011), for a user-mode driver */
+	uint32_t uart_irq;   /* its interrupt (INTID) */
+	uint32_t pad;
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel's boot arguments */
 };

@@ -301,6 +301,7 @@ static void rt_fill_bootinfo(struct bootinfo *bi, const struct rt_build *b, uint
 	bi->tick_hz = CONFIG_TICK_HZ;
 	bi->max_priority = PRIO_MAX;
 	bi->debug_build = CONFIG_DEBUG;
+	arch_console_device(&bi->uart_paddr, &bi->uart_irq);
 	strlcpy(bi->cmdline, cmdline ? cmdline : "", sizeof(bi->cmdline));
 }
 

@@ -183,3 +183,9 @@ void arch_zero_memory(void *va, size_t size)
 	for (char *p = va, *end = p + size; p < end; p += block)
 		__asm__ volatile("dc zva, %0" ::"r"(p) : "memory");
 }
+
+void arch_console_device(uint64_t *paddr, uint32_t *irq)
+{
+	*paddr = platform.uart.pa;
+	*irq = platform.uart_intid;
+}
