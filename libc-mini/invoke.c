@@ -21,11 +21,12 @@ _Static_assert(sizeof(struct mica_cap_info) == 4 * sizeof(uint64_t),
  * into results[]. Words 0..5 travel in registers, the rest in the IPC buffer. Returns 0, the
  * kernel's error, E_INVAL (a long message but no IPC buffer) or E_MSGSIZE (short reply).
  */
-static int invoke(cptr_t obj, enum mica_invocation label, const uint64_t *args, unsigned nargs,
-		  uint64_t *results, unsigned nresults)
+/* Performs the invocation and copies up to `max` result words; *got says how many came. */
+static int invoke_upto(cptr_t obj, enum mica_invocation label, const uint64_t *args, unsigned nargs,
+		       uint64_t *results, unsigned max, unsigned *got)
 {
 	struct ipc_buffer *buf = mica_ipc_buffer();
-	if ((nargs > MSG_REGISTERS || nresults > MSG_REGISTERS) && !buf)
+	if ((nargs > MSG_REGISTERS || max > MSG_REGISTERS) && !buf)
 		return E_INVAL;
 	struct mica_msg msg = { .label = (uint64_t)label, .length = nargs };
 	for (unsigned i = 0; i < nargs; i++) {
@@ -37,11 +38,21 @@ static int invoke(cptr_t obj, enum mica_invocation label, const uint64_t *args, 
 	int err = mica_msg_error(mica_call(obj, &msg));
 	if (err)
 		return err;
-	if (msg.length < nresults)
-		return E_MSGSIZE;
-	for (unsigned i = 0; i < nresults; i++)
+	*got = msg.length < max ? msg.length : max;
+	for (unsigned i = 0; i < *got; i++)
 		results[i] = i < MSG_REGISTERS ? msg.mr[i] : buf->msg[i];
 	return E_OK;
+}
+
+/* Performs the invocation; E_MSGSIZE if fewer than `nresults` result words came back. */
+static int invoke(cptr_t obj, enum mica_invocation label, const uint64_t *args, unsigned nargs,
+		  uint64_t *results, unsigned nresults)
+{
+	unsigned got;
+	int err = invoke_upto(obj, label, args, nargs, results, nresults, &got);
+	if (!err && got < nresults)
+		return E_MSGSIZE;
+	return err;
 }
 
 /* An invocation without results. */
@@ -134,9 +145,10 @@ int mica_tcb_read_registers(cptr_t tcb, struct mica_tcb_regs *out)
 	return E_OK;
 }
 
-int mica_tcb_write_registers(cptr_t tcb, int resume, uint64_t pc, uint64_t sp, const uint64_t x[8])
+int mica_tcb_write_registers(cptr_t tcb, unsigned flags, uint64_t pc, uint64_t sp,
+			     const uint64_t x[8])
 {
-	uint64_t a[11] = { resume ? 1 : 0, pc, sp };
+	uint64_t a[11] = { flags, pc, sp };
 	for (int i = 0; x && i < 8; i++)
 		a[3 + i] = x[i];
 	return invoke_args(tcb, TCB_WRITE_REGISTERS, a, ARRAY_LEN(a));
@@ -261,9 +273,13 @@ int mica_vspace_walk(cptr_t vspace, uint64_t start, struct mica_mapping *out, un
 		return E_RANGE;
 	const uint64_t a[] = { start, max };
 	uint64_t r[2 + 4 * VSPACE_WALK_MAX];
-	int err = invoke(vspace, VSPACE_WALK, a, ARRAY_LEN(a), r, 2 + 4 * max);
+	unsigned got;
+	int err = invoke_upto(vspace, VSPACE_WALK, a, ARRAY_LEN(a), r, 2 + 4 * max, &got);
 	if (err)
 		return err;
+	/* The reply is as long as the mappings it carries: 2 + 4 per mapping. */
+	if (got < 2 || r[0] > max || got < 2 + 4 * r[0])
+		return E_MSGSIZE;
 	*count = (unsigned)r[0];
 	*next = r[1];
 	for (unsigned i = 0; i < *count && i < max; i++) {

@@ -83,5 +83,9 @@ enum kernel_stat {
 	KSTAT_COUNT,
 };
 
+/* TCB_WRITE_REGISTERS flags (its first argument). */
+#define TCB_WRITE_RESUME 1u /* resume the thread afterwards */
+#define TCB_WRITE_CLEAR  2u /* zero every register not given (x8..x30, FP/SIMD) */
+
 /* Words TCB_READ_REGISTERS returns: pc, sp, spsr, then x0..x30. */
 #define TCB_REGISTER_WORDS 34

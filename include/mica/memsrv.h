@@ -43,11 +43,15 @@ enum memsrv_kind {
 	MEMSRV_KIND_SHARED = 4,
 };
 
-#define MEMSRV_MAP_EAGER 1u /* populate at map time instead of on first touch */
+#define MEMSRV_MAP_EAGER  1u /* populate at map time instead of on first touch */
+#define MEMSRV_VMA_PINNED 2u /* MEMSRV_QUERY/VMA_LIST only: memsrv's own (the IPC buffer) */
+
+/* MEMSRV_SPAWN flags. */
+#define MEMSRV_SPAWN_CONTROL 1u /* the new process's capability carries MEMSRV_R_CONTROL */
 
 enum memsrv_label {
 	/* Address spaces (MEMSRV_R_CONTROL) */
-	MEMSRV_AS_CREATE = 1,  /* -> as_id */
+	MEMSRV_AS_CREATE = 1,  /* [quota pages, 0: default] -> as_id */
 	MEMSRV_AS_DESTROY = 2, /* as_id */
 	MEMSRV_AS_LIST = 3,    /* first as_id -> count, then ids (up to 100, in the IPC buffer) */
 
@@ -62,18 +66,34 @@ enum memsrv_label {
 
 	/* Statistics and audit (MEMSRV_R_READ; global: MEMSRV_R_CONTROL) */
 	MEMSRV_STATS = 32,        /* as -> MEMSRV_STAT_* words */
-	MEMSRV_GLOBAL_STATS = 33, /* -> MEMSRV_GSTAT_* words */
+	MEMSRV_GLOBAL_STATS = 33, /* -> MEMSRV_GSTAT_* words, then the KSTAT_* counters */
 	MEMSRV_AUDIT = 34,        /* as -> mappings checked, violations (0: the tables agree) */
 
 	/* Processes (MEMSRV_R_CONTROL; EXIT: any process for itself) */
 	MEMSRV_SPAWN = 48, /* name in the IPC buffer (msg[8..], NUL-terminated, <= 64 bytes),
-			    * priority -> process id (= its as_id) */
+			    * priority (0: default), argument (x1 at entry), flags
+			    * (MEMSRV_SPAWN_*), quota pages (0: default) -> process id
+			    * (= its as_id) */
 	MEMSRV_KILL = 49,  /* process id */
-	MEMSRV_PS = 50,    /* first process id -> count, then per process: id, state, faults,
-			    * resident pages (up to 25) */
+	MEMSRV_PS = 50,    /* first process id -> count, then per process: id, state word
+			    * (MEMSRV_PS_*), faults, resident pages (up to 25) */
 	MEMSRV_EXIT = 51,  /* code: the calling process ends */
 	MEMSRV_SEED = 52,  /* seed: reseeds the placement generator (tests) */
 };
+
+/*
+ * MEMSRV_PS state word: bits 0..7 the state, bits 8..15 the MEMSRV_STAT_FAULTS_* index of
+ * the fault that killed the process (0: it was not a fault), bits 32..63 its exit code.
+ * Ended processes stay listed until their id is reused.
+ */
+enum memsrv_ps_state {
+	MEMSRV_PS_RUNNING = 1,
+	MEMSRV_PS_EXITED = 2, /* MEMSRV_EXIT */
+	MEMSRV_PS_KILLED = 3, /* a fault, MEMSRV_KILL or MEMSRV_AS_DESTROY */
+};
+#define MEMSRV_PS_STATE(word)     ((unsigned)((word)&0xff))
+#define MEMSRV_PS_KILL_STAT(word) ((unsigned)(((word) >> 8) & 0xff))
+#define MEMSRV_PS_EXIT_CODE(word) ((int32_t)((word) >> 32))
 
 /* MEMSRV_STATS results. */
 enum memsrv_stat {
@@ -89,6 +109,11 @@ enum memsrv_stat {
 	MEMSRV_STAT_HW_ASID,
 	MEMSRV_STAT_GENERATION,
 	MEMSRV_STAT_QUOTA_PAGES,
+	MEMSRV_STAT_FAULTS_QUOTA,      /* lazy fault beyond the quota or out of memory */
+	MEMSRV_STAT_FAULTS_OTHER,      /* undefined instruction, bad syscall, alignment, ... */
+	MEMSRV_STAT_TLB_INVALIDATIONS, /* caused by memsrv's unmaps and remaps */
+	MEMSRV_STAT_MAPPED_PAGES,      /* the kernel's count (VSPACE_INFO) */
+	MEMSRV_STAT_AS_ID,             /* the address space's id (how a process learns its own) */
 	MEMSRV_STAT_COUNT,
 };
 
@@ -101,6 +126,11 @@ enum memsrv_gstat {
 	MEMSRV_GSTAT_AS_LIVE,
 	MEMSRV_GSTAT_AS_CREATED,
 	MEMSRV_GSTAT_PROCESSES,
-	MEMSRV_GSTAT_ASLR_BITS, /* entropy of a randomised placement */
+	MEMSRV_GSTAT_ASLR_BITS,     /* entropy of a randomised placement */
+	MEMSRV_GSTAT_KILLED,        /* processes ended by a fault or a kill */
+	MEMSRV_GSTAT_POOLED_FRAMES, /* retyped pages idle on memsrv's free lists (counted free) */
 	MEMSRV_GSTAT_COUNT,
 };
+
+/* MEMSRV_GLOBAL_STATS returns the kernel's KSTAT_* counters after the MEMSRV_GSTAT_* words. */
+#define MEMSRV_GSTAT_KERNEL MEMSRV_GSTAT_COUNT

@@ -158,16 +158,31 @@ static int decode_read_registers(struct invocation *inv, struct tcb *t)
 	return E_OK;
 }
 
-/* TCB_WRITE_REGISTERS: resume, pc, sp, x0..x7. SPSR stays EL0t with interrupts on. */
+/* Zeroes the registers TCB_WRITE_REGISTERS does not set (TPIDR_EL0 has TCB_SET_TLS): a reused
+ * TCB starts clean. */
+static void clear_registers(struct tcb *t)
+{
+	for (unsigned i = 8; i < 31; i++)
+		t->ctx.x[i] = 0;
+	arch_forget_thread(t); /* its FP/SIMD registers now come from the zeroed TCB copy */
+	memset(&t->fpu, 0, sizeof(t->fpu));
+	t->fpu_live = 0;
+}
+
+/* TCB_WRITE_REGISTERS: flags (TCB_WRITE_*), pc, sp, x0..x7. SPSR stays EL0t with
+ * interrupts on. */
 static int decode_write_registers(struct invocation *inv, struct tcb *t)
 {
-	uint64_t resume = inv_arg(inv, 0);
-	if (resume > 1)
+	uint64_t flags = inv_arg(inv, 0);
+	bool resume = flags & TCB_WRITE_RESUME;
+	if (flags & ~(uint64_t)(TCB_WRITE_RESUME | TCB_WRITE_CLEAR))
 		return E_INVAL;
 	if (t == inv->caller)
 		return E_INVAL;
 	if (resume && !tcb_vspace(t))
 		return E_STATE;
+	if (flags & TCB_WRITE_CLEAR)
+		clear_registers(t);
 	t->ctx.pc = inv_arg(inv, 1);
 	t->ctx.sp = inv_arg(inv, 2);
 	for (unsigned i = 0; i < 8 && 3 + i < inv->nargs; i++)

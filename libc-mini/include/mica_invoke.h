@@ -72,11 +72,11 @@ int mica_tcb_configure(cptr_t tcb, cptr_t fault_ep, cptr_t cspace_root, cptr_t v
 /* Reads a (suspended) thread's pc, sp, spsr and x0..x30 into *out. Needs the IPC buffer. */
 int mica_tcb_read_registers(cptr_t tcb, struct mica_tcb_regs *out);
 
-/*
- * Sets pc, sp and x0..x7 (`x` may be NULL: zeros), then resumes the thread if `resume`.
- * Needs the IPC buffer (11 words).
- */
-int mica_tcb_write_registers(cptr_t tcb, int resume, uint64_t pc, uint64_t sp, const uint64_t x[8]);
+/* Sets pc, sp and x0..x7 (x may be NULL: zeros). flags: TCB_WRITE_RESUME (1; 0/1 as a
+ * boolean also works) resumes the thread, TCB_WRITE_CLEAR zeroes every other register
+ * first (a reused TCB). */
+int mica_tcb_write_registers(cptr_t tcb, unsigned flags, uint64_t pc, uint64_t sp,
+			     const uint64_t x[8]);
 
 /* Makes a suspended thread runnable. */
 int mica_tcb_resume(cptr_t tcb);

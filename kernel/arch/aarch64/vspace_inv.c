@@ -144,6 +144,8 @@ static int decode_frame_map(struct invocation *inv, struct cap *frame)
 		return err == E_MAPPED ? E_DELETE_FIRST : err; /* a block is in the way */
 	if (*pte)
 		return E_DELETE_FIRST;
+	if ((rights & RIGHT_EXEC))
+		vspace_sync_icache(frame->u.frame.paddr, size); /* code written through data */
 	*pte = frame_pte(frame, (unsigned)rights);
 	publish();
 	vs.entry->mapped_pages += frame_pages(frame);
@@ -162,6 +164,8 @@ static int decode_frame_remap(struct invocation *inv, struct cap *frame)
 	pte_t *pte = frame_entry(frame, &e);
 	if (!pte)
 		return E_NOTMAPPED;
+	if (inv_arg(inv, 0) & RIGHT_EXEC)
+		vspace_sync_icache(frame->u.frame.paddr, 1ull << frame->u.frame.size_bits);
 	*pte = frame_pte(frame, (unsigned)inv_arg(inv, 0));
 	flush_page(e, frame->u.frame.mapped_vaddr);
 	return E_OK;

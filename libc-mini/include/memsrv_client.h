@@ -1,0 +1,110 @@
+/*
+ * The memsrv client library: one function per request of the memory server's protocol
+ * (include/mica/memsrv.h, docs/memsrv.md). `ms` is the caller's capability to memsrv (a
+ * process started by memsrv finds it in x0 at entry: the argument of main). `as` names an
+ * address space: 0 means the caller's own.
+ *
+ * Every function returns 0 or the negative error memsrv (or the kernel, for a bad `ms`)
+ * replied with; on error no out-parameter was written. Requests that carry more than six
+ * words (spawn) or return more (statistics, lists) use the thread's IPC buffer.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include <mica/invocation.h>
+#include <mica/memsrv.h>
+#include <mica/syscall.h>
+
+/* One VMA as MEMSRV_QUERY and MEMSRV_VMA_LIST describe it. */
+struct mem_vma {
+	uint64_t start;
+	uint64_t length;
+	unsigned prot;  /* MEMSRV_PROT_* */
+	unsigned kind;  /* enum memsrv_kind */
+	unsigned flags; /* MEMSRV_MAP_EAGER, MEMSRV_VMA_PINNED */
+	uint64_t resident;
+};
+
+/* One process as MEMSRV_PS lists it. */
+struct mem_proc {
+	unsigned id;
+	uint64_t state; /* the state word: MEMSRV_PS_STATE/KILL_STAT/EXIT_CODE */
+	uint64_t faults;
+	uint64_t resident;
+};
+
+/* What MEMSRV_GLOBAL_STATS returns: memsrv's counters, then the kernel's. */
+struct mem_global_stats {
+	uint64_t memsrv[MEMSRV_GSTAT_COUNT];
+	uint64_t kernel[KSTAT_COUNT];
+};
+
+/* Creates an empty address space with `quota` pages (0: the default); *as_id gets its id. */
+int mem_as_create(cptr_t ms, uint64_t quota, unsigned *as_id);
+
+/* Destroys an address space, ending its process if it has one. */
+int mem_as_destroy(cptr_t ms, unsigned as_id);
+
+/* Up to 100 ids of live address spaces >= first into ids[]; *count gets how many. */
+int mem_as_list(cptr_t ms, unsigned first, unsigned ids[100], unsigned *count);
+
+/*
+ * Maps [addr, addr + length) in `as` with `prot`, `kind` (MEMSRV_KIND_ANON or _STACK) and
+ * `flags` (MEMSRV_MAP_EAGER). addr 0 lets memsrv place it at random; *start (may be NULL)
+ * gets the start.
+ */
+int mem_map(cptr_t ms, unsigned as, uint64_t addr, uint64_t length, unsigned prot, unsigned kind,
+	    unsigned flags, uint64_t *start);
+
+/* Unmaps every page of [addr, addr + length) of `as` (holes allowed). */
+int mem_unmap(cptr_t ms, unsigned as, uint64_t addr, uint64_t length);
+
+/* Sets the rights of [addr, addr + length) of `as` (all of it must be mapped). */
+int mem_protect(cptr_t ms, unsigned as, uint64_t addr, uint64_t length, unsigned prot);
+
+/* Describes the VMA of `as` containing addr. */
+int mem_query(cptr_t ms, unsigned as, uint64_t addr, struct mem_vma *out);
+
+/*
+ * Lists up to `max` (1..19) VMAs of `as` from the one containing or following `from` into
+ * out[]; *count gets how many, *next where to continue (0: no more).
+ */
+int mem_vma_list(cptr_t ms, unsigned as, uint64_t from, struct mem_vma *out, unsigned max,
+		 unsigned *count, uint64_t *next);
+
+/* The MEMSRV_STAT_* words of `as`. */
+int mem_stats(cptr_t ms, unsigned as, uint64_t out[MEMSRV_STAT_COUNT]);
+
+/* memsrv's global counters and the kernel's. Needs MEMSRV_R_CONTROL. */
+int mem_global_stats(cptr_t ms, struct mem_global_stats *out);
+
+/* Checks `as` against the kernel's tables: mappings checked and violations (0: agree). */
+int mem_audit(cptr_t ms, unsigned as, uint64_t *checked, uint64_t *violations);
+
+/*
+ * Starts program `name` of the boot archive at `priority` (0: default) with `arg` in x1,
+ * `flags` (MEMSRV_SPAWN_CONTROL) and `quota` pages (0: default). *pid gets its process id.
+ */
+int mem_spawn(cptr_t ms, const char *name, unsigned priority, uint64_t arg, unsigned flags,
+	      uint64_t quota, unsigned *pid);
+
+/* Ends process `pid`. */
+int mem_kill(cptr_t ms, unsigned pid);
+
+/* Up to `max` (<= 25) processes with id >= first into out[]; *count gets how many. */
+int mem_ps(cptr_t ms, unsigned first, struct mem_proc *out, unsigned max, unsigned *count);
+
+/* Ends the calling process with `code`. Returns only if memsrv refused (an error). */
+int mem_exit(cptr_t ms, int code);
+
+/* Reseeds memsrv's placement generator. Needs MEMSRV_R_CONTROL. */
+int mem_seed(cptr_t ms, uint64_t seed);
+
+/*
+ * A raw request: label, args[0..nargs) (nargs <= 120), then up to max_results reply words
+ * into results[] (may be NULL); *nresults (may be NULL) gets the reply's length. Returns the
+ * reply's error. For tests and for requests this library does not wrap.
+ */
+int mem_request(cptr_t ms, uint64_t label, const uint64_t *args, unsigned nargs, uint64_t *results,
+		unsigned max_results, unsigned *nresults);

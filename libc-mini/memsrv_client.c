@@ -1,0 +1,232 @@
+/*
+ * The memsrv client library (memsrv_client.h). Every request goes through mem_request, the
+ * one place that knows how words map onto message registers and the IPC buffer.
+ */
+#include <memsrv_client.h>
+
+#include <stddef.h>
+#include <string.h>
+
+#include <mica.h>
+
+#define SPAWN_NAME_WORD  8
+#define SPAWN_NAME_BYTES 64
+
+int mem_request(cptr_t ms, uint64_t label, const uint64_t *args, unsigned nargs, uint64_t *results,
+		unsigned max_results, unsigned *nresults)
+{
+	struct ipc_buffer *buf = mica_ipc_buffer();
+	if (nargs > MSG_MAX_LENGTH)
+		return E_MSGSIZE;
+	if (nargs > MSG_REGISTERS && !buf)
+		return E_INVAL;
+	struct mica_msg msg = { .label = label, .length = nargs };
+	for (unsigned i = 0; i < nargs; i++) {
+		if (i < MSG_REGISTERS)
+			msg.mr[i] = args[i];
+		else
+			buf->msg[i] = args[i];
+	}
+	int err = mica_msg_error(mica_call(ms, &msg));
+	if (err)
+		return err;
+	if (nresults)
+		*nresults = msg.length;
+	for (unsigned i = 0; i < max_results && i < msg.length; i++) {
+		if (i >= MSG_REGISTERS && !buf)
+			return E_INVAL;
+		results[i] = i < MSG_REGISTERS ? msg.mr[i] : buf->msg[i];
+	}
+	return E_OK;
+}
+
+/* A request that must return at least `want` words. */
+static int request_n(cptr_t ms, uint64_t label, const uint64_t *args, unsigned nargs,
+		     uint64_t *results, unsigned want)
+{
+	unsigned got;
+	int err = mem_request(ms, label, args, nargs, results, want, &got);
+	if (!err && got < want)
+		return E_MSGSIZE;
+	return err;
+}
+
+int mem_as_create(cptr_t ms, uint64_t quota, unsigned *as_id)
+{
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_AS_CREATE, &quota, 1, r, 1);
+	if (!err)
+		*as_id = (unsigned)r[0];
+	return err;
+}
+
+int mem_as_destroy(cptr_t ms, unsigned as_id)
+{
+	const uint64_t a[] = { as_id };
+	return mem_request(ms, MEMSRV_AS_DESTROY, a, 1, NULL, 0, NULL);
+}
+
+int mem_as_list(cptr_t ms, unsigned first, unsigned ids[100], unsigned *count)
+{
+	uint64_t a[] = { first }, r[101];
+	unsigned got;
+	int err = mem_request(ms, MEMSRV_AS_LIST, a, 1, r, 101, &got);
+	if (err)
+		return err;
+	if (got < 1 || r[0] > 100 || got < 1 + r[0])
+		return E_MSGSIZE;
+	for (unsigned i = 0; i < r[0]; i++)
+		ids[i] = (unsigned)r[1 + i];
+	*count = (unsigned)r[0];
+	return E_OK;
+}
+
+int mem_map(cptr_t ms, unsigned as, uint64_t addr, uint64_t length, unsigned prot, unsigned kind,
+	    unsigned flags, uint64_t *start)
+{
+	const uint64_t a[] = { as, addr, length, prot, kind, flags };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_MAP, a, 6, r, 1);
+	if (!err && start)
+		*start = r[0];
+	return err;
+}
+
+int mem_unmap(cptr_t ms, unsigned as, uint64_t addr, uint64_t length)
+{
+	const uint64_t a[] = { as, addr, length };
+	return mem_request(ms, MEMSRV_UNMAP, a, 3, NULL, 0, NULL);
+}
+
+int mem_protect(cptr_t ms, unsigned as, uint64_t addr, uint64_t length, unsigned prot)
+{
+	const uint64_t a[] = { as, addr, length, prot };
+	return mem_request(ms, MEMSRV_PROTECT, a, 4, NULL, 0, NULL);
+}
+
+int mem_query(cptr_t ms, unsigned as, uint64_t addr, struct mem_vma *out)
+{
+	const uint64_t a[] = { as, addr };
+	uint64_t r[6];
+	int err = request_n(ms, MEMSRV_QUERY, a, 2, r, 6);
+	if (err)
+		return err;
+	out->start = r[0];
+	out->length = r[1];
+	out->prot = (unsigned)r[2];
+	out->kind = (unsigned)r[3];
+	out->flags = (unsigned)r[4];
+	out->resident = r[5];
+	return E_OK;
+}
+
+int mem_vma_list(cptr_t ms, unsigned as, uint64_t from, struct mem_vma *out, unsigned max,
+		 unsigned *count, uint64_t *next)
+{
+	const uint64_t a[] = { as, from, max };
+	uint64_t r[2 + 4 * 19];
+	unsigned got;
+	if (max == 0 || max > 19)
+		return E_RANGE;
+	int err = mem_request(ms, MEMSRV_VMA_LIST, a, 3, r, 2 + 4 * max, &got);
+	if (err)
+		return err;
+	if (got < 2 || r[0] > max || got < 2 + 4 * r[0])
+		return E_MSGSIZE;
+	for (unsigned i = 0; i < r[0]; i++) {
+		const uint64_t *v = &r[2 + 4 * i];
+		out[i].start = v[0];
+		out[i].length = v[1];
+		out[i].prot = (unsigned)(v[2] & 0xff);
+		out[i].kind = (unsigned)((v[2] >> 8) & 0xff);
+		out[i].flags = (unsigned)((v[2] >> 16) & 0xffff);
+		out[i].resident = v[3];
+	}
+	*count = (unsigned)r[0];
+	*next = r[1];
+	return E_OK;
+}
+
+int mem_stats(cptr_t ms, unsigned as, uint64_t out[MEMSRV_STAT_COUNT])
+{
+	const uint64_t a[] = { as };
+	return request_n(ms, MEMSRV_STATS, a, 1, out, MEMSRV_STAT_COUNT);
+}
+
+int mem_global_stats(cptr_t ms, struct mem_global_stats *out)
+{
+	uint64_t r[MEMSRV_GSTAT_COUNT + KSTAT_COUNT];
+	int err = request_n(ms, MEMSRV_GLOBAL_STATS, NULL, 0, r, MEMSRV_GSTAT_COUNT + KSTAT_COUNT);
+	if (err)
+		return err;
+	memcpy(out->memsrv, r, sizeof(out->memsrv));
+	memcpy(out->kernel, r + MEMSRV_GSTAT_COUNT, sizeof(out->kernel));
+	return E_OK;
+}
+
+int mem_audit(cptr_t ms, unsigned as, uint64_t *checked, uint64_t *violations)
+{
+	const uint64_t a[] = { as };
+	uint64_t r[2];
+	int err = request_n(ms, MEMSRV_AUDIT, a, 1, r, 2);
+	if (!err) {
+		*checked = r[0];
+		*violations = r[1];
+	}
+	return err;
+}
+
+int mem_spawn(cptr_t ms, const char *name, unsigned priority, uint64_t arg, unsigned flags,
+	      uint64_t quota, unsigned *pid)
+{
+	uint64_t a[SPAWN_NAME_WORD + SPAWN_NAME_BYTES / 8] = { priority, arg, flags, quota };
+	size_t len = strnlen(name, SPAWN_NAME_BYTES);
+	uint64_t r[1];
+	if (len == SPAWN_NAME_BYTES)
+		return E_INVAL;
+	memcpy(&a[SPAWN_NAME_WORD], name, len + 1);
+	unsigned nargs = SPAWN_NAME_WORD + (unsigned)(len + 8) / 8; /* through the NUL */
+	int err = request_n(ms, MEMSRV_SPAWN, a, nargs, r, 1);
+	if (!err)
+		*pid = (unsigned)r[0];
+	return err;
+}
+
+int mem_kill(cptr_t ms, unsigned pid)
+{
+	const uint64_t a[] = { pid };
+	return mem_request(ms, MEMSRV_KILL, a, 1, NULL, 0, NULL);
+}
+
+int mem_ps(cptr_t ms, unsigned first, struct mem_proc *out, unsigned max, unsigned *count)
+{
+	const uint64_t a[] = { first };
+	uint64_t r[1 + 4 * 25];
+	unsigned got;
+	int err = mem_request(ms, MEMSRV_PS, a, 1, r, 1 + 4 * 25, &got);
+	if (err)
+		return err;
+	if (got < 1 || r[0] > 25 || got < 1 + 4 * r[0])
+		return E_MSGSIZE;
+	unsigned n = r[0] < max ? (unsigned)r[0] : max;
+	for (unsigned i = 0; i < n; i++) {
+		const uint64_t *p = &r[1 + 4 * i];
+		out[i].id = (unsigned)p[0];
+		out[i].state = p[1];
+		out[i].faults = p[2];
+		out[i].resident = p[3];
+	}
+	*count = n;
+	return E_OK;
+}
+
+int mem_exit(cptr_t ms, int code)
+{
+	const uint64_t a[] = { (uint64_t)(uint32_t)code };
+	return mem_request(ms, MEMSRV_EXIT, a, 1, NULL, 0, NULL);
+}
+
+int mem_seed(cptr_t ms, uint64_t seed)
+{
+	return mem_request(ms, MEMSRV_SEED, &seed, 1, NULL, 0, NULL);
+}

@@ -1,0 +1,369 @@
+/*
+ * Address spaces and the kernel tables behind them. Page tables are created on the walk down
+ * to a page (L1, L2, L3: PAGE_TABLE_MAP installs each at the first empty level) and freed on
+ * the way up when their count of children drops to zero.
+ */
+#include "aspace.h"
+
+#include <mica/errors.h>
+#include <mica/objects.h>
+#include <mica_invoke.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "pagemap.h"
+
+#define PAGEMAP_ENTRIES (1u << 18)
+#define FIRST_TABLE     1
+#define LAST_TABLE      3
+
+static struct aspace spaces[ASPACE_MAX];
+static struct vma vma_nodes[ASPACE_VMA_NODES];
+static struct vma_pool vma_pool;
+static struct pm_entry pm_storage[PAGEMAP_ENTRIES];
+static struct pagemap pm;
+static uint16_t next_id = 1;
+static uint64_t created;
+
+unsigned aspace_kernel_rights(unsigned r)
+{
+	return ((r & VMA_R) ? RIGHT_READ : 0) | ((r & VMA_W) ? RIGHT_WRITE : 0) |
+	       ((r & VMA_X) ? RIGHT_EXEC : 0);
+}
+
+unsigned aspace_vma_rights(unsigned r)
+{
+	return ((r & RIGHT_READ) ? VMA_R : 0) | ((r & RIGHT_WRITE) ? VMA_W : 0) |
+	       ((r & RIGHT_EXEC) ? VMA_X : 0);
+}
+
+static struct pm_entry *find(const struct aspace *as, unsigned level, uint64_t va)
+{
+	return pm_find(&pm, pm_key(as->id, level, va));
+}
+
+/* The first address >= va (below end) holding a resident page, or end. *slot gets its frame. */
+static uint64_t next_resident(const struct aspace *as, uint64_t va, uint64_t end, cptr_t *slot)
+{
+	/* Invariant: no page in [original va, va) is resident. Missing tables skip their span. */
+	while (va < end) {
+		unsigned level;
+		for (level = FIRST_TABLE; level <= LAST_TABLE; level++) {
+			if (!find(as, level, va))
+				break;
+		}
+		if (level <= LAST_TABLE) {
+			va = (va | ((1ull << pm_level_shift(level)) - 1)) + 1;
+			continue;
+		}
+		struct pm_entry *e = find(as, PM_LEVEL_PAGE, va);
+		if (e) {
+			*slot = e->slot;
+			return va;
+		}
+		va += PAGE_SIZE;
+	}
+	return end;
+}
+
+/* vma_resident_fn: resident pages in [start, start + length). */
+static uint64_t count_resident(void *ctx, uint64_t start, uint64_t length)
+{
+	const struct aspace *as = ctx;
+	uint64_t n = 0, end = start + length;
+	cptr_t slot;
+	for (uint64_t va = next_resident(as, start, end, &slot); va < end;
+	     va = next_resident(as, va + PAGE_SIZE, end, &slot))
+		n++;
+	return n;
+}
+
+/* Removes the table at `level` for va (its count must be 0) and unhooks it from its parent. */
+static void table_drop(struct aspace *as, unsigned level, uint64_t va)
+{
+	uint64_t key = pm_key(as->id, level, va);
+	cptr_t t = pm_find(&pm, key)->slot;
+	pm_remove(&pm, key);
+	mica_page_table_unmap(t); /* the kernel zeroes it and invalidates the ASID */
+	as->tlbi++;
+	as->table_pages--;
+	alloc_table_free(t);
+	if (level > FIRST_TABLE)
+		find(as, level - 1, va)->count--;
+}
+
+/* Frees the tables on the walk to va that have nothing below them, bottom up. */
+static void tables_trim(struct aspace *as, uint64_t va)
+{
+	for (unsigned level = LAST_TABLE; level >= FIRST_TABLE; level--) {
+		struct pm_entry *e = find(as, level, va);
+		if (e && e->count)
+			return;
+		if (e)
+			table_drop(as, level, va);
+	}
+}
+
+/* The tables missing on the walk to va. */
+static unsigned tables_missing(const struct aspace *as, uint64_t va)
+{
+	unsigned n = 0;
+	for (unsigned level = FIRST_TABLE; level <= LAST_TABLE; level++)
+		n += !find(as, level, va);
+	return n;
+}
+
+/* Installs the missing tables on the walk to va. On error, the new ones are freed again. */
+static int tables_ensure(struct aspace *as, uint64_t va)
+{
+	for (unsigned level = FIRST_TABLE; level <= LAST_TABLE; level++) {
+		uint64_t key = pm_key(as->id, level, va);
+		if (pm_find(&pm, key))
+			continue;
+		cptr_t t;
+		unsigned got;
+		int err = alloc_table(&t);
+		if (!err) {
+			err = mica_page_table_map(t, as->vspace, va, &got);
+			if (!err && got != level) {
+				printf("memsrv: tables_ensure: table at %#lx became L%u, not L%u\n",
+				       (unsigned long)va, got, level);
+				mica_page_table_unmap(t);
+				err = E_STATE;
+			}
+			if (err)
+				alloc_table_free(t);
+		}
+		if (err) {
+			tables_trim(as, va);
+			return err;
+		}
+		pm_insert(&pm, key, (uint32_t)t);
+		as->table_pages++;
+		if (level > FIRST_TABLE)
+			find(as, level - 1, va)->count++;
+	}
+	return E_OK;
+}
+
+uint64_t aspace_charged(const struct aspace *as)
+{
+	return vma_resident(&as->vmas) + as->table_pages;
+}
+
+/* Context of one page being populated. */
+struct fill_call {
+	aspace_fill_fn fn;
+	void *ctx;
+	uint64_t va;
+};
+
+static void fill_trampoline(void *ctx, void *page)
+{
+	struct fill_call *c = ctx;
+	c->fn(c->ctx, c->va, page);
+}
+
+/*
+ * Makes va resident with `rights` (VMA_*), filled by fill or zero. Charges the quota; counts
+ * the page in its VMA. Returns 0 or an error with nothing changed.
+ */
+static int page_install(struct aspace *as, uint64_t va, unsigned rights, aspace_fill_fn fill,
+			void *ctx)
+{
+	unsigned missing = tables_missing(as, va);
+	if (aspace_charged(as) + missing + 1 > as->quota || !pm_room(&pm, missing + 1))
+		return E_NOMEM;
+	cptr_t f;
+	bool dirty;
+	int err = alloc_frame(&f, &dirty);
+	if (err)
+		return err;
+	struct fill_call call = { fill, ctx, va };
+	err = alloc_frame_prepare(f, dirty, fill ? fill_trampoline : NULL, &call);
+	if (!err)
+		err = tables_ensure(as, va);
+	if (!err) {
+		err = mica_frame_map(f, as->vspace, va, aspace_kernel_rights(rights));
+		if (err)
+			tables_trim(as, va);
+	}
+	if (err) {
+		alloc_frame_free(f);
+		return err;
+	}
+	pm_insert(&pm, pm_key(as->id, PM_LEVEL_PAGE, va), (uint32_t)f);
+	find(as, LAST_TABLE, va)->count++;
+	vma_resident_add(&as->vmas, va, 1);
+	return E_OK;
+}
+
+/* Unmaps and frees the resident page at va (the VMA layer keeps its own counts). */
+static void page_remove(struct aspace *as, uint64_t va, cptr_t f)
+{
+	pm_remove(&pm, pm_key(as->id, PM_LEVEL_PAGE, va));
+	mica_frame_unmap(f);
+	as->tlbi++;
+	alloc_frame_free(f);
+	find(as, LAST_TABLE, va)->count--;
+	tables_trim(as, va);
+}
+
+/* vma_unmap_fn: frees the resident pages of a piece about to be removed. */
+static void unmap_piece(void *ctx, const struct vma *v, uint64_t start, uint64_t length)
+{
+	struct aspace *as = ctx;
+	uint64_t end = start + length;
+	cptr_t f;
+	(void)v;
+	for (uint64_t va = next_resident(as, start, end, &f); va < end;
+	     va = next_resident(as, va + PAGE_SIZE, end, &f))
+		page_remove(as, va, f);
+}
+
+int aspace_fill_page(struct aspace *as, uint64_t va)
+{
+	const struct vma *v = vma_find(&as->vmas, va);
+	if (!v)
+		return E_NOTMAPPED;
+	return page_install(as, va, v->rights, NULL, NULL);
+}
+
+cptr_t aspace_page(const struct aspace *as, uint64_t va)
+{
+	struct pm_entry *e = find(as, PM_LEVEL_PAGE, va);
+	return e ? e->slot : 0;
+}
+
+int aspace_refresh_page(struct aspace *as, uint64_t va, unsigned rights)
+{
+	cptr_t f = aspace_page(as, va);
+	if (!f)
+		return E_NOTMAPPED;
+	as->tlbi++;
+	return mica_frame_remap(f, aspace_kernel_rights(rights));
+}
+
+int aspace_map(struct aspace *as, uint64_t start, uint64_t length, unsigned rights, unsigned kind,
+	       unsigned backing, unsigned guard_pages, uint64_t user, aspace_fill_fn fill,
+	       void *ctx)
+{
+	if (vma_count(&as->vmas) >= ASPACE_VMAS_MAX)
+		return E_NOMEM;
+	int err = vma_map(&as->vmas, start, length, rights, kind, backing, guard_pages, user);
+	if (err || backing != VMA_EAGER)
+		return err;
+	/* Invariant: every page of [start + guard, va) is resident. */
+	for (uint64_t va = start + guard_pages * PAGE_SIZE; va < start + length; va += PAGE_SIZE) {
+		err = page_install(as, va, rights, fill, ctx);
+		if (err) {
+			vma_unmap(&as->vmas, start, length, unmap_piece, as); /* back to before */
+			return err;
+		}
+	}
+	return E_OK;
+}
+
+int aspace_unmap(struct aspace *as, uint64_t start, uint64_t length)
+{
+	return vma_unmap(&as->vmas, start, length, unmap_piece, as);
+}
+
+int aspace_protect(struct aspace *as, uint64_t start, uint64_t length, unsigned rights)
+{
+	int err = vma_protect(&as->vmas, start, length, rights);
+	if (err)
+		return err;
+	uint64_t end = start + length;
+	cptr_t f;
+	for (uint64_t va = next_resident(as, start, end, &f); va < end;
+	     va = next_resident(as, va + PAGE_SIZE, end, &f)) {
+		mica_frame_remap(f, aspace_kernel_rights(rights));
+		as->tlbi++;
+	}
+	return E_OK;
+}
+
+void aspace_init(void)
+{
+	vma_pool_init(&vma_pool, vma_nodes, ASPACE_VMA_NODES);
+	pm_init(&pm, pm_storage, PAGEMAP_ENTRIES);
+	for (unsigned i = 0; i < ASPACE_MAX; i++)
+		spaces[i].id = (uint16_t)i;
+}
+
+struct aspace *aspace_entry(uint64_t id)
+{
+	if (id == 0 || id >= ASPACE_MAX || spaces[id].state == AS_FREE)
+		return NULL;
+	return &spaces[id];
+}
+
+struct aspace *aspace_get(uint64_t id)
+{
+	struct aspace *as = aspace_entry(id);
+	return as && as->state == AS_LIVE ? as : NULL;
+}
+
+/* The next id to use: cycling through all of them delays reuse as long as possible. */
+static struct aspace *free_entry(void)
+{
+	for (unsigned n = 0; n < ASPACE_MAX - 1; n++) {
+		struct aspace *as = &spaces[next_id];
+		next_id = next_id == ASPACE_MAX - 1 ? 1 : next_id + 1;
+		if (as->state != AS_LIVE)
+			return as;
+	}
+	return NULL;
+}
+
+int aspace_create(uint64_t quota, struct aspace **out)
+{
+	struct aspace *as = free_entry();
+	if (!as)
+		return E_NOMEM;
+	cptr_t vs;
+	uint64_t asid;
+	int err = alloc_vspace(&vs, &asid);
+	if (err)
+		return err;
+	uint16_t id = as->id;
+	memset(as, 0, sizeof(*as));
+	as->id = id;
+	as->state = AS_LIVE;
+	as->vspace = vs;
+	as->asid = asid;
+	as->quota = quota ? quota : ASPACE_DEFAULT_QUOTA;
+	vma_tree_init(&as->vmas, &vma_pool, count_resident, as);
+	created++;
+	*out = as;
+	return E_OK;
+}
+
+void aspace_destroy(struct aspace *as)
+{
+	vma_unmap(&as->vmas, VMA_USER_MIN, VMA_USER_MAX - VMA_USER_MIN, unmap_piece, as);
+	if (as->table_pages || vma_count(&as->vmas))
+		printf("memsrv: aspace_destroy: %u left %lu tables, %u VMAs\n", as->id,
+		       (unsigned long)as->table_pages, vma_count(&as->vmas));
+	alloc_vspace_free(as->vspace, as->asid);
+	as->vspace = 0;
+	as->state = as->proc.present ? AS_DEAD : AS_FREE;
+}
+
+struct aspace_totals aspace_totals(void)
+{
+	struct aspace_totals t = { .created = created };
+	for (unsigned i = 1; i < ASPACE_MAX; i++) {
+		const struct aspace *as = &spaces[i];
+		if (as->state != AS_LIVE)
+			continue;
+		t.live++;
+		t.resident += vma_resident(&as->vmas);
+		t.table_pages += as->table_pages;
+		t.processes += as->proc.present;
+	}
+	return t;
+}

@@ -1,0 +1,140 @@
+/*
+ * Address spaces: a VSpace with its ASID, the VMA tree (vma.h), and the pages and page tables
+ * memsrv installed for it (pagemap.h). This layer makes the kernel invocations that keep the
+ * kernel's tables in step with the VMA tree:
+ *
+ *   - every resident page lies inside a VMA (never in a guard page) and is mapped with the
+ *     VMA's rights; eager VMAs are resident in full, lazy ones page by page (pager.c);
+ *   - a page table exists exactly while something is mapped below it (tables are created on
+ *     the way down and freed when their last page goes);
+ *   - an address space is charged for its resident pages and page-table pages, and never
+ *     holds more than its quota of them.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mica/syscall.h>
+
+#include "vma.h"
+
+#define ASPACE_MAX           1024  /* address space ids 1..ASPACE_MAX-1 */
+#define ASPACE_VMAS_MAX      16384 /* VMAs in one address space */
+#define ASPACE_VMA_NODES     32768 /* VMAs in all address spaces */
+#define ASPACE_DEFAULT_QUOTA 4096  /* pages (resident + tables) */
+#define PAGE_SIZE            4096ull
+
+/* Fault classes, counted per address space (MEMSRV_STAT_FAULTS_* in the same order). */
+enum fault_class {
+	FC_LAZY,
+	FC_GUARD,
+	FC_UNMAPPED,
+	FC_PERMISSION,
+	FC_QUOTA,
+	FC_OTHER,
+	FC_COUNT,
+};
+
+enum aspace_state {
+	AS_FREE, /* unused id */
+	AS_LIVE,
+	AS_DEAD, /* destroyed; only its process record is kept (for MEMSRV_PS) */
+};
+
+/* A process: the thread memsrv started in an address space, and how it ended. */
+struct process {
+	bool present;
+	bool control;      /* its memsrv capability carries MEMSRV_R_CONTROL */
+	uint8_t state;     /* MEMSRV_PS_* */
+	uint8_t kill_stat; /* MEMSRV_STAT_FAULTS_* of the fault that killed it; 0: not a fault */
+	int32_t exit_code;
+	cptr_t tcb, cnode;
+	cptr_t cap_client; /* memsrv's badged endpoint copy for the process (its authority) */
+	cptr_t cap_fault;  /* memsrv's fault-badged endpoint copy */
+	uint64_t ipc_buffer;
+	uint64_t stack; /* start of the stack VMA (its guard page) */
+	char name[64];
+};
+
+struct aspace {
+	uint16_t id;
+	uint8_t state;
+	cptr_t vspace;
+	uint64_t asid;
+	struct vma_tree vmas;
+	uint64_t table_pages; /* L1..L3 tables installed (the L0 root is the VSpace) */
+	uint64_t quota;       /* pages: resident + table_pages may not exceed it */
+	uint64_t tlbi;        /* TLB invalidations memsrv's unmaps and remaps caused */
+	uint64_t faults[FC_COUNT];
+	struct process proc;
+};
+
+/* Counters over all address spaces. */
+struct aspace_totals {
+	uint64_t live, created, resident, table_pages, processes;
+};
+
+/* Prepares the table of address spaces. Call once, before anything else here. */
+void aspace_init(void);
+
+/* The live address space `id`, or NULL. */
+struct aspace *aspace_get(uint64_t id);
+
+/* The entry for `id` in any state (a dead one still has its process record), or NULL. */
+struct aspace *aspace_entry(uint64_t id);
+
+/*
+ * Creates an address space with an empty VMA tree and `quota` pages (0: the default).
+ * Returns 0 and *out, or E_NOMEM (no id, VSpace or ASID left).
+ */
+int aspace_create(uint64_t quota, struct aspace **out);
+
+/*
+ * Frees every page, table and the VSpace of a live address space (its process must have
+ * been stopped); the entry becomes AS_DEAD if it has a process record, else AS_FREE.
+ */
+void aspace_destroy(struct aspace *as);
+
+/* Fills a page being populated at `va` (mapped at `page` in memsrv for the call). */
+typedef void (*aspace_fill_fn)(void *ctx, uint64_t va, void *page);
+
+/*
+ * Maps a VMA (vma_map's arguments) and, if `backing` is VMA_EAGER, makes every page of it
+ * resident, filled by fill(ctx, ...) if fill is not NULL and zero otherwise. All or nothing:
+ * returns 0, the VMA layer's error, or E_NOMEM (quota, memory, or bookkeeping exhausted),
+ * and on error nothing changed.
+ */
+int aspace_map(struct aspace *as, uint64_t start, uint64_t length, unsigned rights, unsigned kind,
+	       unsigned backing, unsigned guard_pages, uint64_t user, aspace_fill_fn fill,
+	       void *ctx);
+
+/* Unmaps [start, start + length) (vma_unmap) and frees its resident pages. */
+int aspace_unmap(struct aspace *as, uint64_t start, uint64_t length);
+
+/* Changes rights (vma_protect) and remaps the resident pages in the range to match. */
+int aspace_protect(struct aspace *as, uint64_t start, uint64_t length, unsigned rights);
+
+/*
+ * Makes the page at `va` (inside a VMA, not resident, not a guard page) resident with the
+ * VMA's rights, zero-filled. Returns 0 or E_NOMEM (quota or memory), changing nothing then.
+ */
+int aspace_fill_page(struct aspace *as, uint64_t va);
+
+/* The frame slot of the resident page at `va`, or 0. */
+cptr_t aspace_page(const struct aspace *as, uint64_t va);
+
+/* Re-applies the VMA's rights to the resident page at `va`. Returns 0 or the kernel's error. */
+int aspace_refresh_page(struct aspace *as, uint64_t va, unsigned rights);
+
+/* Pages charged to the address space: resident + page-table pages. */
+uint64_t aspace_charged(const struct aspace *as);
+
+/* Totals over every live address space. */
+struct aspace_totals aspace_totals(void);
+
+/* The kernel's rights (RIGHT_*) for VMA rights (VMA_*). */
+unsigned aspace_kernel_rights(unsigned vma_rights);
+
+/* The VMA rights for kernel rights. */
+unsigned aspace_vma_rights(unsigned kernel_rights);

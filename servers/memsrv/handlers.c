@@ -1,0 +1,448 @@
+/*
+ * Request handlers. Each is called with the common checks done (handler table below): the
+ * message has between min and max words, the badge carries the right the label needs, and
+ * for labels whose first word names an address space, that space exists and the caller may
+ * act on it.
+ */
+#include "handlers.h"
+
+#include <mica/errors.h>
+#include <mica/fault.h>
+#include <mica/memsrv.h>
+#include <mica_invoke.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "aspace.h"
+#include "audit.h"
+#include "layout.h"
+#include "pager.h"
+#include "process.h"
+
+#define VMA_LIST_MAX   19
+#define AS_LIST_MAX    100
+#define PS_MAX         25
+#define NAME_WORD      8 /* MEMSRV_SPAWN: the name starts at msg[8] */
+#define NAME_BYTES_MAX 64
+#define QUOTA_MAX      (1ull << 24)
+
+/* One request in flight. */
+struct call {
+	const struct request *rq;
+	struct reply *rp;
+	struct aspace *as; /* the address space named by w[0], for labels that name one */
+};
+
+typedef int (*handler_fn)(struct call *c);
+
+struct handler {
+	handler_fn fn;
+	uint8_t min_words, max_words;
+	uint64_t right;  /* MEMSRV_R_* the badge must carry */
+	bool targets_as; /* w[0] names an address space (0: the caller's own) */
+};
+
+static const struct memsrv_options *options;
+static uint64_t killed;
+
+static void put(struct call *c, uint64_t v)
+{
+	c->rp->w[c->rp->length++] = v;
+}
+
+/* Ends a process by request or fault; no reply if it is the caller itself. */
+static void end_process(struct call *c, struct aspace *as, unsigned state, int32_t code)
+{
+	bool self = as->id == MEMSRV_BADGE_AS(c->rq->badge);
+	if (state == MEMSRV_PS_KILLED)
+		killed++;
+	process_end(as, state, 0, code);
+	c->rp->none = self;
+}
+
+/* MEMSRV_AS_CREATE: [quota] -> as_id. */
+static int handle_as_create(struct call *c)
+{
+	uint64_t quota = c->rq->w[0];
+	struct aspace *as;
+	if (quota > QUOTA_MAX)
+		return E_RANGE;
+	int err = aspace_create(quota ? quota : options->quota, &as);
+	if (!err)
+		put(c, as->id);
+	return err;
+}
+
+/* The live address space `id` for a control request: E_INVAL (0), E_RANGE, E_INVAL (none). */
+static int control_target(uint64_t id, struct aspace **out)
+{
+	if (id == 0)
+		return E_INVAL;
+	if (id >= ASPACE_MAX)
+		return E_RANGE;
+	*out = aspace_get(id);
+	return *out ? E_OK : E_INVAL;
+}
+
+/* MEMSRV_AS_DESTROY: as_id. A process's address space ends the process. */
+static int handle_as_destroy(struct call *c)
+{
+	struct aspace *as;
+	int err = control_target(c->rq->w[0], &as);
+	if (err)
+		return err;
+	if (as->proc.present)
+		end_process(c, as, MEMSRV_PS_KILLED, 0);
+	else
+		aspace_destroy(as);
+	return E_OK;
+}
+
+/* MEMSRV_AS_LIST: first -> count, ids. */
+static int handle_as_list(struct call *c)
+{
+	put(c, 0);
+	for (uint64_t id = c->rq->w[0]; id < ASPACE_MAX && c->rp->w[0] < AS_LIST_MAX; id++) {
+		if (aspace_get(id)) {
+			put(c, id);
+			c->rp->w[0]++;
+		}
+	}
+	return E_OK;
+}
+
+/* Checks MAP/PROTECT rights: E_INVAL (unknown bits), E_WX, E_INVAL (not readable). */
+static int check_prot(uint64_t prot)
+{
+	if (prot & ~(uint64_t)(MEMSRV_PROT_R | MEMSRV_PROT_W | MEMSRV_PROT_X))
+		return E_INVAL;
+	if ((prot & MEMSRV_PROT_W) && (prot & MEMSRV_PROT_X))
+		return E_WX;
+	return (prot & MEMSRV_PROT_R) ? E_OK : E_INVAL;
+}
+
+/* MEMSRV_MAP: as, addr, length, prot, kind, flags -> start. */
+static int handle_map(struct call *c)
+{
+	const uint64_t *w = c->rq->w;
+	uint64_t addr = w[1], length = w[2], prot = w[3], kind = w[4], flags = w[5];
+	int err = check_prot(prot);
+	if (err)
+		return err;
+	if ((kind != MEMSRV_KIND_ANON && kind != MEMSRV_KIND_STACK) || (flags & ~MEMSRV_MAP_EAGER))
+		return E_INVAL;
+	bool stack = kind == MEMSRV_KIND_STACK;
+	if (addr == 0)
+		err = layout_place(&c->as->vmas, length, stack ? LAYOUT_STACK : LAYOUT_MMAP, &addr);
+	if (!err)
+		err = aspace_map(c->as, addr, length, (unsigned)prot, (unsigned)kind,
+				 (flags & MEMSRV_MAP_EAGER) ? VMA_EAGER : VMA_LAZY, stack ? 1 : 0,
+				 0, NULL, NULL);
+	if (!err)
+		put(c, addr);
+	return err;
+}
+
+/* MEMSRV_UNMAP: as, addr, length. */
+static int handle_unmap(struct call *c)
+{
+	const uint64_t *w = c->rq->w;
+	if (process_pinned(c->as, w[1], w[2]))
+		return E_BUSY;
+	return aspace_unmap(c->as, w[1], w[2]);
+}
+
+/* MEMSRV_PROTECT: as, addr, length, prot. */
+static int handle_protect(struct call *c)
+{
+	const uint64_t *w = c->rq->w;
+	int err = check_prot(w[3]);
+	if (err)
+		return err;
+	if (process_pinned(c->as, w[1], w[2]))
+		return E_BUSY;
+	return aspace_protect(c->as, w[1], w[2], (unsigned)w[3]);
+}
+
+/* The flags word of a VMA as QUERY and VMA_LIST report it. */
+static uint64_t vma_flags(const struct aspace *as, const struct vma *v)
+{
+	uint64_t f = v->backing == VMA_EAGER ? MEMSRV_MAP_EAGER : 0;
+	if (as->proc.present && v->start == as->proc.ipc_buffer)
+		f |= MEMSRV_VMA_PINNED;
+	return f;
+}
+
+/* MEMSRV_QUERY: as, addr -> start, length, prot, kind, flags, resident pages. */
+static int handle_query(struct call *c)
+{
+	const struct vma *v = vma_find(&c->as->vmas, c->rq->w[1]);
+	if (!v)
+		return E_NOTMAPPED;
+	put(c, v->start);
+	put(c, v->length);
+	put(c, v->rights);
+	put(c, v->kind);
+	put(c, vma_flags(c->as, v));
+	put(c, v->resident);
+	return E_OK;
+}
+
+/* MEMSRV_VMA_LIST: as, from, max -> count, next, then 4 words per VMA. */
+static int handle_vma_list(struct call *c)
+{
+	uint64_t max = c->rq->w[2];
+	if (max == 0 || max > VMA_LIST_MAX)
+		return E_RANGE;
+	const struct vma *v = vma_first_from(&c->as->vmas, c->rq->w[1]);
+	put(c, 0);
+	put(c, 0);
+	for (; v && c->rp->w[0] < max; v = vma_next(&c->as->vmas, v)) {
+		put(c, v->start);
+		put(c, v->length);
+		put(c, v->rights | (uint64_t)v->kind << 8 | vma_flags(c->as, v) << 16);
+		put(c, v->resident);
+		c->rp->w[0]++;
+	}
+	c->rp->w[1] = v ? v->start : 0;
+	return E_OK;
+}
+
+/* MEMSRV_STATS: as -> MEMSRV_STAT_* words. */
+static int handle_stats(struct call *c)
+{
+	struct aspace *as = c->as;
+	struct mica_vspace_info info;
+	int err = mica_vspace_info(as->vspace, &info);
+	if (err)
+		return err;
+	uint64_t *s = c->rp->w;
+	c->rp->length = MEMSRV_STAT_COUNT;
+	s[MEMSRV_STAT_VMAS] = vma_count(&as->vmas);
+	s[MEMSRV_STAT_VIRTUAL_BYTES] = vma_virtual_size(&as->vmas);
+	s[MEMSRV_STAT_RESIDENT_PAGES] = vma_resident(&as->vmas);
+	s[MEMSRV_STAT_TABLE_PAGES] = as->table_pages;
+	for (unsigned fc = 0; fc < FC_COUNT; fc++)
+		s[pager_stat_index(fc)] = as->faults[fc];
+	s[MEMSRV_STAT_ASID] = info.asid;
+	s[MEMSRV_STAT_HW_ASID] = info.hw_asid;
+	s[MEMSRV_STAT_GENERATION] = info.generation;
+	s[MEMSRV_STAT_QUOTA_PAGES] = as->quota;
+	s[MEMSRV_STAT_TLB_INVALIDATIONS] = as->tlbi;
+	s[MEMSRV_STAT_MAPPED_PAGES] = info.mapped_pages;
+	s[MEMSRV_STAT_AS_ID] = as->id;
+	return E_OK;
+}
+
+/* MEMSRV_GLOBAL_STATS: -> MEMSRV_GSTAT_* words, then the kernel's KSTAT_* counters. */
+static int handle_global_stats(struct call *c)
+{
+	uint64_t *s = c->rp->w;
+	int err = mica_kernel_stats(SLOT_KERNEL_INFO, &s[MEMSRV_GSTAT_KERNEL]);
+	if (err)
+		return err;
+	struct aspace_totals t = aspace_totals();
+	struct alloc_stats a = alloc_stats();
+	uint64_t used = t.resident + t.table_pages + t.live; /* + one VSpace root each */
+	c->rp->length = MEMSRV_GSTAT_KERNEL + KSTAT_COUNT;
+	s[MEMSRV_GSTAT_TOTAL_FRAMES] = a.total_frames;
+	s[MEMSRV_GSTAT_FREE_FRAMES] = a.total_frames - used;
+	s[MEMSRV_GSTAT_USED_FRAMES] = used;
+	s[MEMSRV_GSTAT_TABLE_PAGES] = t.table_pages;
+	s[MEMSRV_GSTAT_AS_LIVE] = t.live;
+	s[MEMSRV_GSTAT_AS_CREATED] = t.created;
+	s[MEMSRV_GSTAT_PROCESSES] = t.processes;
+	s[MEMSRV_GSTAT_ASLR_BITS] = LAYOUT_ASLR_BITS;
+	s[MEMSRV_GSTAT_KILLED] = killed;
+	s[MEMSRV_GSTAT_POOLED_FRAMES] = a.pooled_frames;
+	return E_OK;
+}
+
+/* MEMSRV_AUDIT: as -> mappings checked, violations. */
+static int handle_audit(struct call *c)
+{
+	uint64_t checked, violations;
+	int err = audit_aspace(c->as, &checked, &violations);
+	if (!err) {
+		put(c, checked);
+		put(c, violations);
+	}
+	return err;
+}
+
+/* The NUL-terminated name in w[NAME_WORD..length), copied to name[]; E_INVAL if none. */
+static int spawn_name(const struct request *rq, char name[NAME_BYTES_MAX])
+{
+	const char *bytes = (const char *)&rq->w[NAME_WORD];
+	size_t n = (rq->length - NAME_WORD) * sizeof(uint64_t);
+	size_t len = strnlen(bytes, n);
+	if (len == 0 || len == n)
+		return E_INVAL;
+	memcpy(name, bytes, len + 1);
+	return E_OK;
+}
+
+/* MEMSRV_SPAWN: priority, argument, flags, quota, name at w[8..] -> process id. */
+static int handle_spawn(struct call *c)
+{
+	const uint64_t *w = c->rq->w;
+	char name[NAME_BYTES_MAX];
+	if (w[0] > PROCESS_MAX_PRIORITY || w[3] > QUOTA_MAX)
+		return E_RANGE;
+	if (w[2] & ~(uint64_t)MEMSRV_SPAWN_CONTROL)
+		return E_INVAL;
+	int err = spawn_name(c->rq, name);
+	if (err)
+		return err;
+	struct spawn_args a = {
+		.name = name,
+		.priority = w[0] ? (unsigned)w[0] : PROCESS_DEFAULT_PRIO,
+		.arg = w[1],
+		.quota = w[3] ? w[3] : options->quota,
+		.control = (w[2] & MEMSRV_SPAWN_CONTROL) != 0,
+	};
+	struct aspace *as;
+	err = process_spawn(&a, &as);
+	if (!err)
+		put(c, as->id);
+	return err;
+}
+
+/* MEMSRV_KILL: process id. */
+static int handle_kill(struct call *c)
+{
+	struct aspace *as;
+	int err = control_target(c->rq->w[0], &as);
+	if (err)
+		return err;
+	if (!as->proc.present)
+		return E_INVAL;
+	end_process(c, as, MEMSRV_PS_KILLED, 0);
+	return E_OK;
+}
+
+/* MEMSRV_PS: first id -> count, then id, state word, faults, resident per process. */
+static int handle_ps(struct call *c)
+{
+	put(c, 0);
+	for (uint64_t id = c->rq->w[0]; id < ASPACE_MAX && c->rp->w[0] < PS_MAX; id++) {
+		struct aspace *as = aspace_entry(id);
+		if (!as || !as->proc.present)
+			continue;
+		uint64_t faults = 0;
+		for (unsigned fc = 0; fc < FC_COUNT; fc++)
+			faults += as->faults[fc];
+		put(c, id);
+		put(c, as->proc.state | (uint64_t)as->proc.kill_stat << 8 |
+			   (uint64_t)(uint32_t)as->proc.exit_code << 32);
+		put(c, faults);
+		put(c, as->state == AS_LIVE ? vma_resident(&as->vmas) : 0);
+		c->rp->w[0]++;
+	}
+	return E_OK;
+}
+
+/* MEMSRV_EXIT: code. The caller's own process ends; there is no reply. */
+static int handle_exit(struct call *c)
+{
+	struct aspace *as = aspace_get(MEMSRV_BADGE_AS(c->rq->badge));
+	if (!as || !as->proc.present)
+		return E_STATE;
+	end_process(c, as, MEMSRV_PS_EXITED, (int32_t)c->rq->w[0]);
+	return E_OK;
+}
+
+/* MEMSRV_SEED: seed. */
+static int handle_seed(struct call *c)
+{
+	layout_seed(c->rq->w[0]);
+	return E_OK;
+}
+
+static const struct handler handlers[] = {
+	[MEMSRV_AS_CREATE] = { handle_as_create, 0, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_AS_DESTROY] = { handle_as_destroy, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_AS_LIST] = { handle_as_list, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_MAP] = { handle_map, 6, 6, MEMSRV_R_MAP, true },
+	[MEMSRV_UNMAP] = { handle_unmap, 3, 3, MEMSRV_R_MAP, true },
+	[MEMSRV_PROTECT] = { handle_protect, 4, 4, MEMSRV_R_MAP, true },
+	[MEMSRV_QUERY] = { handle_query, 2, 2, MEMSRV_R_READ, true },
+	[MEMSRV_VMA_LIST] = { handle_vma_list, 3, 3, MEMSRV_R_READ, true },
+	[MEMSRV_STATS] = { handle_stats, 1, 1, MEMSRV_R_READ, true },
+	[MEMSRV_GLOBAL_STATS] = { handle_global_stats, 0, 0, MEMSRV_R_CONTROL, false },
+	[MEMSRV_AUDIT] = { handle_audit, 1, 1, MEMSRV_R_READ, true },
+	[MEMSRV_SPAWN] = { handle_spawn, NAME_WORD + 1, NAME_WORD + NAME_BYTES_MAX / 8,
+			   MEMSRV_R_CONTROL, false },
+	[MEMSRV_KILL] = { handle_kill, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_PS] = { handle_ps, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_EXIT] = { handle_exit, 1, 1, 0, false },
+	[MEMSRV_SEED] = { handle_seed, 1, 1, MEMSRV_R_CONTROL, false },
+};
+
+#define HANDLER_COUNT (sizeof(handlers) / sizeof(handlers[0]))
+
+/*
+ * The address space w[0] names (0: the caller's own): E_RIGHTS if the caller has no control
+ * right and names another or lacks `right`; E_INVAL for none; E_RANGE for an id too large;
+ * E_INVAL if it does not exist.
+ */
+static int resolve_target(const struct request *rq, uint64_t right, struct aspace **out)
+{
+	uint64_t own = MEMSRV_BADGE_AS(rq->badge), id = rq->w[0] ? rq->w[0] : own;
+	if (!(rq->badge & MEMSRV_R_CONTROL) && (id != own || !(rq->badge & right)))
+		return E_RIGHTS;
+	return control_target(id, out);
+}
+
+/* Checks what every request has in common, then runs its handler. */
+static int dispatch(struct call *c)
+{
+	const struct request *rq = c->rq;
+	if (rq->label >= HANDLER_COUNT || !handlers[rq->label].fn)
+		return E_LABEL;
+	const struct handler *h = &handlers[rq->label];
+	if (rq->length < h->min_words || rq->length > h->max_words)
+		return E_MSGSIZE;
+	if (h->targets_as) {
+		int err = resolve_target(rq, h->right, &c->as);
+		return err ? err : h->fn(c);
+	}
+	if (h->right && !(rq->badge & h->right))
+		return E_RIGHTS;
+	return h->fn(c);
+}
+
+/* A fault message through a fault capability: the pager's; anything else is refused. */
+static void handle_fault(const struct request *rq, struct reply *rp)
+{
+	struct aspace *as = aspace_get(MEMSRV_BADGE_AS(rq->badge));
+	bool fault = rq->label > FAULT_LABEL_BASE && rq->label <= FAULT_LABEL(FAULT_OTHER);
+	if (!fault || !as || !as->proc.present) {
+		rp->err = E_LABEL; /* the thread stays suspended */
+		return;
+	}
+	rp->none = !pager_fault(as, rq->label, rq->w, rq->length);
+	if (rp->none)
+		killed++;
+}
+
+void handlers_init(const struct memsrv_options *opts)
+{
+	options = opts;
+}
+
+void handle_message(const struct request *rq, struct reply *rp)
+{
+	rp->err = E_OK;
+	rp->length = 0;
+	rp->none = false;
+	if (rq->badge & MEMSRV_BADGE_FAULT) {
+		handle_fault(rq, rp);
+		return;
+	}
+	struct call c = { rq, rp, NULL };
+	rp->err = dispatch(&c);
+	if (rp->err)
+		rp->length = 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * memsrv's boot arguments, read from bootinfo->cmdline (space-separated words):
+ *
+ *   memsrv.seed=N             seed of the placement generator (decimal or 0x hex);
+ *                             without it memsrv seeds from the counter (CNTVCT_EL0)
+ *   memsrv.spawn=a,b          programs of the boot archive to start at boot, in order
+ *   memsrv.control=a,b        programs whose memsrv capability carries MEMSRV_R_CONTROL
+ *   memsrv.quota=N            default quota of a new address space, in pages
+ *   memsrv.poweroff_when_idle power the machine off when the last process has ended
+ *
+ * Pure code, host-tested (tests/unit/test_memsrv_options.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OPTIONS_NAMES_MAX 8  /* programs per list */
+#define OPTIONS_NAME_MAX  32 /* bytes per name, NUL included */
+
+struct name_list {
+	unsigned count;
+	char names[OPTIONS_NAMES_MAX][OPTIONS_NAME_MAX];
+};
+
+struct memsrv_options {
+	bool have_seed;
+	uint64_t seed;
+	uint64_t quota; /* 0: not given */
+	bool poweroff_when_idle;
+	struct name_list spawn;
+	struct name_list control;
+};
+
+/*
+ * Parses the memsrv.* words of `cmdline` into *out (other words are ignored). Returns the
+ * number of memsrv.* words that were malformed (a bad number, too many or too long names,
+ * an unknown memsrv.* key); those are skipped, everything else is still applied.
+ */
+int options_parse(const char *cmdline, struct memsrv_options *out);
+
+/* Whether `name` is in `list`. */
+bool options_has(const struct name_list *list, const char *name);
+
+/*
+ * Parses a decimal or 0x-prefixed hexadecimal number of exactly `len` characters at s.
+ * Returns 0 and sets *out, or -1 if it is empty, has other characters, or overflows.
+ */
+int options_number(const char *s, unsigned len, uint64_t *out);

@@ -1,0 +1,242 @@
+/*
+ * Spawning and ending processes. A spawn builds everything in order and, on any failure,
+ * undoes what it built (undo_spawn), so a refused spawn leaves no trace but a used id.
+ */
+#include "process.h"
+
+#include <cpio.h>
+#include <elf.h>
+#include <mica/errors.h>
+#include <mica/memsrv.h>
+#include <mica/objects.h>
+#include <mica_invoke.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "layout.h"
+
+static cptr_t memsrv_ep;
+static const void *archive;
+static size_t archive_size;
+static unsigned live;
+
+unsigned process_live(void)
+{
+	return live;
+}
+
+void process_init(cptr_t endpoint, const void *arch, size_t size)
+{
+	memsrv_ep = endpoint;
+	archive = arch;
+	archive_size = size;
+}
+
+/* One ELF segment being copied in, page by page. */
+struct segment_fill {
+	const uint8_t *file;
+	const struct elf_segment *seg;
+};
+
+/* aspace_fill_fn: copies the file bytes that belong to the page at va (the rest stays 0). */
+static void fill_segment(void *ctx, uint64_t va, void *page)
+{
+	const struct segment_fill *f = ctx;
+	uint64_t lo = f->seg->vaddr, hi = f->seg->vaddr + f->seg->filesz;
+	uint64_t from = va > lo ? va : lo, to = va + PAGE_SIZE < hi ? va + PAGE_SIZE : hi;
+	if (from < to)
+		memcpy((uint8_t *)page + (from - va), f->file + f->seg->offset + (from - lo),
+		       to - from);
+}
+
+static unsigned segment_rights(uint32_t flags)
+{
+	return VMA_R | ((flags & ELF_SEG_W) ? VMA_W : 0) | ((flags & ELF_SEG_X) ? VMA_X : 0);
+}
+
+/* Maps every PT_LOAD segment as an eager ELF VMA with its file contents. */
+static int load_segments(struct aspace *as, const uint8_t *file, const struct elf_info *elf)
+{
+	for (unsigned i = 0; i < elf->nsegments; i++) {
+		const struct elf_segment *s = &elf->segments[i];
+		uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
+		uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		struct segment_fill fill = { file, s };
+		int err = aspace_map(as, start, end - start, segment_rights(s->flags), VMA_ELF,
+				     VMA_EAGER, 0, s->offset, fill_segment, &fill);
+		if (err)
+			return err == E_MAPPED ? E_TYPE : err; /* segments sharing a page */
+	}
+	return E_OK;
+}
+
+/* A lazy stack with its guard page at a random place; *sp = its top. */
+static int map_stack(struct aspace *as, uint64_t *sp)
+{
+	uint64_t start = 0, length = (LAYOUT_STACK_PAGES + 1) * PAGE_SIZE;
+	int err = layout_place(&as->vmas, length, LAYOUT_STACK, &start);
+	if (!err)
+		err = aspace_map(as, start, length, VMA_R | VMA_W, VMA_STACK, VMA_LAZY, 1, 0, NULL,
+				 NULL);
+	as->proc.stack = start;
+	*sp = start + length;
+	return err;
+}
+
+/* The IPC buffer: one resident, pinned page at a random place. */
+static int map_ipc_buffer(struct aspace *as, uint64_t *va)
+{
+	int err = layout_place(&as->vmas, PAGE_SIZE, LAYOUT_MMAP, va);
+	if (!err)
+		err = aspace_map(as, *va, PAGE_SIZE, VMA_R | VMA_W, VMA_SHARED, VMA_EAGER, 0,
+				 PROCESS_VMA_IPC, NULL, NULL);
+	return err;
+}
+
+/* Mints memsrv's endpoint with `badge` into a new slot of memsrv's CNode. */
+static int mint_badged(uint64_t badge, cptr_t *out)
+{
+	cptr_t slot = alloc_slot();
+	if (!slot)
+		return E_NOMEM;
+	int err =
+	    mica_cnode_mint(SLOT_INIT_CNODE, slot, SLOT_INIT_CNODE, memsrv_ep, RIGHT_WRITE, badge);
+	if (err) {
+		alloc_slot_free(slot);
+		return err;
+	}
+	*out = slot;
+	return E_OK;
+}
+
+/* Deletes a badged copy and everything derived from it, and frees its slot. */
+static void drop_badged(cptr_t *slot)
+{
+	if (!*slot)
+		return;
+	mica_cnode_revoke(SLOT_INIT_CNODE, *slot);
+	mica_cnode_delete(SLOT_INIT_CNODE, *slot);
+	alloc_slot_free(*slot);
+	*slot = 0;
+}
+
+/* The process's capabilities: its badged endpoint (in its CNode) and its fault endpoint. */
+static int make_caps(struct aspace *as, bool control)
+{
+	struct process *p = &as->proc;
+	uint64_t rights = MEMSRV_R_MAP | MEMSRV_R_READ | (control ? MEMSRV_R_CONTROL : 0);
+	int err = mint_badged(MEMSRV_BADGE(as->id, rights), &p->cap_client);
+	if (!err)
+		err = mint_badged(MEMSRV_BADGE_FAULT | MEMSRV_BADGE(as->id, 0), &p->cap_fault);
+	if (!err)
+		err = alloc_cnode(&p->cnode);
+	if (!err)
+		err = mica_cnode_copy(p->cnode, PROCESS_SLOT_MEMSRV, SLOT_INIT_CNODE, p->cap_client,
+				      RIGHT_WRITE);
+	return err;
+}
+
+/* Configures and starts the thread. */
+static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp)
+{
+	struct process *p = &as->proc;
+	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV, a->arg };
+	cptr_t ipc_frame = aspace_page(as, p->ipc_buffer);
+	int err = alloc_tcb(&p->tcb);
+	if (!err)
+		err = mica_tcb_configure(p->tcb, p->cap_fault, p->cnode, as->vspace, p->ipc_buffer,
+					 ipc_frame);
+	if (!err)
+		err = mica_tcb_set_priority(p->tcb, a->priority, a->priority);
+	if (!err)
+		err = mica_tcb_set_tls(p->tcb, p->ipc_buffer);
+	if (!err)
+		err = mica_tcb_write_registers(p->tcb, TCB_WRITE_RESUME | TCB_WRITE_CLEAR, entry,
+					       sp, regs);
+	return err;
+}
+
+/* Gives back the thread, CNode and capabilities (whichever exist) of a process. */
+static void release_process(struct process *p)
+{
+	if (p->tcb) {
+		mica_tcb_configure(p->tcb, 0, 0, 0, 0, 0); /* suspends it, empties its slots */
+		alloc_tcb_free(p->tcb);
+		p->tcb = 0;
+	}
+	drop_badged(&p->cap_client); /* also deletes the copy in the process's CNode */
+	drop_badged(&p->cap_fault);
+	if (p->cnode) {
+		mica_cnode_delete(p->cnode, PROCESS_SLOT_MEMSRV);
+		alloc_cnode_free(p->cnode);
+		p->cnode = 0;
+	}
+}
+
+/* Finds and checks the program. */
+static int find_program(const char *name, struct cpio_file *file, struct elf_info *elf)
+{
+	if (cpio_find(archive, archive_size, name, file) != 0)
+		return E_INVAL;
+	const char *why = elf_parse(file->data, file->size, elf);
+	if (why) {
+		printf("memsrv: '%s' is not a valid program: %s\n", name, why);
+		return E_TYPE;
+	}
+	return E_OK;
+}
+
+int process_spawn(const struct spawn_args *a, struct aspace **out)
+{
+	struct cpio_file file;
+	struct elf_info elf;
+	struct aspace *as;
+	uint64_t sp = 0;
+	int err = find_program(a->name, &file, &elf);
+	if (!err)
+		err = aspace_create(a->quota, &as);
+	if (err)
+		return err;
+	struct process *p = &as->proc;
+	err = load_segments(as, file.data, &elf);
+	if (!err)
+		err = map_stack(as, &sp);
+	if (!err)
+		err = map_ipc_buffer(as, &p->ipc_buffer);
+	if (!err)
+		err = make_caps(as, a->control);
+	if (!err)
+		err = start_thread(as, a, elf.entry, sp);
+	if (err) {
+		release_process(p);
+		aspace_destroy(as); /* no record: the entry becomes free again */
+		return err;
+	}
+	p->present = true;
+	p->control = a->control;
+	p->state = MEMSRV_PS_RUNNING;
+	strlcpy(p->name, a->name, sizeof(p->name));
+	live++;
+	*out = as;
+	return E_OK;
+}
+
+void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t code)
+{
+	struct process *p = &as->proc;
+	release_process(p);
+	live--;
+	p->state = (uint8_t)state;
+	p->kill_stat = (uint8_t)kill_stat;
+	p->exit_code = code;
+	aspace_destroy(as);
+}
+
+bool process_pinned(const struct aspace *as, uint64_t start, uint64_t length)
+{
+	if (!as->proc.present || length == 0)
+		return false;
+	uint64_t ipc = as->proc.ipc_buffer;
+	return start <= ipc && ipc - start < length;
+}

@@ -1,0 +1,120 @@
+/*
+ * memtest's runner and helpers. The tests live in t_vma.c (maps, faults of memtest itself,
+ * statistics), t_proc.c (processes: kills, exit, isolation, ASLR) and t_stress.c (cycles,
+ * audits, many VMAs, malformed requests).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "memtest.h"
+
+#define STACK_TOUCH (56 * 1024) /* most of the 64 KiB stack */
+
+cptr_t ms;
+static char why[256];
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+struct test {
+	const char *name;
+	int (*fn)(void);
+};
+
+static const struct test tests[] = {
+	{ "lazy_allocation", test_lazy_allocation },
+	{ "eager_map_is_resident", test_eager_map_is_resident },
+	{ "map_errors_have_distinct_codes", test_map_errors_have_distinct_codes },
+	{ "wx_refused", test_wx_refused },
+	{ "unmap_and_protect_split_vmas", test_unmap_and_protect_split_vmas },
+	{ "stats_report_asid_and_quota", test_stats_report_asid_and_quota },
+	{ "guard_page_hit_kills_process", test_guard_page_hit_kills_process },
+	{ "unmapped_access_kills_process", test_unmapped_access_kills_process },
+	{ "write_to_readonly_kills_process", test_write_to_readonly_kills_process },
+	{ "exec_of_data_kills_process", test_exec_of_data_kills_process },
+	{ "undefined_instruction_kills_process", test_undefined_instruction_kills_process },
+	{ "lazy_quota_exhaustion_kills_process", test_lazy_quota_exhaustion_kills_process },
+	{ "eager_quota_exhaustion_is_an_error", test_eager_quota_exhaustion_is_an_error },
+	{ "process_exit_reclaims_everything", test_process_exit_reclaims_everything },
+	{ "isolation_without_capability", test_isolation_without_capability },
+	{ "aslr_seeded_placement", test_aslr_seeded_placement },
+	{ "aslr_seeded_stack", test_aslr_seeded_stack },
+	{ "create_destroy_cycles_keep_baseline", test_create_destroy_cycles_keep_baseline },
+	{ "address_spaces_beyond_one_asid_pool", test_address_spaces_beyond_one_asid_pool },
+	{ "audit_after_random_workload", test_audit_after_random_workload },
+	{ "vma_tree_holds_thousands", test_vma_tree_holds_thousands },
+	{ "malformed_requests_change_nothing", test_malformed_requests_change_nothing },
+	{ "ps_and_as_list", test_ps_and_as_list },
+	{ "out_of_memory_is_an_error", test_out_of_memory_is_an_error },
+};
+
+int failf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+unsigned self_id(void)
+{
+	uint64_t s[MEMSRV_STAT_COUNT];
+	return mem_stats(ms, 0, s) ? 0 : (unsigned)s[MEMSRV_STAT_AS_ID];
+}
+
+int spawn_crasher(uint64_t arg, unsigned prio, uint64_t quota, unsigned *pid)
+{
+	return mem_spawn(ms, "crasher", prio, arg, 0, quota, pid);
+}
+
+uint64_t ps_state(unsigned pid)
+{
+	struct mem_proc p[1];
+	unsigned n;
+	if (mem_ps(ms, pid, p, 1, &n) || n != 1 || p[0].id != pid)
+		return 0;
+	return p[0].state;
+}
+
+uint64_t test_random(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rng_state = x;
+	return x;
+}
+
+/*
+ * Touches most of the stack once, so that no test's counts include lazy faults of memtest's
+ * own stack.
+ */
+static __attribute__((noinline)) void prefault_stack(void)
+{
+	volatile char area[STACK_TOUCH];
+	for (unsigned i = 0; i < sizeof(area); i += PAGE)
+		area[i] = 0;
+}
+
+int main(void *cap)
+{
+	ms = (cptr_t)(uintptr_t)cap;
+	unsigned passed = 0, failed = 0;
+	prefault_stack();
+	printf("memtest: %u tests, process %u\n", (unsigned)(sizeof(tests) / sizeof(tests[0])),
+	       self_id());
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		why[0] = '\0';
+		if (tests[i].fn() == 0) {
+			printf("memtest: PASS %s\n", tests[i].name);
+			passed++;
+		} else {
+			printf("memtest: FAIL %s: %s\n", tests[i].name, why);
+			failed++;
+		}
+	}
+	printf("memtest: done, %u passed, %u failed\n", passed, failed);
+	mem_exit(ms, failed ? 1 : 0);
+	return 1;
+}

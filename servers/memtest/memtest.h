@@ -1,0 +1,92 @@
+/*
+ * memtest: the in-guest tests of memsrv. memsrv spawns it (memsrv.spawn=memtest) with a
+ * capability that should carry MEMSRV_R_CONTROL (memsrv.control=memtest). Each test is a
+ * function returning 0 (pass) or -1 after recording why (fail); the runner prints
+ * "memtest: PASS name" or "memtest: FAIL name: why", then "memtest: done, N passed, M failed",
+ * and ends the process with MEMSRV_EXIT.
+ */
+#pragma once
+
+#include <memsrv_client.h>
+#include <mica.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../crasher/crasher.h"
+
+#define PAGE         4096ull
+#define MEMTEST_PRIO 100 /* memsrv's default priority for boot programs */
+#define CRASHER_PRIO 110 /* above memtest: a crasher runs to its end before memtest goes on */
+#define IDLE_PRIO    1   /* below memtest: never runs while memtest does */
+
+extern cptr_t ms; /* memtest's memsrv capability */
+
+/* Records the reason of the running test's failure (printf format). Returns -1. */
+__attribute__((format(printf, 1, 2))) int failf(const char *fmt, ...);
+
+#define CHECK_OK(expr)                                                                       \
+	do {                                                                                 \
+		int e_ = (expr);                                                             \
+		if (e_)                                                                      \
+			return failf("line %d: %s: %s", __LINE__, #expr, mica_strerror(e_)); \
+	} while (0)
+
+#define CHECK_ERR(expr, want)                                                             \
+	do {                                                                              \
+		int e_ = (expr);                                                          \
+		if (e_ != (want))                                                         \
+			return failf("line %d: %s gave %s, expected %s", __LINE__, #expr, \
+				     mica_strerror(e_), mica_strerror(want));             \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                                    \
+	do {                                                                              \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                          \
+		if (a_ != b_)                                                             \
+			return failf("line %d: %s == %s: %#lx != %#lx", __LINE__, #a, #b, \
+				     (unsigned long)a_, (unsigned long)b_);               \
+	} while (0)
+
+#define CHECK(cond)                                                   \
+	do {                                                          \
+		if (!(cond))                                          \
+			return failf("line %d: %s", __LINE__, #cond); \
+	} while (0)
+
+/* memtest's own address space id (MEMSRV_STAT_AS_ID of as 0). */
+unsigned self_id(void);
+
+/* Spawns crasher with `arg` at `prio`; *pid gets its id. Quota 0: the default. */
+int spawn_crasher(uint64_t arg, unsigned prio, uint64_t quota, unsigned *pid);
+
+/* The MEMSRV_PS state word of process `pid`, or 0 if it is not listed. */
+uint64_t ps_state(unsigned pid);
+
+/* A deterministic xorshift64 for workloads (not memsrv's generator). */
+uint64_t test_random(void);
+
+/* The test groups: each returns through failf like a test. */
+int test_lazy_allocation(void);
+int test_eager_map_is_resident(void);
+int test_map_errors_have_distinct_codes(void);
+int test_wx_refused(void);
+int test_unmap_and_protect_split_vmas(void);
+int test_stats_report_asid_and_quota(void);
+int test_guard_page_hit_kills_process(void);
+int test_unmapped_access_kills_process(void);
+int test_write_to_readonly_kills_process(void);
+int test_exec_of_data_kills_process(void);
+int test_undefined_instruction_kills_process(void);
+int test_lazy_quota_exhaustion_kills_process(void);
+int test_eager_quota_exhaustion_is_an_error(void);
+int test_process_exit_reclaims_everything(void);
+int test_isolation_without_capability(void);
+int test_aslr_seeded_placement(void);
+int test_aslr_seeded_stack(void);
+int test_create_destroy_cycles_keep_baseline(void);
+int test_address_spaces_beyond_one_asid_pool(void);
+int test_audit_after_random_workload(void);
+int test_vma_tree_holds_thousands(void);
+int test_malformed_requests_change_nothing(void);
+int test_out_of_memory_is_an_error(void);
+int test_ps_and_as_list(void);

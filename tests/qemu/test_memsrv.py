@@ -1,0 +1,147 @@
+"""memsrv, the memory server and root task: memtest's in-guest tests, boot-time spawning,
+seeded placement, and a clean power-off with every frame back when the last process ends.
+
+memtest (servers/memtest) runs as a process memsrv spawns with the control right; it prints
+one "memtest: PASS name" or "memtest: FAIL name: why" per test. One boot serves every
+parametrized case below (a module-scoped fixture), so the suite costs one QEMU run.
+"""
+import os
+import re
+
+import pexpect
+import pytest
+
+from conftest import BUILD, KERNEL, QEMU, _Log, debug_only
+
+pytestmark = debug_only  # memsrv's console output and the power-off are debug-build calls
+
+MEMTEST_APPEND = ("init=memsrv memsrv.spawn=memtest memsrv.control=memtest memsrv.seed=1 "
+                  "memsrv.poweroff_when_idle")
+MEMTEST_TIMEOUT = 180
+
+MEMTEST_TESTS = [
+    "lazy_allocation",
+    "eager_map_is_resident",
+    "map_errors_have_distinct_codes",
+    "wx_refused",
+    "unmap_and_protect_split_vmas",
+    "stats_report_asid_and_quota",
+    "guard_page_hit_kills_process",
+    "unmapped_access_kills_process",
+    "write_to_readonly_kills_process",
+    "exec_of_data_kills_process",
+    "undefined_instruction_kills_process",
+    "lazy_quota_exhaustion_kills_process",
+    "eager_quota_exhaustion_is_an_error",
+    "process_exit_reclaims_everything",
+    "isolation_without_capability",
+    "aslr_seeded_placement",
+    "aslr_seeded_stack",
+    "create_destroy_cycles_keep_baseline",
+    "address_spaces_beyond_one_asid_pool",
+    "audit_after_random_workload",
+    "vma_tree_holds_thousands",
+    "malformed_requests_change_nothing",
+    "ps_and_as_list",
+    "out_of_memory_is_an_error",
+]
+
+
+class Run:
+    """The console output and exit status of one boot that ran to its power-off."""
+
+    def __init__(self, text, status):
+        self.text = text.replace("\r", "")
+        self.status = status
+
+
+@pytest.fixture(scope="module")
+def memtest_run():
+    logdir = BUILD / "qemu-logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    log = _Log(logdir / "test_memsrv-memtest.log")
+    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--append", MEMTEST_APPEND],
+                          encoding="utf-8", codec_errors="replace", timeout=MEMTEST_TIMEOUT,
+                          env=dict(os.environ, TERM="dumb"))
+    child.logfile_read = log
+    try:
+        child.expect(pexpect.EOF, timeout=MEMTEST_TIMEOUT)
+        child.close()
+        status = child.exitstatus
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+    return Run("".join(log.text), status)
+
+
+def run_to_poweroff(boot, append, timeout=60):
+    m = boot(append=append)
+    status = m.wait_exit(timeout=timeout)
+    return Run(m.output(), status)
+
+
+@pytest.mark.parametrize("name", MEMTEST_TESTS)
+def test_memtest_case_passes(memtest_run, name):
+    failure = re.search(rf"^memtest: FAIL {name}: (.*)$", memtest_run.text, re.M)
+    assert not failure, failure.group(1)
+    assert re.search(rf"^memtest: PASS {name}$", memtest_run.text, re.M)
+
+
+def test_memtest_runs_every_test_and_none_fails(memtest_run):
+    assert f"memtest: {len(MEMTEST_TESTS)} tests" in memtest_run.text
+    assert f"memtest: done, {len(MEMTEST_TESTS)} passed, 0 failed" in memtest_run.text
+    assert "memtest: FAIL" not in memtest_run.text
+
+
+def test_memtest_gets_the_control_right(memtest_run):
+    assert re.search(r"memsrv: started 'memtest' as process 1 \(control\)", memtest_run.text)
+
+
+def test_each_crash_is_killed_with_its_class(memtest_run):
+    kills = re.findall(r"memsrv: crasher \(process \d+\) killed: ([a-z ]+) fault at",
+                       memtest_run.text)
+    assert kills == ["guard page", "unmapped", "permission", "permission", "other", "quota"]
+
+
+def test_every_frame_is_back_when_the_last_process_ends(memtest_run):
+    m = re.search(r"memsrv: idle, free frames (\d+), at boot (\d+) \(no leak\)", memtest_run.text)
+    assert m, "memsrv did not report an idle machine without leaks"
+    assert m.group(1) == m.group(2)
+
+
+def test_qemu_exits_cleanly_after_memtest(memtest_run):
+    assert "memsrv: powering off" in memtest_run.text
+    assert memtest_run.status == 0
+    assert "panic" not in memtest_run.text
+
+
+def stack_of_first_process(run):
+    return int(re.search(r"memsrv: started 'crasher' as process 1, stack (0x[0-9a-f]+)",
+                         run.text).group(1), 16)
+
+
+def test_stack_placement_is_reproducible_per_seed(boot):
+    base = "init=memsrv memsrv.spawn=crasher memsrv.poweroff_when_idle memsrv.seed="
+    a = run_to_poweroff(boot, base + "7")
+    b = run_to_poweroff(boot, base + "7")
+    c = run_to_poweroff(boot, base + "8")
+    assert stack_of_first_process(a) == stack_of_first_process(b)
+    assert stack_of_first_process(a) != stack_of_first_process(c)
+    for run in (a, b, c):
+        assert 0x7E0000000000 <= stack_of_first_process(run) < 0x7F0000000000
+        assert "memsrv: idle" in run.text and run.status == 0
+
+
+def test_unknown_boot_program_is_reported_and_skipped(boot):
+    run = run_to_poweroff(boot, "init=memsrv memsrv.spawn=nothere,crasher "
+                                "memsrv.poweroff_when_idle memsrv.seed=3")
+    assert "memsrv: cannot start 'nothere': E_INVAL" in run.text
+    assert "memsrv: started 'crasher' as process" in run.text
+    assert "(control)" not in run.text
+
+
+def test_malformed_boot_arguments_are_ignored_with_a_warning(boot):
+    run = run_to_poweroff(boot, "init=memsrv memsrv.seed=12x memsrv.bogus=1 "
+                                "memsrv.spawn=crasher memsrv.poweroff_when_idle")
+    assert "memsrv: ignored 2 malformed memsrv.* boot argument(s)" in run.text
+    assert "seed counter" in run.text

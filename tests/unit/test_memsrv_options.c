@@ -1,0 +1,107 @@
+/*
+ * Host tests for memsrv's boot arguments (servers/memsrv/options.c): memsrv.seed, .spawn,
+ * .control, .quota and .poweroff_when_idle, and what happens to malformed ones.
+ */
+#include <stdint.h>
+
+#include "../../servers/memsrv/options.h"
+#include "check.h"
+
+CHECK_DEFINE_GLOBALS;
+
+static void test_no_memsrv_words_gives_defaults(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("init=memsrv console=x", &o), 0);
+	CHECK(!o.have_seed);
+	CHECK_EQ(o.quota, 0);
+	CHECK(!o.poweroff_when_idle);
+	CHECK_EQ(o.spawn.count, 0);
+	CHECK_EQ(o.control.count, 0);
+	CHECK_EQ(options_parse("", &o), 0);
+}
+
+static void test_full_line_is_parsed(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("init=memsrv memsrv.spawn=memtest,shell memsrv.control=memtest "
+			       "memsrv.seed=0x10 memsrv.quota=512 memsrv.poweroff_when_idle",
+			       &o),
+		 0);
+	CHECK(o.have_seed);
+	CHECK_EQ(o.seed, 16);
+	CHECK_EQ(o.quota, 512);
+	CHECK(o.poweroff_when_idle);
+	CHECK_EQ(o.spawn.count, 2);
+	CHECK_STR(o.spawn.names[0], "memtest");
+	CHECK_STR(o.spawn.names[1], "shell");
+	CHECK(options_has(&o.control, "memtest"));
+	CHECK(!options_has(&o.control, "shell"));
+	CHECK(!options_has(&o.control, "memtes"));
+}
+
+static void test_numbers(void)
+{
+	uint64_t v;
+	CHECK_EQ(options_number("18446744073709551615", 20, &v), 0);
+	CHECK_EQ(v, UINT64_MAX);
+	CHECK_EQ(options_number("18446744073709551616", 20, &v), -1);
+	CHECK_EQ(options_number("0xffffffffffffffff", 18, &v), 0);
+	CHECK_EQ(v, UINT64_MAX);
+	CHECK_EQ(options_number("0x1ffffffffffffffff", 19, &v), -1);
+	CHECK_EQ(options_number("0x", 2, &v), -1);
+	CHECK_EQ(options_number("", 0, &v), -1);
+	CHECK_EQ(options_number("12a", 3, &v), -1);
+	CHECK_EQ(options_number("0", 1, &v), 0);
+	CHECK_EQ(v, 0);
+}
+
+static void test_malformed_words_are_counted_and_skipped(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.seed=12x memsrv.bogus=1 memsrv.quota=0 memsrv.seed "
+			       "memsrv.spawn=a,,b memsrv.poweroff_when_idle=1",
+			       &o),
+		 5);
+	CHECK(!o.have_seed);
+	CHECK_EQ(o.quota, 0);
+	CHECK_EQ(o.spawn.count, 2); /* the empty name between the commas is skipped */
+	CHECK_STR(o.spawn.names[1], "b");
+}
+
+static void test_lists_are_bounded(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.spawn=a,b,c,d,e,f,g,h,i,j", &o), 2);
+	CHECK_EQ(o.spawn.count, OPTIONS_NAMES_MAX);
+	CHECK_STR(o.spawn.names[7], "h");
+	CHECK_EQ(options_parse("memsrv.control=0123456789012345678901234567890123456789,x", &o), 1);
+	CHECK_EQ(o.control.count, 1);
+	CHECK_STR(o.control.names[0], "x");
+}
+
+static void test_last_word_wins_and_spaces_are_skipped(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("  memsrv.seed=1   memsrv.seed=2  ", &o), 0);
+	CHECK_EQ(o.seed, 2);
+	CHECK_EQ(options_parse("memsrv.spawn=a memsrv.spawn=b", &o), 0);
+	CHECK_EQ(o.spawn.count, 1);
+	CHECK_STR(o.spawn.names[0], "b");
+}
+
+int main(void)
+{
+	static const struct check_test tests[] = {
+		{ "no_memsrv_words_gives_defaults", test_no_memsrv_words_gives_defaults },
+		{ "full_line_is_parsed", test_full_line_is_parsed },
+		{ "numbers", test_numbers },
+		{ "malformed_words_are_counted_and_skipped",
+		  test_malformed_words_are_counted_and_skipped },
+		{ "lists_are_bounded", test_lists_are_bounded },
+		{ "last_word_wins_and_spaces_are_skipped",
+		  test_last_word_wins_and_spaces_are_skipped },
+		{ NULL, NULL },
+	};
+	return check_main(tests);
+}
