@@ -16,6 +16,7 @@
  */
 #include "fastpath.h"
 
+#include <mica/fault.h>
 #include <mica/objects.h>
 #include <mica/syscall.h>
 #include <stdbool.h>
@@ -142,13 +143,64 @@ void fastpath_call(struct tcb *t)
 	fast_switch(t, server);
 }
 
+void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
+{
+	const struct cap *cap = &t->slots[TCB_SLOT_FAULT_EP].cap;
+	if (cap->type != CAP_ENDPOINT || n > MSG_REGISTERS)
+		return;
+	struct endpoint *ep = cap->u.endpoint.ep;
+	if (ep->state != EP_RECEIVING)
+		return;
+	struct tcb *handler = ep->head;
+	struct cte *reply_slot = &handler->slots[TCB_SLOT_CALLER];
+	if (!cap_is_null(&reply_slot->cap) || handler->priority < sched_highest_queued())
+		return;
+
+	ep->head = handler->wait_next;
+	if (ep->head)
+		ep->head->wait_prev = NULL;
+	else {
+		ep->tail = NULL;
+		ep->state = EP_IDLE;
+	}
+	handler->wait_next = NULL;
+	handler->blocked_on = NULL;
+
+	/* The fault message (include/mica/fault.h), as ipc.c's transfer_fault writes it. */
+	for (unsigned i = 0; i < n; i++)
+		handler->ctx.x[2 + i] = words[i];
+	handler->ctx.x[0] = cap->u.endpoint.badge;
+	handler->ctx.x[1] = msginfo_pack(FAULT_LABEL(kind), n, 0);
+	stats.faults_delivered++;
+	stats.ipc_messages++;
+
+	t->fault_pending = 1;
+	t->fault_kind = kind;
+	t->fault_len = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++)
+		t->fault_msg[i] = words[i];
+	reply_slot->cap = cap_null();
+	reply_slot->cap.type = CAP_REPLY;
+	reply_slot->cap.rights = RIGHT_GRANT;
+	reply_slot->cap.u.reply.caller = t;
+	t->reply_slot = reply_slot;
+	t->state = THREAD_BLOCKED_REPLY;
+	handler->state = THREAD_RUNNABLE;
+	if (handler->timeslice == 0)
+		handler->timeslice = TIMESLICE_TICKS;
+	fast_switch(t, handler);
+}
+
 void fastpath_reply_recv(struct tcb *t)
 {
 	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
 	if (reply_slot->cap.type != CAP_REPLY)
 		return;
 	struct tcb *client = reply_slot->cap.u.reply.caller;
-	if (!fast_message(t->ctx.x[1], t, client) || client->fault_pending ||
+	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
+	bool fault_resume = client->fault_pending && msginfo_unpack(t->ctx.x[1]).label == 0;
+	if ((client->fault_pending && !fault_resume) ||
+	    (!fault_resume && !fast_message(t->ctx.x[1], t, client)) ||
 	    (t->bound_ntfn && t->bound_ntfn->active))
 		return;
 	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
@@ -158,7 +210,10 @@ void fastpath_reply_recv(struct tcb *t)
 	if (ep->state == EP_SENDING || client->priority < sched_highest_queued())
 		return;
 
-	fast_transfer(t, client, 0);
+	if (fault_resume)
+		client->fault_pending = 0;
+	else
+		fast_transfer(t, client, 0);
 	reply_slot->cap = cap_null();
 	client->reply_slot = NULL;
 

@@ -1,6 +1,8 @@
 /* The IPC fastpath: short calls and replies that skip the general system-call path. */
 #pragma once
 
+#include <stdint.h>
+
 struct tcb;
 
 /*
@@ -10,3 +12,7 @@ struct tcb;
  */
 void fastpath_call(struct tcb *t);
 void fastpath_reply_recv(struct tcb *t);
+
+/* A fault of `t` (kind and message words as for fault_raise), when its fault handler is
+ * already waiting: delivered and switched to directly. Returns if it cannot. */
+void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n);

@@ -148,18 +148,23 @@ static int retype_page(unsigned type, unsigned size_bits, cptr_t *out)
 	return err;
 }
 
+/*
+ * A fresh frame comes zeroed by the kernel (retype zeroes with DC ZVA): one invocation,
+ * where a reused frame needs two (map into the scratch window, unmap) plus the zeroing. So
+ * fresh memory is used first, and freed frames are reused once fresh memory or slots run
+ * down to the reserve.
+ */
 int alloc_frame(cptr_t *out, bool *dirty)
 {
-	cptr_t f = list_pop(&free_frames);
-	if (f) {
-		*out = f;
-		*dirty = true;
-		return E_OK;
-	}
 	*dirty = false;
-	if (frame_reserve_reached())
+	if (!frame_reserve_reached() && retype_page(OBJ_FRAME_4K, 0, out) == E_OK)
+		return E_OK;
+	cptr_t f = list_pop(&free_frames);
+	if (!f)
 		return E_NOMEM;
-	return retype_page(OBJ_FRAME_4K, 0, out);
+	*out = f;
+	*dirty = true;
+	return E_OK;
 }
 
 void alloc_zero_page(void *page)
@@ -167,6 +172,14 @@ void alloc_zero_page(void *page)
 	char *p = page, *end = p + PAGE_SIZE;
 	if (!zva_bytes) {
 		memset(page, 0, PAGE_SIZE);
+		return;
+	}
+	if (zva_bytes == 64) { /* the usual block: four per iteration */
+		for (; p < end; p += 256)
+			__asm__ volatile("dc zva, %0\n\tadd x16, %0, #64\n\tdc zva, x16\n\t"
+					 "add x16, %0, #128\n\tdc zva, x16\n\tadd x16, %0, #192\n\t"
+					 "dc zva, x16" ::"r"(p)
+					 : "x16", "memory");
 		return;
 	}
 	for (; p < end; p += zva_bytes)

@@ -180,7 +180,16 @@ void arch_zero_memory(void *va, size_t size)
 		memset(va, 0, size);
 		return;
 	}
-	for (char *p = va, *end = p + size; p < end; p += block)
+	char *p = va, *end = p + size;
+	if (size % (4 * block) == 0) { /* four blocks per iteration */
+		for (; p < end; p += 4 * block)
+			__asm__ volatile(
+			    "dc zva, %0\n\tdc zva, %1\n\tdc zva, %2\n\tdc zva, %3" ::"r"(p),
+			    "r"(p + block), "r"(p + 2 * block), "r"(p + 3 * block)
+			    : "memory");
+		return;
+	}
+	for (; p < end; p += block)
 		__asm__ volatile("dc zva, %0" ::"r"(p) : "memory");
 }
 

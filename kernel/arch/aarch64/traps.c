@@ -186,6 +186,7 @@ static void user_abort(struct tcb *t, uint64_t esr, uint64_t far)
 			  : (ESR_ISS(esr) & ISS_WNR) ? FAULT_ACCESS_WRITE
 						     : FAULT_ACCESS_READ;
 	uint64_t words[4] = { far, t->ctx.pc, access, esr };
+	fastpath_fault(t, FAULT_VM, words, 4); /* returns only if the handler is not waiting */
 	fault_raise(t, FAULT_VM, words, 4);
 }
 
