@@ -49,8 +49,11 @@ def check_name(name, seen):
 
 
 def read_program(path, objcopy):
-    """The bytes of path, without debug sections if objcopy is given."""
-    if not objcopy:
+    """The bytes of path, without debug sections if objcopy is given and path is an ELF
+    file (other files, such as test data, are stored as they are)."""
+    with open(path, "rb") as f:
+        is_elf = f.read(4) == b"\x7fELF"
+    if not objcopy or not is_elf:
         with open(path, "rb") as f:
             return f.read()
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,6 +35,7 @@ static const struct test tests[] = {
 	{ "lazy_quota_exhaustion_kills_process", test_lazy_quota_exhaustion_kills_process },
 	{ "eager_quota_exhaustion_is_an_error", test_eager_quota_exhaustion_is_an_error },
 	{ "process_exit_reclaims_everything", test_process_exit_reclaims_everything },
+	{ "spawn_refuses_malformed_programs", test_spawn_refuses_malformed_programs },
 	{ "isolation_without_capability", test_isolation_without_capability },
 	{ "aslr_seeded_placement", test_aslr_seeded_placement },
 	{ "aslr_seeded_stack", test_aslr_seeded_stack },

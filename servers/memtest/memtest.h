@@ -80,6 +80,7 @@ int test_undefined_instruction_kills_process(void);
 int test_lazy_quota_exhaustion_kills_process(void);
 int test_eager_quota_exhaustion_is_an_error(void);
 int test_process_exit_reclaims_everything(void);
+int test_spawn_refuses_malformed_programs(void);
 int test_isolation_without_capability(void);
 int test_aslr_seeded_placement(void);
 int test_aslr_seeded_stack(void);

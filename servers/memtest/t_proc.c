@@ -133,6 +133,20 @@ int test_process_exit_reclaims_everything(void)
 	return check_ended(pid, MEMSRV_PS_KILLED, 0, &g);
 }
 
+int test_spawn_refuses_malformed_programs(void)
+{
+	struct mem_global_stats g0, g1;
+	unsigned pid = 0;
+	CHECK_OK(baseline(&g0));
+	/* In the boot archive but not an ELF program; and not in the archive at all. */
+	CHECK_ERR(mem_spawn(ms, "notelf", CRASHER_PRIO, 0, 0, 0, &pid), E_TYPE);
+	CHECK_ERR(mem_spawn(ms, "no-such-program", CRASHER_PRIO, 0, 0, 0, &pid), E_INVAL);
+	CHECK_OK(baseline(&g1));
+	CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_FREE_FRAMES], g0.memsrv[MEMSRV_GSTAT_FREE_FRAMES]);
+	CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_PROCESSES], g0.memsrv[MEMSRV_GSTAT_PROCESSES]);
+	return 0;
+}
+
 int test_isolation_without_capability(void)
 {
 	uint64_t s0[MEMSRV_STAT_COUNT], s1[MEMSRV_STAT_COUNT];

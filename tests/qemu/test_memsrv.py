@@ -34,6 +34,7 @@ MEMTEST_TESTS = [
     "lazy_quota_exhaustion_kills_process",
     "eager_quota_exhaustion_is_an_error",
     "process_exit_reclaims_everything",
+    "spawn_refuses_malformed_programs",
     "isolation_without_capability",
     "aslr_seeded_placement",
     "aslr_seeded_stack",
