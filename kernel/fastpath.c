@@ -103,6 +103,38 @@ static inline __attribute__((noreturn)) void fast_switch(struct tcb *prev, struc
 	arch_return_to_user(next);
 }
 
+/* Takes the first receiver off `ep` (which is EP_RECEIVING). */
+static inline struct tcb *fast_dequeue(struct endpoint *ep)
+{
+	struct tcb *r = ep->head;
+	ep->head = r->wait_next;
+	if (ep->head) {
+		ep->head->wait_prev = NULL;
+	} else {
+		ep->tail = NULL;
+		ep->state = EP_IDLE;
+	}
+	r->wait_next = NULL;
+	r->blocked_on = NULL;
+	return r;
+}
+
+/* Gives `receiver` the one-shot reply right to `caller` (in its empty caller slot), blocks
+ * the caller on it and makes the receiver the thread to run. */
+static inline void fast_hand_over(struct tcb *caller, struct tcb *receiver)
+{
+	struct cte *reply_slot = &receiver->slots[TCB_SLOT_CALLER];
+	reply_slot->cap = cap_null();
+	reply_slot->cap.type = CAP_REPLY;
+	reply_slot->cap.rights = RIGHT_GRANT;
+	reply_slot->cap.u.reply.caller = caller;
+	caller->reply_slot = reply_slot;
+	caller->state = THREAD_BLOCKED_REPLY; /* the running thread is in no run queue */
+	receiver->state = THREAD_RUNNABLE;
+	if (receiver->timeslice == 0)
+		receiver->timeslice = TIMESLICE_TICKS;
+}
+
 void fastpath_call(struct tcb *t)
 {
 	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
@@ -117,29 +149,9 @@ void fastpath_call(struct tcb *t)
 	    server->priority < sched_highest_queued())
 		return;
 
-	/* Dequeue the server from the endpoint. */
-	ep->head = server->wait_next;
-	if (ep->head)
-		ep->head->wait_prev = NULL;
-	else {
-		ep->tail = NULL;
-		ep->state = EP_IDLE;
-	}
-	server->wait_next = NULL;
-	server->blocked_on = NULL;
-
+	fast_dequeue(ep);
 	fast_transfer(t, server, cap->u.endpoint.badge);
-
-	/* The one-shot reply right, and the client blocks on it. */
-	reply_slot->cap = cap_null();
-	reply_slot->cap.type = CAP_REPLY;
-	reply_slot->cap.rights = RIGHT_GRANT;
-	reply_slot->cap.u.reply.caller = t;
-	t->reply_slot = reply_slot;
-	t->state = THREAD_BLOCKED_REPLY; /* the running thread is in no run queue */
-	server->state = THREAD_RUNNABLE;
-	if (server->timeslice == 0)
-		server->timeslice = TIMESLICE_TICKS;
+	fast_hand_over(t, server);
 	fast_switch(t, server);
 }
 
@@ -156,15 +168,7 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	if (!cap_is_null(&reply_slot->cap) || handler->priority < sched_highest_queued())
 		return;
 
-	ep->head = handler->wait_next;
-	if (ep->head)
-		ep->head->wait_prev = NULL;
-	else {
-		ep->tail = NULL;
-		ep->state = EP_IDLE;
-	}
-	handler->wait_next = NULL;
-	handler->blocked_on = NULL;
+	fast_dequeue(ep);
 
 	/* The fault message (include/mica/fault.h), as ipc.c's transfer_fault writes it. */
 	for (unsigned i = 0; i < n; i++)
@@ -179,15 +183,7 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	t->fault_len = (uint8_t)n;
 	for (unsigned i = 0; i < n; i++)
 		t->fault_msg[i] = words[i];
-	reply_slot->cap = cap_null();
-	reply_slot->cap.type = CAP_REPLY;
-	reply_slot->cap.rights = RIGHT_GRANT;
-	reply_slot->cap.u.reply.caller = t;
-	t->reply_slot = reply_slot;
-	t->state = THREAD_BLOCKED_REPLY;
-	handler->state = THREAD_RUNNABLE;
-	if (handler->timeslice == 0)
-		handler->timeslice = TIMESLICE_TICKS;
+	fast_hand_over(t, handler);
 	fast_switch(t, handler);
 }
 
@@ -198,10 +194,11 @@ void fastpath_reply_recv(struct tcb *t)
 		return;
 	struct tcb *client = reply_slot->cap.u.reply.caller;
 	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
-	bool fault_resume = client->fault_pending && msginfo_unpack(t->ctx.x[1]).label == 0;
-	if ((client->fault_pending && !fault_resume) ||
-	    (!fault_resume && !fast_message(t->ctx.x[1], t, client)) ||
-	    (t->bound_ntfn && t->bound_ntfn->active))
+	bool fault_resume = client->fault_pending;
+	if (fault_resume ? msginfo_unpack(t->ctx.x[1]).label != 0
+			 : !fast_message(t->ctx.x[1], t, client))
+		return;
+	if (t->bound_ntfn && t->bound_ntfn->active)
 		return;
 	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
 	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_READ))
