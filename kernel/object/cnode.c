@@ -253,13 +253,15 @@ static int decode_slot_pair(struct invocation *inv, struct slot_pair *p)
 /* Whether the capability in `src` may have copies: reply capabilities are one-shot, the
  * IRQ control capability is unique, and a copy of an untyped would let retype through the
  * copy and through the original place objects on the same memory (hand out untyped memory
- * by moving the capability or by retyping a smaller untyped from it). */
+ * by moving the capability or by retyping a smaller untyped from it), and a page table must
+ * be linked into at most one place, which one capability per table guarantees. */
 static int check_derivable(const struct cte *src)
 {
 	switch (src->cap.type) {
 	case CAP_REPLY:
 	case CAP_IRQ_CONTROL:
 	case CAP_UNTYPED:
+	case CAP_PAGE_TABLE:
 		return E_TYPE;
 	default:
 		return E_OK;

@@ -113,7 +113,7 @@ static unsigned transfer_cap(struct tcb *snd, struct tcb *rcv, struct endpoint *
 		return 1;
 	}
 	if (cap.type == CAP_REPLY || cap.type == CAP_IRQ_CONTROL || cap.type == CAP_UNTYPED ||
-	    cap.type == CAP_ASID_CONTROL)
+	    cap.type == CAP_ASID_CONTROL || cap.type == CAP_PAGE_TABLE)
 		return 0;
 	if (!tcb_ipc_buffer(rcv) || tcb_ipc_buffer(rcv)->receive_cnode == 0)
 		return 0;

@@ -85,6 +85,11 @@ struct tcb {
 
 	struct cte slots[TCB_SLOTS];
 	uint64_t id; /* for debugging: a small serial number */
+	/* The TTBR0 value of its VSpace, valid while ttbr0_epoch equals the architecture's
+	 * ASID epoch and the address matches its VSpace (context.c): saves the ASID lookup on
+	 * switches between address spaces. */
+	uint64_t ttbr0_cache;
+	uint64_t ttbr0_epoch;
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << TCB_SIZE_BITS), "TCB fits its object size");

@@ -7,10 +7,16 @@
  * of reading the counter itself; the system calls are issued with hand-written inline asm so
  * user-side overhead is the few instructions any client needs.
  *
+ * Address spaces (issue 4): a second address space B maps the program image again (copies
+ * of the root's frame capabilities at the same addresses; data and bss shared) so threads
+ * there run this same code. B holds the echo server of the cross-address-space round trip
+ * and the faulter of the fault round trip, whose handler is the root.
+ *
  * Prints "kbench: NAME INSTRUCTIONS" lines, then "kbench: done" and powers off.
  */
 #include <mica.h>
 #include <mica/bootinfo.h>
+#include <mica/fault.h>
 #include <mica/objects.h>
 #include <mica/syscall.h>
 #include <mica_invoke.h>
@@ -18,11 +24,18 @@
 
 #define ROUNDS      64
 #define STACK_WORDS 2048
+#define THREADS     4
+#define RW          (RIGHT_READ | RIGHT_WRITE)
+#define BENCH_VA    0x20000000ull /* nothing there, in the root's space and in B */
+#define DONE_LABEL  1             /* the faulter's report of one round */
 
 static const struct bootinfo *bi;
 static cptr_t next_slot;
 static cptr_t ram_untyped;
-static uint64_t stacks[2][STACK_WORDS] __attribute__((aligned(16)));
+static uint64_t stacks[THREADS][STACK_WORDS] __attribute__((aligned(16)));
+
+/* The linker script's bounds of the program image (servers/user.ld). */
+extern const char __user_start[], _end[];
 
 /* The PMU instruction counter; the isb keeps it from being read early. */
 static inline uint64_t icount(void)
@@ -45,6 +58,21 @@ static inline uint64_t raw_call(uint64_t nr, cptr_t cap, uint64_t info)
 			   "+r"(x7)
 			 : "r"(x8)
 			 : "memory");
+	return x1;
+}
+
+/* An invocation of `cap` with `label` and three arguments, as inline asm; returns x1 (the
+ * reply's info word: label 0 on success). */
+static inline uint64_t raw_invoke(cptr_t cap, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	register uint64_t x0 __asm__("x0") = cap;
+	register uint64_t x1 __asm__("x1") = msginfo_pack(label, 3, 0);
+	register uint64_t x2 __asm__("x2") = a0, x3 __asm__("x3") = a1, x4 __asm__("x4") = a2;
+	register uint64_t x8 __asm__("x8") = SYS_CALL;
+	__asm__ volatile("svc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4)
+			 : "r"(x8)
+			 : "x5", "x6", "x7", "memory");
 	return x1;
 }
 
@@ -89,28 +117,76 @@ static cptr_t make(unsigned type)
 	return slot;
 }
 
+/* Stops the benchmark with a message if `err` is an error. */
+static void require_ok(int err, const char *what)
+{
+	if (err) {
+		printf("kbench: %s failed: %d\n", what, err);
+		mica_debug_poweroff();
+	}
+}
+
+/* Starts a thread at `pc` in `vspace` at priority 255 on stack k (0..THREADS-1), with x0 as
+ * given, the fault endpoint `fault_ep` (0: none), and IPC buffer `ipc` of the root's IPC
+ * frame (1..2, 0: none). */
+static cptr_t start_thread_in(cptr_t vspace, void (*pc)(void), unsigned k, unsigned ipc,
+			      cptr_t fault_ep, uint64_t x0)
+{
+	cptr_t tcb = make(OBJ_TCB);
+	uint64_t buffer = ipc ? bi->ipc_buffer + 1024ull * ipc : 0;
+	uint64_t regs[8] = { x0 };
+	require_ok(mica_tcb_configure(tcb, fault_ep, SLOT_INIT_CNODE, vspace, buffer,
+				      ipc ? SLOT_IPC_BUFFER : 0),
+		   "configuring a thread");
+	require_ok(mica_tcb_set_priority(tcb, 255, 255), "setting a priority");
+	require_ok(mica_tcb_set_tls(tcb, buffer), "setting TLS");
+	require_ok(mica_tcb_write_registers(tcb, 1, (uint64_t)(uintptr_t)pc,
+					    (uint64_t)(uintptr_t)&stacks[k][STACK_WORDS], regs),
+		   "starting a thread");
+	return tcb;
+}
+
 /* Starts a thread at `pc` in this address space at priority 255, IPC buffer k (1..2),
  * with x0 as given. */
 static cptr_t start_thread(void (*pc)(void), unsigned k, uint64_t x0)
 {
-	cptr_t tcb = make(OBJ_TCB);
-	uint64_t buffer = bi->ipc_buffer + 1024ull * k;
-	uint64_t regs[8] = { x0 };
-	int err =
-	    mica_tcb_configure(tcb, 0, SLOT_INIT_CNODE, SLOT_INIT_VSPACE, buffer, SLOT_IPC_BUFFER);
-	if (!err)
-		err = mica_tcb_set_priority(tcb, 255, 255);
-	if (!err)
-		err = mica_tcb_set_tls(tcb, buffer);
-	if (!err)
-		err = mica_tcb_write_registers(tcb, 1, (uint64_t)(uintptr_t)pc,
-					       (uint64_t)(uintptr_t)&stacks[k - 1][STACK_WORDS],
-					       regs);
-	if (err) {
-		printf("kbench: starting a thread failed: %d\n", err);
-		mica_debug_poweroff();
+	return start_thread_in(SLOT_INIT_VSPACE, pc, k - 1, k, 0, x0);
+}
+
+/* Maps a fresh page table on the walk to `vaddr` in `vspace`. */
+static void map_table(cptr_t vspace, uint64_t vaddr)
+{
+	require_ok(mica_page_table_map(make(OBJ_PAGE_TABLE), vspace, vaddr, NULL),
+		   "mapping a page table");
+}
+
+/*
+ * Address space B: a fresh VSpace (ASID from the first pool) with copies of the root's
+ * image frames at the root's addresses and rights, and an L3 table for BENCH_VA.
+ */
+static cptr_t make_space(void)
+{
+	cptr_t vs = make(OBJ_VSPACE);
+	require_ok(mica_asid_pool_assign(SLOT_INIT_ASID_POOL, vs, NULL), "assigning an ASID");
+	for (int level = 1; level <= 3; level++)
+		map_table(vs, (uint64_t)__user_start);
+	map_table(vs, BENCH_VA);
+	for (cptr_t s = bi->image_frames.start; s < bi->image_frames.end; s++) {
+		struct mica_frame_info f;
+		struct mica_mapping m;
+		unsigned n;
+		uint64_t next;
+		require_ok(mica_frame_get_address(s, &f), "reading a frame");
+		if (f.mapped_vaddr < (uint64_t)__user_start || f.mapped_vaddr >= (uint64_t)_end)
+			continue;
+		require_ok(mica_vspace_walk(SLOT_INIT_VSPACE, f.mapped_vaddr, &m, 1, &n, &next),
+			   "walking the root's space");
+		cptr_t copy = alloc_slot();
+		require_ok(mica_cnode_copy(SLOT_INIT_CNODE, copy, SLOT_INIT_CNODE, s, RIGHTS_ALL),
+			   "copying a frame capability");
+		require_ok(mica_frame_map(copy, vs, m.vaddr, m.rights), "mapping the image");
 	}
-	return tcb;
+	return vs;
 }
 
 static uint64_t counter_overhead(void)
@@ -177,6 +253,77 @@ static void bench_yield(uint64_t overhead)
 	printf("kbench: yield %lu\n", (unsigned long)((best - overhead) / 2));
 }
 
+/* FRAME_MAP + FRAME_UNMAP of a 4 KiB frame at BENCH_VA of the root's space (its page
+ * tables in place). */
+static void bench_map_unmap(uint64_t overhead)
+{
+	cptr_t frame = make(OBJ_FRAME_4K);
+	uint64_t best = ~0ull;
+	map_table(SLOT_INIT_VSPACE, BENCH_VA);
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = icount();
+		uint64_t map = raw_invoke(frame, FRAME_MAP, SLOT_INIT_VSPACE, BENCH_VA, RW);
+		uint64_t unmap = raw_invoke(frame, FRAME_UNMAP, 0, 0, 0);
+		uint64_t t1 = icount();
+		if (mica_msg_error(map) || mica_msg_error(unmap)) {
+			printf("kbench: frame_map_unmap: map %d, unmap %d\n", mica_msg_error(map),
+			       mica_msg_error(unmap));
+			mica_debug_poweroff();
+		}
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	report("frame_map_unmap_4k", best, overhead);
+}
+
+/* The faulter (in B, x0 = the endpoint): loads from BENCH_VA, which is not mapped, and
+ * reports the instructions from just before the load to just after it in a call. */
+static __attribute__((noreturn)) void faulter(uint64_t ep)
+{
+	for (;;) {
+		uint64_t t0 = icount();
+		(void)*(volatile uint64_t *)BENCH_VA;
+		uint64_t t1 = icount();
+		struct mica_msg m = { .label = DONE_LABEL, .length = 1, .mr = { t1 - t0 } };
+		mica_call(ep, &m);
+	}
+}
+
+/*
+ * A fault in B handled by the root (address space A): the faulter's load faults, the root
+ * receives the fault message, maps the (pre-made) frame into B at the page, and replies;
+ * the load completes. Measured by the faulter around its load. Between rounds the root
+ * unmaps the frame again when the faulter reports.
+ */
+static void bench_fault(cptr_t space, uint64_t overhead)
+{
+	cptr_t ep = make(OBJ_ENDPOINT), frame = make(OBJ_FRAME_4K);
+	cptr_t tcb = start_thread_in(space, (void (*)(void))faulter, 2, 0, ep, ep);
+	uint64_t best = ~0ull;
+	struct mica_msg m;
+	mica_recv(ep, &m, NULL);
+	for (int round = 0; round < ROUNDS;) {
+		struct mica_msg reply = { 0 };
+		if (m.label == FAULT_LABEL(FAULT_VM)) {
+			uint64_t err = raw_invoke(frame, FRAME_MAP, space, m.mr[0] & ~0xfffull, RW);
+			require_ok(mica_msg_error(err), "mapping on demand");
+		} else if (m.label == DONE_LABEL) {
+			if (m.mr[0] < best)
+				best = m.mr[0];
+			require_ok(mica_frame_unmap(frame), "unmapping");
+			if (++round == ROUNDS)
+				break;
+		} else {
+			printf("kbench: fault: unexpected message %#lx\n", (unsigned long)m.label);
+			mica_debug_poweroff();
+		}
+		mica_reply_recv(ep, &reply, NULL);
+		m = reply;
+	}
+	mica_tcb_suspend(tcb);
+	report("fault_map_resume_cross_as", best, overhead);
+}
+
 /* Finds a RAM untyped of at least 1 MiB to make objects from. */
 static cptr_t find_ram_untyped(void)
 {
@@ -205,6 +352,14 @@ int main(void *arg)
 	bench_call("ipc_call_reply_0", ep, 0, overhead);
 	bench_call("ipc_call_reply_4", ep, 4, overhead);
 	bench_call("ipc_call_reply_10", ep, 10, overhead);
+
+	cptr_t space = make_space();
+	cptr_t ep_b = make(OBJ_ENDPOINT);
+	start_thread_in(space, echo_server, 3, 0, 0, ep_b);
+	mica_yield(); /* let the server in B block in its first receive */
+	bench_call("ipc_call_reply_cross_as", ep_b, 0, overhead);
+	bench_map_unmap(overhead);
+	bench_fault(space, overhead);
 
 	start_thread(yielder, 2, 0);
 	bench_yield(overhead);

@@ -3,6 +3,7 @@
  * their cleanup, the settle waker, the order log.
  */
 #include "ktest.h"
+#include "kt_as.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,8 @@ static struct {
 	unsigned threads;
 	unsigned ipc_buffers;
 	cptr_t ipc_frame; /* the helpers' IPC-buffer frame capability, once made */
+	cptr_t big[KT_BIG_UNTYPEDS];
+	unsigned bigs;
 } cur;
 
 static uint64_t kt_stacks[KT_MAX_THREADS][KT_STACK_BYTES / 8] __attribute__((aligned(16)));
@@ -105,8 +108,13 @@ cptr_t kt_slot(void)
 
 cptr_t kt_new(unsigned type, unsigned size_bits)
 {
+	return kt_new_in(fw.test_ut, type, size_bits);
+}
+
+cptr_t kt_new_in(cptr_t untyped, unsigned type, unsigned size_bits)
+{
 	cptr_t slot = kt_slot();
-	int err = mica_untyped_retype(fw.test_ut, type, size_bits, SLOT_INIT_CNODE, slot, 1);
+	int err = mica_untyped_retype(untyped, type, size_bits, SLOT_INIT_CNODE, slot, 1);
 	if (err) {
 		char detail[64];
 		snprintf(detail, sizeof(detail), ": type %u size %u: %s", type, size_bits,
@@ -125,6 +133,18 @@ cptr_t kt_test_untyped(void)
 uint64_t kt_test_untyped_paddr(void)
 {
 	return cur.ut_paddr;
+}
+
+cptr_t kt_big_untyped(unsigned bits)
+{
+	if (cur.bigs == KT_BIG_UNTYPEDS) {
+		fail_line("kt_big_untyped", ": too many", __FILE__, __LINE__);
+		return 0;
+	}
+	cptr_t slot = kt_new_in(fw.pool, OBJ_UNTYPED, bits);
+	if (slot)
+		cur.big[cur.bigs++] = slot;
+	return slot;
 }
 
 struct mica_cap_info kt_identify(cptr_t slot)
@@ -197,7 +217,8 @@ static int step(int err, const char *what)
 int kt_thread_new(struct kt_thread *t, const struct kt_thread_opts *o)
 {
 	memset(t, 0, sizeof(*t));
-	if (cur.threads >= KT_MAX_THREADS || (o->ipc && cur.ipc_buffers >= KT_IPC_BUFFERS)) {
+	if ((!o->as && cur.threads >= KT_MAX_THREADS) ||
+	    (o->ipc && !o->as && cur.ipc_buffers >= KT_IPC_BUFFERS)) {
 		fail_line("kt_thread_new", ": too many threads or IPC buffers", __FILE__, __LINE__);
 		return E_NOMEM;
 	}
@@ -212,7 +233,7 @@ int kt_thread_new(struct kt_thread *t, const struct kt_thread_opts *o)
 	if (!t->tcb)
 		return E_NOMEM;
 	uint64_t ipc = 0;
-	if (o->ipc) {
+	if (o->ipc && !o->as) {
 		ipc = kt_bootinfo->ipc_buffer + KT_IPC_STRIDE * ++cur.ipc_buffers;
 		/*
 		 * An unmapped copy of the IPC-buffer frame: the kernel finds the buffer by the
@@ -223,12 +244,20 @@ int kt_thread_new(struct kt_thread *t, const struct kt_thread_opts *o)
 		if (!cur.ipc_frame)
 			cur.ipc_frame = kt_copy(SLOT_IPC_BUFFER, RIGHTS_ALL);
 	}
+	cptr_t vspace = SLOT_INIT_VSPACE, ipc_frame = cur.ipc_frame;
+	if (o->as) {
+		vspace = o->as->vspace;
+		ipc = o->ipc ? KT_AS_IPC : 0;
+		ipc_frame = o->as->page;
+		t->stack_top = KT_AS_STACK_TOP;
+	} else {
+		t->stack_top = (uint64_t)&kt_stacks[cur.threads++][KT_STACK_BYTES / 8];
+	}
 	t->ipc = (struct ipc_buffer *)ipc;
-	t->stack_top = (uint64_t)&kt_stacks[cur.threads++][KT_STACK_BYTES / 8];
 	t->self = o->self ? o->self : t->tcb;
 	int err =
 	    step(mica_tcb_configure(t->tcb, o->fault_ep, o->cspace ? o->cspace : SLOT_INIT_CNODE,
-				    SLOT_INIT_VSPACE, ipc, ipc ? cur.ipc_frame : 0),
+				    vspace, ipc, ipc ? ipc_frame : 0),
 		 "mica_tcb_configure");
 	if (!err)
 		err = step(mica_tcb_set_priority(t->tcb, o->prio, o->max_prio),
@@ -388,6 +417,8 @@ static bool kt_begin(const char *name)
 static void kt_end(void)
 {
 	step(mica_cnode_revoke(SLOT_INIT_CNODE, fw.test_ut), "kt_end: revoke");
+	for (unsigned i = 0; i < cur.bigs; i++)
+		step(mica_cnode_revoke(SLOT_INIT_CNODE, cur.big[i]), "kt_end: revoke big");
 	for (cptr_t s = fw.first_slot; s < cur.next_slot; s++)
 		step(mica_cnode_delete(SLOT_INIT_CNODE, s), "kt_end: delete");
 	step(mica_cnode_delete(SLOT_INIT_CNODE, fw.test_ut), "kt_end: delete untyped");

@@ -3,7 +3,8 @@
  *
  * Each test is a function run by the root thread. It makes the objects it needs from a
  * fresh untyped of its own (kt_new), starts helper threads in the root's address space
- * (kt_spawn), and states what the kernel must do with CHECK_* macros, which print
+ * (kt_spawn) or in address spaces of its own (kt_as.h), and states what the kernel must do
+ * with CHECK_* macros, which print
  * "ktest: FAIL name: what (file:line)" and let the test go on. When a test ends, every
  * object it made is destroyed by revoking that untyped, and every root CNode slot it used
  * is emptied, so tests do not see each other.
@@ -31,19 +32,29 @@ struct ktest {
 	void (*fn)(void);
 };
 
-/* The tests of one area (t_*.c), in the order they run. */
+/*
+ * The tests of one area (t_*.c), in the order they run. An opt-in suite runs only when the
+ * `ktest=` filter names its tests (heavy tests that need their own boot arguments).
+ */
 struct ktest_suite {
 	const struct ktest *tests;
 	unsigned count;
+	bool opt_in;
 };
 
-#define KT_SUITE(tests)                                   \
-	{                                                 \
-		tests, sizeof(tests) / sizeof((tests)[0]) \
+#define KT_SUITE(tests)                                          \
+	{                                                        \
+		tests, sizeof(tests) / sizeof((tests)[0]), false \
+	}
+#define KT_SUITE_OPT_IN(tests)                                  \
+	{                                                       \
+		tests, sizeof(tests) / sizeof((tests)[0]), true \
 	}
 
 extern const struct ktest_suite kt_suite_cspace, kt_suite_untyped, kt_suite_ipc, kt_suite_sched,
-    kt_suite_ntfn_irq, kt_suite_faults, kt_suite_fpu, kt_suite_tcb, kt_suite_errors;
+    kt_suite_ntfn_irq, kt_suite_faults, kt_suite_fpu, kt_suite_tcb, kt_suite_errors,
+    kt_suite_vspace, kt_suite_vspace_info, kt_suite_vspace_errors, kt_suite_asid,
+    kt_suite_asid_rollover;
 
 /* The boot-info page (valid for the whole run). */
 extern const struct bootinfo *kt_bootinfo;
@@ -55,6 +66,7 @@ extern const struct bootinfo *kt_bootinfo;
 #define KT_IPC_BUFFERS       3    /* spare 1 KiB IPC buffers in the root's IPC-buffer frame */
 #define KT_IPC_STRIDE        1024 /* IPC buffers are 1 KiB aligned (TCB_CONFIGURE) */
 #define KT_UNMAPPED_ADDR     0x1234000ull /* nothing is mapped there (docs/roottask.md) */
+#define KT_BIG_UNTYPEDS      2
 
 /* Check results; each returns true if the check held. */
 bool kt_check(bool ok, const char *what, const char *file, int line);
@@ -91,9 +103,19 @@ cptr_t kt_slot(void);
  */
 cptr_t kt_new(unsigned type, unsigned size_bits);
 
+/* Like kt_new, from `untyped` (a root slot). */
+cptr_t kt_new_in(cptr_t untyped, unsigned type, unsigned size_bits);
+
 /* The test's own untyped (2^KT_TEST_UNTYPED_BITS bytes) and its physical address. */
 cptr_t kt_test_untyped(void);
 uint64_t kt_test_untyped_paddr(void);
+
+/*
+ * A further untyped of 2^bits bytes for a test that needs more than its own (up to
+ * KT_BIG_UNTYPEDS per test), revoked when the test ends like the test's own. Returns the
+ * slot, or 0 with a failure recorded.
+ */
+cptr_t kt_big_untyped(unsigned bits);
 
 /* CNODE_IDENTIFY on root slot `slot`; a failed invocation reads as type ~0. */
 struct mica_cap_info kt_identify(cptr_t slot);
@@ -120,6 +142,8 @@ struct kt_thread {
 	uint64_t stack_top;
 };
 
+struct kt_as;
+
 struct kt_thread_opts {
 	unsigned prio;     /* priority */
 	unsigned max_prio; /* maximum controlled priority */
@@ -128,14 +152,17 @@ struct kt_thread_opts {
 	cptr_t self;       /* cptr of its own TCB in that CSpace (0: same as tcb) */
 	bool ipc;          /* give it one of the spare IPC buffers */
 	cptr_t untyped;    /* untyped its TCB comes from, 0 for the test's own */
+	/* Address space (kt_as.h), NULL for the root's. There it runs on the space's stack
+	 * page, and `ipc` gives it the IPC buffer in the space's private page. */
+	const struct kt_as *as;
 };
 
 typedef void (*kt_fn)(uint64_t arg);
 
 /*
- * Makes a thread (TCB retyped from o->untyped or the test's untyped, configured in the root's
- * VSpace, priority set, TPIDR_EL0 = its IPC buffer) without starting it. Returns 0 or the first
- * error (recorded as a failure).
+ * Makes a thread (TCB retyped from o->untyped or the test's untyped, configured in o->as or
+ * the root's VSpace, priority set, TPIDR_EL0 = its IPC buffer) without starting it. Returns
+ * 0 or the first error (recorded as a failure).
  */
 int kt_thread_new(struct kt_thread *t, const struct kt_thread_opts *o);
 

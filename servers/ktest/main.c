@@ -42,8 +42,10 @@ static void filter_arg(const char *cmdline, char *buf, size_t size)
 }
 
 static const struct ktest_suite *const suites[] = {
-	&kt_suite_cspace, &kt_suite_untyped, &kt_suite_ipc, &kt_suite_sched,  &kt_suite_ntfn_irq,
-	&kt_suite_faults, &kt_suite_fpu,     &kt_suite_tcb, &kt_suite_errors,
+	&kt_suite_cspace,   &kt_suite_untyped,       &kt_suite_ipc,         &kt_suite_sched,
+	&kt_suite_ntfn_irq, &kt_suite_faults,        &kt_suite_fpu,         &kt_suite_tcb,
+	&kt_suite_errors,   &kt_suite_vspace,        &kt_suite_vspace_info, &kt_suite_vspace_errors,
+	&kt_suite_asid,     &kt_suite_asid_rollover,
 };
 
 /* Entry from crt0: `arg` is the boot-info page. Powers off when done. */
@@ -60,6 +62,8 @@ int main(void *arg)
 	filter_arg(bi->cmdline, filter, sizeof(filter));
 	if (kt_framework_init(bi)) {
 		for (unsigned s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
+			if (suites[s]->opt_in && !*filter)
+				continue;
 			for (unsigned i = 0; i < suites[s]->count; i++) {
 				if (selected(suites[s]->tests[i].name, filter))
 					kt_run(&suites[s]->tests[i]);

@@ -1,8 +1,9 @@
-"""The capability kernel core (issue 3), tested from user space by ktest.
+"""The capability kernel core (issues 3 and 4), tested from user space by ktest.
 
 servers/ktest is a root task that exercises CNodes, untyped memory, IPC, scheduling,
-notifications and interrupts, faults, FP/SIMD switching, TCB invocations and every error
-code, printing one line per test:
+notifications and interrupts, faults, FP/SIMD switching, TCB invocations, every error
+code, and address spaces (frames, page tables, VSpaces, ASIDs, TLB maintenance, demand
+paging by a fault handler), printing one line per test:
 
     ktest: PASS name
     ktest: FAIL name: what (file:line)
@@ -181,7 +182,88 @@ ERRORS = [
     "err_noasid_vspace_without_asid",
 ]
 
-EXPECTED = CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS
+# Address spaces (issue 4): accesses, faults, stale TLB entries, isolation, demand paging.
+VSPACE = [
+    "vspace_unmapped_page_read_faults_at_address",
+    "vspace_unmapped_page_write_faults_at_address",
+    "vspace_read_only_page_write_is_permission_fault",
+    "vspace_fetch_from_non_executable_page_is_instruction_abort",
+    "vspace_remap_adds_write",
+    "vspace_remap_removes_write",
+    "vspace_frame_delete_makes_next_access_fault",
+    "vspace_page_table_delete_makes_range_fault",
+    "vspace_frame_2m_maps_as_block",
+    "vspace_device_frame_reads_pl011_id",
+    "vspace_device_frame_exec_is_rights",
+    "vspace_two_spaces_same_va_hold_different_data",
+    "vspace_page_table_map_installs_first_empty_level",
+    "vspace_frame_copy_maps_same_frame_again",
+    "vspace_page_table_unmap_unmaps_frames_below",
+    "vspace_deleted_vspace_unmaps_its_frames",
+    "vspace_deleted_vspace_threads_cannot_run",
+    "vspace_fault_handler_maps_1000_pages_on_demand",
+]
+
+# What the kernel reports: FRAME_GET_ADDRESS, VSPACE_INFO, VSPACE_WALK, hardware ASIDs, counters.
+VSPACE_INFO = [
+    "vspace_frame_get_address_reports_mapping",
+    "vspace_info_counts_tables_and_pages",
+    "vspace_info_root_counts_boot_mappings",
+    "vspace_walk_lists_exactly_the_mappings",
+    "vspace_hw_asid_given_when_space_runs",
+    "vspace_switch_to_other_space_writes_ttbr0_twice",
+    "vspace_switch_within_space_writes_no_ttbr0",
+    "vspace_fault_counter_counts_each_fault",
+]
+
+# Every error of FRAME_MAP, FRAME_REMAP, PAGE_TABLE_MAP and VSPACE_WALK.
+VSPACE_ERRORS = [
+    "vspace_err_range_frame_map_outside_user_half",
+    "vspace_err_range_frame_map_2m_past_user_end",
+    "vspace_err_align_frame_map_4k_misaligned",
+    "vspace_err_align_frame_map_2m_misaligned",
+    "vspace_err_notable_frame_map_without_l3_table",
+    "vspace_err_delete_first_frame_map_occupied",
+    "vspace_err_delete_first_frame_map_inside_block",
+    "vspace_err_delete_first_frame_map_2m_over_table",
+    "vspace_err_mapped_frame_map_mapped_cap",
+    "vspace_err_type_frame_map_into_endpoint",
+    "vspace_err_noasid_frame_map_into_space_without_asid",
+    "vspace_err_rights_frame_map_beyond_cap",
+    "vspace_err_wx_frame_map_write_exec",
+    "vspace_err_inval_frame_map_bad_rights",
+    "vspace_err_notmapped_frame_remap_unmapped",
+    "vspace_err_frame_remap_checks_rights",
+    "vspace_frame_unmap_unmapped_does_nothing",
+    "vspace_err_range_page_table_map_kernel_half",
+    "vspace_err_mapped_page_table_map_mapped_table",
+    "vspace_err_type_page_table_copy_is_refused",
+    "vspace_err_delete_first_page_table_map_complete_walk",
+    "vspace_err_delete_first_page_table_map_over_block",
+    "vspace_err_noasid_page_table_map_into_space_without_asid",
+    "vspace_err_type_page_table_map_into_page_table",
+    "vspace_err_range_walk_arguments",
+    "vspace_err_msgsize_long_results_without_ipc_buffer",
+]
+
+# ASID pools and what losing an ASID does (the rollover test is opt-in:
+# test_vspace_rollover.py).
+ASID = [
+    "asid_pool_full_is_nomem_new_pool_continues",
+    "asid_deleted_vspace_returns_asid_to_pool",
+    "asid_make_pool_when_all_exist_is_nomem",
+    "asid_pool_assign_twice_is_busy",
+    "asid_pool_assign_non_vspace_is_type",
+    "asid_vspace_copy_carries_asid",
+    "asid_make_pool_from_non_ram_is_type",
+    "asid_make_pool_not_4k_is_inval",
+    "asid_make_pool_from_parent_untyped_is_revoke_first",
+    "asid_make_pool_into_occupied_slot_is_delete_first",
+    "asid_deleted_pool_stops_threads_of_its_spaces",
+]
+
+EXPECTED = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
+            + VSPACE_INFO + VSPACE_ERRORS + ASID)
 
 PASS_RE = re.compile(r"^ktest: PASS (\S+)\s*$", re.M)
 FAIL_RE = re.compile(r"^ktest: FAIL (\S+): (.*)$", re.M)

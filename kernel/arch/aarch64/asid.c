@@ -18,23 +18,13 @@
 #include "stats.h"
 #include "tlb.h"
 
-#define POOL_COUNT (ASID_COUNT / ASID_POOL_ENTRIES)
-
-static struct asid_pool *pools[POOL_COUNT];
-static struct hwasid_allocator hw_alloc;
-
-struct asid_entry *asid_entry_of(uint16_t asid, uint64_t vspace_pa)
-{
-	struct asid_pool *pool = pools[asid / ASID_POOL_ENTRIES];
-	if (!pool || asid == 0 || vspace_pa == 0)
-		return NULL;
-	struct asid_entry *e = &pool->entries[asid % ASID_POOL_ENTRIES];
-	return e->vspace_pa == vspace_pa ? e : NULL;
-}
+struct asid_pool *asid_pools[ASID_POOL_COUNT];
+struct hwasid_allocator asid_hw_alloc;
+uint64_t asid_epoch = 1;
 
 struct asid_entry *asid_entry_lookup(uint16_t asid)
 {
-	struct asid_pool *pool = pools[asid / ASID_POOL_ENTRIES];
+	struct asid_pool *pool = asid_pools[asid / ASID_POOL_ENTRIES];
 	if (!pool || asid == 0)
 		return NULL;
 	struct asid_entry *e = &pool->entries[asid % ASID_POOL_ENTRIES];
@@ -47,36 +37,39 @@ uint64_t asid_activate(uint64_t vspace_pa, uint16_t asid, bool *flush_all)
 	*flush_all = false;
 	if (!e)
 		return 0;
-	uint16_t hw = hwasid_get(&hw_alloc, &e->hw, flush_all);
-	if (*flush_all)
+	uint16_t hw = hwasid_get(&asid_hw_alloc, &e->hw, flush_all);
+	if (*flush_all) {
 		stats.asid_rollovers++;
+		asid_epoch++;
+	}
 	return vspace_pa | ((uint64_t)hw << TLBI_ASID_SHIFT);
 }
 
 uint16_t asid_hw_current(const struct asid_entry *e)
 {
-	return e->hw.generation == hw_alloc.generation ? e->hw.asid : 0;
+	return e->hw.generation == asid_hw_alloc.generation ? e->hw.asid : 0;
 }
 
 uint64_t asid_generation(void)
 {
-	return hw_alloc.generation;
+	return asid_hw_alloc.generation;
 }
 
 void asid_entry_free(struct asid_entry *e)
 {
 	uint16_t hw = e->hw.asid;
 	context_forget_vspace(e->vspace_pa);
-	if (hwasid_release(&hw_alloc, &e->hw))
+	asid_epoch++;
+	if (hwasid_release(&asid_hw_alloc, &e->hw))
 		tlb_flush_asid(hw);
 	memset(e, 0, sizeof(*e));
 }
 
 void asid_init(unsigned bits, struct asid_pool *boot_pool)
 {
-	hwasid_init(&hw_alloc, bits);
-	stats.hw_asid_bits = hw_alloc.bits;
-	pools[0] = boot_pool;
+	hwasid_init(&asid_hw_alloc, bits);
+	stats.hw_asid_bits = asid_hw_alloc.bits;
+	asid_pools[0] = boot_pool;
 }
 
 /* ASID_CONTROL_MAKE_POOL: untyped (exactly 4 KiB, no children), dest_cnode, dest_index. */
@@ -100,14 +93,14 @@ int decode_asid_control_invocation(struct invocation *inv)
 	if (!cap_is_null(&dest.slot->cap))
 		return E_DELETE_FIRST;
 	unsigned index = 1;
-	while (index < POOL_COUNT && pools[index])
+	while (index < ASID_POOL_COUNT && asid_pools[index])
 		index++;
-	if (index == POOL_COUNT)
+	if (index == ASID_POOL_COUNT)
 		return E_NOMEM;
 
 	struct asid_pool *pool = phys_to_virt(u->u.untyped.paddr);
 	memset(pool, 0, sizeof(*pool));
-	pools[index] = pool;
+	asid_pools[index] = pool;
 	u->u.untyped.free_index = 1u << ASID_POOL_BITS;
 	struct cap cap = cap_null();
 	cap.type = CAP_ASID_POOL;
@@ -132,7 +125,7 @@ int decode_asid_pool_invocation(struct invocation *inv)
 	if (v->u.vspace.asid != 0)
 		return E_BUSY;
 	uint16_t base = inv->cap.u.asid_pool.asid_base;
-	struct asid_pool *pool = pools[base / ASID_POOL_ENTRIES];
+	struct asid_pool *pool = asid_pools[base / ASID_POOL_ENTRIES];
 	unsigned i = base == 0 ? 1 : 0; /* ASID 0 is never assigned */
 	while (i < ASID_POOL_ENTRIES && pool->entries[i].vspace_pa)
 		i++;
@@ -146,14 +139,14 @@ int decode_asid_pool_invocation(struct invocation *inv)
 
 void asid_pool_finalise(uint64_t pool_pa)
 {
-	for (unsigned p = 0; p < POOL_COUNT; p++) {
-		if (!pools[p] || virt_to_phys(pools[p]) != pool_pa)
+	for (unsigned p = 0; p < ASID_POOL_COUNT; p++) {
+		if (!asid_pools[p] || virt_to_phys(asid_pools[p]) != pool_pa)
 			continue;
 		for (unsigned i = 0; i < ASID_POOL_ENTRIES; i++) {
-			if (pools[p]->entries[i].vspace_pa)
-				asid_entry_free(&pools[p]->entries[i]);
+			if (asid_pools[p]->entries[i].vspace_pa)
+				asid_entry_free(&asid_pools[p]->entries[i]);
 		}
-		pools[p] = NULL;
+		asid_pools[p] = NULL;
 	}
 }
 

@@ -28,9 +28,33 @@ struct asid_pool {
 
 _Static_assert(sizeof(struct asid_pool) == (1u << ASID_POOL_BITS), "a pool is one page");
 
+#define ASID_POOL_COUNT (ASID_COUNT / ASID_POOL_ENTRIES)
+
+/* The pools by ASID / ASID_POOL_ENTRIES (NULL: none), and the hardware ASID allocator;
+ * exposed for the inline lookups on the context-switch path only. */
+extern struct asid_pool *asid_pools[ASID_POOL_COUNT];
+extern struct hwasid_allocator asid_hw_alloc;
+
 /* The entry of software ASID `asid` if it is assigned to the VSpace at `vspace_pa`, else
  * NULL (unassigned, pool gone, or reassigned to another VSpace). */
-struct asid_entry *asid_entry_of(uint16_t asid, uint64_t vspace_pa);
+static inline struct asid_entry *asid_entry_of(uint16_t asid, uint64_t vspace_pa)
+{
+	struct asid_pool *pool = asid_pools[asid / ASID_POOL_ENTRIES];
+	if (!pool || asid == 0 || vspace_pa == 0)
+		return (struct asid_entry *)0;
+	struct asid_entry *e = &pool->entries[asid % ASID_POOL_ENTRIES];
+	return e->vspace_pa == vspace_pa ? e : (struct asid_entry *)0;
+}
+
+/* Changes whenever a cached TTBR0 value may have become wrong: a new ASID generation, or
+ * an ASID freed (VSpace or pool deleted). Never 0, so a zeroed TCB's cache is invalid. */
+extern uint64_t asid_epoch;
+
+/* The hardware ASID `e` holds in the current generation, or 0 (then asid_activate). */
+static inline uint16_t asid_hw_if_current(const struct asid_entry *e)
+{
+	return e->hw.generation == asid_hw_alloc.generation ? e->hw.asid : 0;
+}
 
 /* The entry of software ASID `asid` if it is assigned to any VSpace, else NULL. */
 struct asid_entry *asid_entry_lookup(uint16_t asid);

@@ -80,9 +80,21 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 		return false;
 	/* What is installed stays valid: only install_vspace starts an ASID generation, and
 	 * freeing a VSpace's ASID uninstalls it (context_forget_vspace). */
-	if ((vs->u.vspace.paddr != installed_vspace || vs->u.vspace.asid != installed_asid) &&
-	    !install_vspace(vs))
-		return false;
+	if (vs->u.vspace.paddr != installed_vspace || vs->u.vspace.asid != installed_asid) {
+		if (next->ttbr0_epoch == asid_epoch &&
+		    (next->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr) {
+			/* Common case: no ASID changed hands since the thread last ran here. */
+			write_sysreg(ttbr0_el1, next->ttbr0_cache);
+			installed_vspace = vs->u.vspace.paddr;
+			installed_asid = vs->u.vspace.asid;
+			stats.as_switches++;
+		} else if (install_vspace(vs)) {
+			next->ttbr0_cache = read_sysreg(ttbr0_el1);
+			next->ttbr0_epoch = asid_epoch;
+		} else {
+			return false;
+		}
+	}
 	if (prev)
 		prev->ctx.tpidr = read_sysreg(tpidr_el0);
 	write_sysreg(tpidr_el0, next->ctx.tpidr);

@@ -171,9 +171,21 @@ static int decode_frame_remap(struct invocation *inv, struct cap *frame)
 	return E_OK;
 }
 
+/* Forgets a frame capability's mapping record if the mapping is gone (its page table was
+ * unmapped or its VSpace deleted; the ASID may even name another VSpace by now). */
+static void frame_check_record(struct cap *frame)
+{
+	struct asid_entry *e;
+	if (frame->u.frame.mapped_asid && !frame_entry(frame, &e)) {
+		frame->u.frame.mapped_asid = 0;
+		frame->u.frame.mapped_vaddr = 0;
+	}
+}
+
 static int decode_frame_invocation(struct invocation *inv)
 {
 	struct cap *frame = &inv->slot->cap;
+	frame_check_record(frame);
 	switch (inv->label) {
 	case FRAME_MAP:
 		return decode_frame_map(inv, frame);
@@ -283,6 +295,16 @@ static int decode_page_table_map(struct invocation *inv, struct cap *pt)
 static int decode_page_table_invocation(struct invocation *inv)
 {
 	struct cap *pt = &inv->slot->cap;
+	struct asid_entry *e;
+	if (pt->u.page_table.mapped_asid && !table_entry(pt, &e)) {
+		/* Its parent went (VSpace deleted, parent table unmapped): it is linked nowhere,
+		 * but may still hold entries; clear it before it can be linked again. */
+		memset(vspace_table_kva(pt->u.page_table.paddr), 0, PAGE_SIZE);
+		publish();
+		pt->u.page_table.mapped_asid = 0;
+		pt->u.page_table.mapped_vaddr = 0;
+		pt->u.page_table.level = 0;
+	}
 	switch (inv->label) {
 	case PAGE_TABLE_MAP:
 		return decode_page_table_map(inv, pt);
