@@ -164,6 +164,7 @@ void kernel_main(uint64_t dtb_arg, unsigned entry_el)
 	debug_triggers();
 	start_root_task();
 	arch_timer_start(CONFIG_TICK_HZ);
-	kprintf("mica: starting the root task. Kernel keys: t = tick count, q = power off\n");
+	kprintf("mica: starting the root task (kernel keys t = ticks, q = power off until a driver "
+		"claims the UART)\n");
 	schedule_and_return();
 }

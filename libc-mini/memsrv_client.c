@@ -230,3 +230,55 @@ int mem_seed(cptr_t ms, uint64_t seed)
 {
 	return mem_request(ms, MEMSRV_SEED, &seed, 1, NULL, 0, NULL);
 }
+
+int mem_proc_info(cptr_t ms, unsigned pid, struct mem_proc_info *out)
+{
+	const uint64_t a[] = { pid };
+	uint64_t r[MEMSRV_PI_COUNT];
+	int err = request_n(ms, MEMSRV_PROC_INFO, a, 1, r, MEMSRV_PI_COUNT);
+	if (err)
+		return err;
+	out->state = r[MEMSRV_PI_STATE];
+	out->fault_addr = r[MEMSRV_PI_FAULT_ADDR];
+	out->fault_pc = r[MEMSRV_PI_FAULT_PC];
+	out->faults = r[MEMSRV_PI_FAULTS];
+	out->resident = r[MEMSRV_PI_RESIDENT];
+	memcpy(out->name, &r[MEMSRV_PI_NAME], sizeof(out->name));
+	out->name[sizeof(out->name) - 1] = '\0';
+	return E_OK;
+}
+
+int mem_probe_attach(cptr_t ms, unsigned as)
+{
+	const uint64_t a[] = { as };
+	return mem_request(ms, MEMSRV_PROBE_ATTACH, a, 1, NULL, 0, NULL);
+}
+
+int mem_probe_detach(cptr_t ms)
+{
+	return mem_request(ms, MEMSRV_PROBE_DETACH, NULL, 0, NULL, 0, NULL);
+}
+
+int mem_probe_access(cptr_t probe, unsigned label, uint64_t addr, uint64_t *value,
+		     struct mem_probe_fault *fault)
+{
+	struct mica_msg msg = { .label = label, .length = label == MEMSRV_PROBE_POKE ? 2 : 1 };
+	msg.mr[0] = addr;
+	msg.mr[1] = label == MEMSRV_PROBE_POKE ? *value : 0;
+	uint64_t info = mica_call(probe, &msg);
+	int err = mica_msg_error(info);
+	if (err)
+		return err;
+	if (msg.label == MEMSRV_PROBE_FAULTED) {
+		if (msg.length < 2)
+			return E_MSGSIZE;
+		fault->stat = (unsigned)msg.mr[0];
+		fault->addr = msg.mr[1];
+		return MEMSRV_PROBE_FAULTED;
+	}
+	if (msg.label != 0 || (label == MEMSRV_PROBE_PEEK && msg.length < 1))
+		return E_MSGSIZE;
+	if (label == MEMSRV_PROBE_PEEK)
+		*value = msg.mr[0];
+	return E_OK;
+}

@@ -13,7 +13,8 @@
  *                           MEMSRV_R_MAP: map/unmap/protect in as_id;
  *                           MEMSRV_R_READ: query/list/statistics/audit of as_id.
  *   MEMSRV_BADGE_FAULT (bit 63) marks the fault endpoint capabilities memsrv gives the
- *   threads it starts: only messages through those are treated as page faults.
+ *   threads it starts: only messages through those are treated as page faults;
+ *   MEMSRV_BADGE_PROBE (bit 62, with bit 63) marks the probe's (below).
  *
  * An `as` argument names the address space: a client without MEMSRV_R_CONTROL may only name
  * its own (or pass 0 for "mine"); anything else is E_RIGHTS. A malformed request gets an
@@ -29,6 +30,7 @@
 #define MEMSRV_BADGE(as_id, rights) ((uint64_t)(as_id) | (rights))
 #define MEMSRV_BADGE_AS(badge)      ((badge)&0xffff)
 #define MEMSRV_BADGE_FAULT          (1ull << 63)
+#define MEMSRV_BADGE_PROBE          (1ull << 62)
 
 /* VMA rights, kinds and flags (MEMSRV_MAP). */
 #define MEMSRV_PROT_R 1u
@@ -70,16 +72,85 @@ enum memsrv_label {
 	MEMSRV_AUDIT = 34,        /* as -> mappings checked, violations (0: the tables agree) */
 
 	/* Processes (MEMSRV_R_CONTROL; EXIT: any process for itself) */
-	MEMSRV_SPAWN = 48, /* name in the IPC buffer (msg[8..], NUL-terminated, <= 64 bytes),
-			    * priority (0: default), argument (x1 at entry), flags
-			    * (MEMSRV_SPAWN_*), quota pages (0: default) -> process id
-			    * (= its as_id) */
-	MEMSRV_KILL = 49,  /* process id */
-	MEMSRV_PS = 50,    /* first process id -> count, then per process: id, state word
-			    * (MEMSRV_PS_*), faults, resident pages (up to 25) */
-	MEMSRV_EXIT = 51,  /* code: the calling process ends */
-	MEMSRV_SEED = 52,  /* seed: reseeds the placement generator (tests) */
+	MEMSRV_SPAWN = 48,     /* name in the IPC buffer (msg[8..], NUL-terminated, <= 64 bytes),
+				* priority (0: default), argument (x1 at entry), flags
+				* (MEMSRV_SPAWN_*), quota pages (0: default) -> process id
+				* (= its as_id) */
+	MEMSRV_KILL = 49,      /* process id */
+	MEMSRV_PS = 50,        /* first process id -> count, then per process: id, state word
+				* (MEMSRV_PS_*), faults, resident pages (up to 25) */
+	MEMSRV_EXIT = 51,      /* code: the calling process ends */
+	MEMSRV_SEED = 52,      /* seed: reseeds the placement generator (tests) */
+	MEMSRV_PROC_INFO = 53, /* process id -> state word, fault address, fault pc, faults,
+				* resident pages, then its name (8 words, NUL-terminated) */
+
+	/* The probe (MEMSRV_R_CONTROL; the caller must be a process memsrv started) */
+	MEMSRV_PROBE_ATTACH = 64, /* as -> the probe now runs in `as`; the caller's
+				   * MEMSRV_SLOT_PROBE holds its endpoint -> slot, as_id */
+	MEMSRV_PROBE_DETACH = 65, /* -> the probe stops; the capability to it is revoked */
 };
+
+/* Words of the MEMSRV_PROC_INFO reply. */
+enum memsrv_proc_info {
+	MEMSRV_PI_STATE,      /* the MEMSRV_PS state word */
+	MEMSRV_PI_FAULT_ADDR, /* the address of the fault that killed it (0: none) */
+	MEMSRV_PI_FAULT_PC,   /* the pc of that fault */
+	MEMSRV_PI_FAULTS,     /* faults of every class */
+	MEMSRV_PI_RESIDENT,   /* resident pages (0 once it ended) */
+	MEMSRV_PI_NAME,       /* the program's name, 8 words, NUL-terminated */
+	MEMSRV_PI_COUNT = MEMSRV_PI_NAME + 8,
+};
+
+/*
+ * What a process memsrv starts finds at entry (docs/memsrv.md, "Processes" and "Console").
+ * Its CNode is addressed by slot index (cptr == index):
+ *   MEMSRV_SLOT_SELF       memsrv's endpoint, badged for the process (every process)
+ *   MEMSRV_SLOT_PROBE      the probe's endpoint, after MEMSRV_PROBE_ATTACH
+ *   MEMSRV_SLOT_UART_IRQ   the console process only: the UART's IRQ handler
+ *   MEMSRV_SLOT_UART_NTFN  the console process only: a notification (READ | WRITE, badge
+ *                          MEMSRV_NTFN_UART); memsrv also signals MEMSRV_NTFN_PROCESS on it
+ * Registers: x0 = MEMSRV_SLOT_SELF, x1 = the spawn argument, x2 = the virtual address of the
+ * console UART's registers (a device page, read-write; 0 for every other process),
+ * sp = its stack top, TPIDR_EL0 = its IPC buffer.
+ */
+#define MEMSRV_SLOT_SELF      1
+#define MEMSRV_SLOT_PROBE     2
+#define MEMSRV_SLOT_UART_IRQ  3
+#define MEMSRV_SLOT_UART_NTFN 4
+
+#define MEMSRV_NTFN_UART      1ull /* the UART interrupt (the badge of MEMSRV_SLOT_UART_NTFN) */
+#define MEMSRV_NTFN_PROCESS   2ull /* a process ended: MEMSRV_PS says which */
+
+/*
+ * The probe: a small program (servers/probe) memsrv runs inside any address space, so that a
+ * client can read and write that space's memory through real loads and stores: the kernel
+ * installs the space's table and ASID when the probe runs, and its faults go to memsrv like
+ * any thread's (filled lazily, or classified and reported instead of killing anything).
+ *
+ * It lives in its own window, which MEMSRV_MAP refuses (E_RANGE): code as linked at
+ * MEMSRV_PROBE_BASE, a stack and an IPC buffer above it. Its protocol, on the endpoint in
+ * the client's MEMSRV_SLOT_PROBE:
+ *   MEMSRV_PROBE_PEEK  addr          -> the 64-bit word at addr (8-byte aligned)
+ *   MEMSRV_PROBE_POKE  addr, value   -> writes the 64-bit word at addr
+ * The reply label is 0 (done), E_ALIGN (addr not 8-byte aligned), E_MSGSIZE or E_LABEL, or
+ * MEMSRV_PROBE_FAULTED when the access faulted fatally: MR0 is the MEMSRV_STAT_FAULTS_*
+ * index the pager gave the fault, MR1 the address. The fault is counted in the address
+ * space's statistics; nothing is killed, and the probe serves the next request.
+ */
+#define MEMSRV_PROBE_BASE    0x00007f0000000000ull
+#define MEMSRV_PROBE_SIZE    0x0000000000200000ull /* 2 MiB: one L3 table */
+#define MEMSRV_PROBE_FAULTED 1
+
+enum memsrv_probe_label {
+	MEMSRV_PROBE_PEEK = 1,
+	MEMSRV_PROBE_POKE = 2,
+};
+
+/* How memsrv starts the probe: x0 the mode, x1 its endpoint's slot, x2/x3 a fault's index
+ * and address (MEMSRV_PROBE_START_FAULT: reply MEMSRV_PROBE_FAULTED to the client first). */
+#define MEMSRV_PROBE_START       0
+#define MEMSRV_PROBE_START_FAULT 1
+#define MEMSRV_PROBE_SLOT_EP     1
 
 /*
  * MEMSRV_PS state word: bits 0..7 the state, bits 8..15 the MEMSRV_STAT_FAULTS_* index of

@@ -34,6 +34,20 @@ struct mem_proc {
 	uint64_t resident;
 };
 
+/* One process as MEMSRV_PROC_INFO describes it. */
+struct mem_proc_info {
+	uint64_t state;                /* the state word, as for MEMSRV_PS */
+	uint64_t fault_addr, fault_pc; /* the fault that killed it (0 if none) */
+	uint64_t faults, resident;
+	char name[64];
+};
+
+/* A probe access that faulted: what the pager made of it. */
+struct mem_probe_fault {
+	unsigned stat; /* MEMSRV_STAT_FAULTS_* */
+	uint64_t addr;
+};
+
 /* What MEMSRV_GLOBAL_STATS returns: memsrv's counters, then the kernel's. */
 struct mem_global_stats {
 	uint64_t memsrv[MEMSRV_GSTAT_COUNT];
@@ -100,6 +114,28 @@ int mem_exit(cptr_t ms, int code);
 
 /* Reseeds memsrv's placement generator. Needs MEMSRV_R_CONTROL. */
 int mem_seed(cptr_t ms, uint64_t seed);
+
+/* Describes process `pid` (running or ended). Needs MEMSRV_R_CONTROL. */
+int mem_proc_info(cptr_t ms, unsigned pid, struct mem_proc_info *out);
+
+/*
+ * Moves memsrv's probe into address space `as` (0: the caller's own) and puts a capability to
+ * it in the caller's MEMSRV_SLOT_PROBE. Needs MEMSRV_R_CONTROL; the caller must be a process
+ * memsrv started.
+ */
+int mem_probe_attach(cptr_t ms, unsigned as);
+
+/* Stops the probe and revokes the capability to it. */
+int mem_probe_detach(cptr_t ms);
+
+/*
+ * Reads (MEMSRV_PROBE_PEEK) or writes (MEMSRV_PROBE_POKE, *value) the 64-bit word at addr of
+ * the probe's address space through the probe capability `probe`. Returns 0 (a peek sets
+ * *value), MEMSRV_PROBE_FAULTED with *fault filled (the access faulted; nothing was killed),
+ * or a negative error: E_ALIGN, or the kernel's (E_NOCAP: no probe attached).
+ */
+int mem_probe_access(cptr_t probe, unsigned label, uint64_t addr, uint64_t *value,
+		     struct mem_probe_fault *fault);
 
 /*
  * A raw request: label, args[0..nargs) (nargs <= 120), then up to max_results reply words

@@ -10,6 +10,8 @@
 #include <mica_invoke.h>
 #include <stdio.h>
 
+#include "console.h"
+
 /*
  * One VSPACE_WALK call. (libc-mini's mica_vspace_walk insists on a reply of 2 + 4 * max
  * words, so it fails with E_MSGSIZE on the last, shorter batch; this reads what came.)
@@ -42,7 +44,10 @@ static int walk_batch(cptr_t vspace, uint64_t start, struct mica_mapping *out, u
 	return E_OK;
 }
 
-/* Whether one installed mapping agrees with the VMA tree and memsrv's records. */
+/*
+ * Whether one installed mapping agrees with the VMA tree and memsrv's records: a RAM page
+ * memsrv recorded, or the console's device page in its VMA_DEVICE VMA.
+ */
 static int mapping_ok(const struct aspace *as, const struct mica_mapping *m)
 {
 	const struct vma *v = vma_find(&as->vmas, m->vaddr);
@@ -50,6 +55,8 @@ static int mapping_ok(const struct aspace *as, const struct mica_mapping *m)
 		return 0;
 	if (aspace_vma_rights(m->rights) & ~v->rights)
 		return 0;
+	if (v->kind == VMA_DEVICE)
+		return console_page(as, m->vaddr);
 	return aspace_page(as, m->vaddr) != 0;
 }
 
@@ -75,7 +82,7 @@ int audit_aspace(struct aspace *as, uint64_t *checked, uint64_t *violations)
 	int err = mica_vspace_info(as->vspace, &info);
 	if (err)
 		return err;
-	bad += n != vma_resident(&as->vmas);
+	bad += n != vma_resident(&as->vmas) + console_device_pages(as);
 	bad += info.table_pages != as->table_pages;
 	bad += vma_check(&as->vmas) != VMA_CHECK_OK;
 	*checked = n;

@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "layout.h"
 #include "pager.h"
+#include "probe.h"
 #include "process.h"
 
 #define VMA_LIST_MAX   19
@@ -26,6 +27,7 @@
 #define NAME_WORD      8 /* MEMSRV_SPAWN: the name starts at msg[8] */
 #define NAME_BYTES_MAX 64
 #define QUOTA_MAX      (1ull << 24)
+#define NAME_WORDS     8 /* MEMSRV_PROC_INFO: the name's words */
 
 /* One request in flight. */
 struct call {
@@ -92,10 +94,12 @@ static int handle_as_destroy(struct call *c)
 	int err = control_target(c->rq->w[0], &as);
 	if (err)
 		return err;
-	if (as->proc.present)
+	if (as->proc.present) {
 		end_process(c, as, MEMSRV_PS_KILLED, 0);
-	else
+	} else {
+		probe_forget(as);
 		aspace_destroy(as);
+	}
 	return E_OK;
 }
 
@@ -122,6 +126,13 @@ static int check_prot(uint64_t prot)
 	return (prot & MEMSRV_PROT_R) ? E_OK : E_INVAL;
 }
 
+/* Whether [addr, addr + length) overlaps the probe window (wrapping ranges included). */
+static bool in_probe_window(uint64_t addr, uint64_t length)
+{
+	uint64_t lo = MEMSRV_PROBE_BASE, hi = MEMSRV_PROBE_BASE + MEMSRV_PROBE_SIZE;
+	return length && addr < hi && (addr + length > lo || addr + length < addr);
+}
+
 /* MEMSRV_MAP: as, addr, length, prot, kind, flags -> start. */
 static int handle_map(struct call *c)
 {
@@ -132,6 +143,8 @@ static int handle_map(struct call *c)
 		return err;
 	if ((kind != MEMSRV_KIND_ANON && kind != MEMSRV_KIND_STACK) || (flags & ~MEMSRV_MAP_EAGER))
 		return E_INVAL;
+	if (addr && in_probe_window(addr, length))
+		return E_RANGE;
 	bool stack = kind == MEMSRV_KIND_STACK;
 	if (addr == 0)
 		err = layout_place(&c->as->vmas, length, stack ? LAYOUT_STACK : LAYOUT_MMAP, &addr);
@@ -144,11 +157,17 @@ static int handle_map(struct call *c)
 	return err;
 }
 
+/* Whether the range touches what memsrv keeps in place: IPC buffer, UART page, probe. */
+static bool pinned(const struct aspace *as, uint64_t start, uint64_t length)
+{
+	return process_pinned(as, start, length) || probe_pinned(as, start, length);
+}
+
 /* MEMSRV_UNMAP: as, addr, length. */
 static int handle_unmap(struct call *c)
 {
 	const uint64_t *w = c->rq->w;
-	if (process_pinned(c->as, w[1], w[2]))
+	if (pinned(c->as, w[1], w[2]))
 		return E_BUSY;
 	return aspace_unmap(c->as, w[1], w[2]);
 }
@@ -160,7 +179,7 @@ static int handle_protect(struct call *c)
 	int err = check_prot(w[3]);
 	if (err)
 		return err;
-	if (process_pinned(c->as, w[1], w[2]))
+	if (pinned(c->as, w[1], w[2]))
 		return E_BUSY;
 	return aspace_protect(c->as, w[1], w[2], (unsigned)w[3]);
 }
@@ -169,7 +188,7 @@ static int handle_protect(struct call *c)
 static uint64_t vma_flags(const struct aspace *as, const struct vma *v)
 {
 	uint64_t f = v->backing == VMA_EAGER ? MEMSRV_MAP_EAGER : 0;
-	if (as->proc.present && v->start == as->proc.ipc_buffer)
+	if (pinned(as, v->start, v->length))
 		f |= MEMSRV_VMA_PINNED;
 	return f;
 }
@@ -353,6 +372,52 @@ static int handle_exit(struct call *c)
 	return E_OK;
 }
 
+/* MEMSRV_PROC_INFO: process id -> state word, fault address and pc, faults, resident, name. */
+static int handle_proc_info(struct call *c)
+{
+	uint64_t id = c->rq->w[0], addr, pc, faults = 0;
+	if (id == 0)
+		return E_INVAL;
+	if (id >= ASPACE_MAX)
+		return E_RANGE;
+	struct aspace *as = aspace_entry(id);
+	if (!as || !as->proc.present)
+		return E_INVAL;
+	const struct process *p = &as->proc;
+	for (unsigned fc = 0; fc < FC_COUNT; fc++)
+		faults += as->faults[fc];
+	process_fault_of(as, &addr, &pc);
+	put(c, p->state | (uint64_t)p->kill_stat << 8 | (uint64_t)(uint32_t)p->exit_code << 32);
+	put(c, addr);
+	put(c, pc);
+	put(c, faults);
+	put(c, as->state == AS_LIVE ? vma_resident(&as->vmas) : 0);
+	uint64_t name[NAME_WORDS] = { 0 };
+	memcpy(name, p->name, sizeof(name) - 1);
+	for (unsigned i = 0; i < NAME_WORDS; i++)
+		put(c, name[i]);
+	return E_OK;
+}
+
+/* MEMSRV_PROBE_ATTACH: as -> the caller's probe slot, the space's id. */
+static int handle_probe_attach(struct call *c)
+{
+	int err = probe_attach(c->as, aspace_get(MEMSRV_BADGE_AS(c->rq->badge)));
+	if (!err) {
+		put(c, MEMSRV_SLOT_PROBE);
+		put(c, c->as->id);
+	}
+	return err;
+}
+
+/* MEMSRV_PROBE_DETACH. */
+static int handle_probe_detach(struct call *c)
+{
+	(void)c;
+	probe_detach();
+	return E_OK;
+}
+
 /* MEMSRV_SEED: seed. */
 static int handle_seed(struct call *c)
 {
@@ -378,6 +443,9 @@ static const struct handler handlers[] = {
 	[MEMSRV_PS] = { handle_ps, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_EXIT] = { handle_exit, 1, 1, 0, false },
 	[MEMSRV_SEED] = { handle_seed, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_PROC_INFO] = { handle_proc_info, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_PROBE_ATTACH] = { handle_probe_attach, 1, 1, MEMSRV_R_CONTROL, true },
+	[MEMSRV_PROBE_DETACH] = { handle_probe_detach, 0, 0, MEMSRV_R_CONTROL, false },
 };
 
 #define HANDLER_COUNT (sizeof(handlers) / sizeof(handlers[0]))
@@ -413,18 +481,29 @@ static int dispatch(struct call *c)
 	return h->fn(c);
 }
 
-/* A fault message through a fault capability: the pager's; anything else is refused. */
+/*
+ * A fault message through a fault capability: the probe's (probe.c) or the pager's; anything
+ * else is refused. A fault that kills a process is recorded for MEMSRV_PROC_INFO.
+ */
 static void handle_fault(const struct request *rq, struct reply *rp)
 {
 	struct aspace *as = aspace_get(MEMSRV_BADGE_AS(rq->badge));
 	bool fault = rq->label > FAULT_LABEL_BASE && rq->label <= FAULT_LABEL(FAULT_OTHER);
+	if (fault && (rq->badge & MEMSRV_BADGE_PROBE)) {
+		rp->none = !probe_fault(rq->label, rq->w, rq->length);
+		return;
+	}
 	if (!fault || !as || !as->proc.present) {
 		rp->err = E_LABEL; /* the thread stays suspended */
 		return;
 	}
 	rp->none = !pager_fault(as, rq->label, rq->w, rq->length);
-	if (rp->none)
+	if (rp->none) {
+		bool pc_first = rq->label == FAULT_LABEL(FAULT_UNDEFINED) ||
+				rq->label == FAULT_LABEL(FAULT_OTHER);
+		process_note_fault(as, rq->w[0], pc_first ? rq->w[0] : rq->w[1]);
 		killed++;
+	}
 }
 
 void handlers_init(const struct memsrv_options *opts)

@@ -20,3 +20,9 @@ int layout_place(const struct vma_tree *tree, uint64_t length, enum layout_windo
 	uint64_t hi = window == LAYOUT_STACK ? LAYOUT_STACK_HI : LAYOUT_MMAP_HI;
 	return vma_find_free(tree, length, VMA_PAGE, lo, hi, rng_next(&placement), start);
 }
+
+int layout_place_pair(const struct vma_tree *tree, uint64_t *start)
+{
+	return vma_find_free(tree, LAYOUT_PAIR_BYTES, LAYOUT_PAIR_BYTES, LAYOUT_MMAP_LO,
+			     LAYOUT_MMAP_HI, rng_next(&placement), start);
+}

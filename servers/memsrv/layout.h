@@ -18,7 +18,8 @@
 #define LAYOUT_STACK_LO    0x00007e0000000000ull /* stacks */
 #define LAYOUT_STACK_HI    0x00007f0000000000ull
 #define LAYOUT_ASLR_BITS   28
-#define LAYOUT_STACK_PAGES 16 /* a process's stack, plus one guard page below it */
+#define LAYOUT_PAIR_BYTES  0x2000ull /* the console's IPC buffer and UART page: one L3 table */
+#define LAYOUT_STACK_PAGES 16        /* a process's stack, plus one guard page below it */
 
 enum layout_window {
 	LAYOUT_MMAP,
@@ -34,3 +35,10 @@ void layout_seed(uint64_t seed);
  */
 int layout_place(const struct vma_tree *tree, uint64_t length, enum layout_window window,
 		 uint64_t *start);
+
+/*
+ * Picks a random free, LAYOUT_PAIR_BYTES-aligned pair of pages in the LAYOUT_MMAP window:
+ * the console process's IPC buffer (at *start) and its UART page (at *start + 4 KiB), which
+ * therefore share one L3 table. Returns 0 or vma_find_free's error.
+ */
+int layout_place_pair(const struct vma_tree *tree, uint64_t *start);

@@ -4,8 +4,9 @@
  * it starts. docs/memsrv.md describes its IPC API; include/mica/memsrv.h is the protocol.
  *
  * Boot: take the untyped memory, make the endpoint, start the programs named by
- * memsrv.spawn=..., then serve requests and faults for good: one receive loop over a
- * handler table (handlers.c).
+ * memsrv.spawn=... (without it: the shell, with the control right and the console UART),
+ * then serve requests and faults for good: one receive loop over a handler table
+ * (handlers.c).
  */
 #include <mica.h>
 #include <mica/bootinfo.h>
@@ -17,6 +18,8 @@
 
 #include "alloc.h"
 #include "aspace.h"
+#include "console.h"
+#include "device.h"
 #include "handlers.h"
 #include "layout.h"
 #include "options.h"
@@ -54,6 +57,7 @@ static void spawn_boot_programs(void)
 			.priority = PROCESS_DEFAULT_PRIO,
 			.quota = options.quota,
 			.control = options_has(&options.control, name),
+			.console = options_has(&options.uart, name),
 		};
 		struct aspace *as;
 		int err = process_spawn(&a, &as);
@@ -62,9 +66,9 @@ static void spawn_boot_programs(void)
 			continue;
 		}
 		spawned_any = true;
-		printf("memsrv: started '%s' as process %u%s, stack %#lx, IPC buffer %#lx\n", name,
-		       as->id, a.control ? " (control)" : "", (unsigned long)as->proc.stack,
-		       (unsigned long)as->proc.ipc_buffer);
+		printf("memsrv: started '%s' as process %u%s%s, stack %#lx, IPC buffer %#lx\n",
+		       name, as->id, a.control ? " (control)" : "", a.console ? " (console)" : "",
+		       (unsigned long)as->proc.stack, (unsigned long)as->proc.ipc_buffer);
 	}
 }
 
@@ -72,12 +76,15 @@ static void spawn_boot_programs(void)
 static int boot(const struct bootinfo *bi)
 {
 	int bad = options_parse(bi->cmdline, &options);
+	options_apply_defaults(&options);
 	debug_build = bi->debug_build != 0;
 	if (bad)
 		printf("memsrv: ignored %d malformed memsrv.* boot argument(s)\n", bad);
 	layout_seed(options.have_seed ? options.seed : counter());
 	aspace_init();
 	handlers_init(&options);
+	device_init(bi);
+	console_init(bi->uart_paddr, bi->uart_irq);
 	int err = alloc_init(bi);
 	if (!err)
 		err = alloc_retype(OBJ_ENDPOINT, 0, &endpoint);

@@ -94,10 +94,14 @@ static int parse_word(const char *w, unsigned len, struct memsrv_options *o)
 		vlen = (unsigned)(w + len - v);
 		return options_number(v, vlen, &o->quota) != 0 || o->quota == 0;
 	}
-	if (word_is(w, len, "memsrv.spawn", &v) && v)
+	if (word_is(w, len, "memsrv.spawn", &v) && v) {
+		o->have_spawn = true;
 		return parse_names(v, (unsigned)(w + len - v), &o->spawn);
+	}
 	if (word_is(w, len, "memsrv.control", &v) && v)
 		return parse_names(v, (unsigned)(w + len - v), &o->control);
+	if (word_is(w, len, "memsrv.uart", &v) && v)
+		return parse_names(v, (unsigned)(w + len - v), &o->uart);
 	return 1;
 }
 
@@ -118,6 +122,25 @@ int options_parse(const char *cmdline, struct memsrv_options *out)
 		p += len;
 	}
 	return bad;
+}
+
+/* Appends `name` (shorter than OPTIONS_NAME_MAX) to `list` if it has room and lacks it. */
+static void add_name(struct name_list *list, const char *name)
+{
+	if (list->count == OPTIONS_NAMES_MAX || options_has(list, name))
+		return;
+	memcpy(list->names[list->count], name, strlen(name) + 1);
+	list->count++;
+}
+
+void options_apply_defaults(struct memsrv_options *o)
+{
+	if (o->have_spawn)
+		return;
+	add_name(&o->spawn, OPTIONS_DEFAULT_PROGRAM);
+	add_name(&o->control, OPTIONS_DEFAULT_PROGRAM);
+	if (o->uart.count == 0)
+		add_name(&o->uart, OPTIONS_DEFAULT_PROGRAM);
 }
 
 bool options_has(const struct name_list *list, const char *name)

@@ -5,6 +5,8 @@
  *                             without it memsrv seeds from the counter (CNTVCT_EL0)
  *   memsrv.spawn=a,b          programs of the boot archive to start at boot, in order
  *   memsrv.control=a,b        programs whose memsrv capability carries MEMSRV_R_CONTROL
+ *   memsrv.uart=a             the program that gets the console UART (docs/memsrv.md,
+ *                             "Console"); only the first one started gets it
  *   memsrv.quota=N            default quota of a new address space, in pages
  *   memsrv.poweroff_when_idle power the machine off when the last process has ended
  *
@@ -28,9 +30,13 @@ struct memsrv_options {
 	uint64_t seed;
 	uint64_t quota; /* 0: not given */
 	bool poweroff_when_idle;
+	bool have_spawn; /* memsrv.spawn was given (even empty) */
 	struct name_list spawn;
 	struct name_list control;
+	struct name_list uart;
 };
+
+#define OPTIONS_DEFAULT_PROGRAM "shell" /* started when memsrv.spawn is not given */
 
 /*
  * Parses the memsrv.* words of `cmdline` into *out (other words are ignored). Returns the
@@ -38,6 +44,12 @@ struct memsrv_options {
  * an unknown memsrv.* key); those are skipped, everything else is still applied.
  */
 int options_parse(const char *cmdline, struct memsrv_options *out);
+
+/*
+ * The boot without memsrv.spawn: starts OPTIONS_DEFAULT_PROGRAM with the control right and
+ * the console (spawn, control and uart all name it). Changes nothing if memsrv.spawn was given.
+ */
+void options_apply_defaults(struct memsrv_options *o);
 
 /* Whether `name` is in `list`. */
 bool options_has(const struct name_list *list, const char *name);

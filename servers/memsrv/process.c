@@ -14,12 +14,17 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "console.h"
 #include "layout.h"
+#include "probe.h"
 
 static cptr_t memsrv_ep;
 static const void *archive;
 static size_t archive_size;
 static unsigned live;
+static struct {
+	uint64_t addr, pc;
+} fatal[ASPACE_MAX]; /* the fault that killed each process (MEMSRV_PROC_INFO) */
 
 unsigned process_live(void)
 {
@@ -55,14 +60,29 @@ static unsigned segment_rights(uint32_t flags)
 	return VMA_R | ((flags & ELF_SEG_W) ? VMA_W : 0) | ((flags & ELF_SEG_X) ? VMA_X : 0);
 }
 
+/*
+ * Whether a segment spanning [start, end) may be loaded: a probe's lies inside its code area,
+ * anything else keeps out of the probe window.
+ */
+static bool segment_allowed(uint64_t start, uint64_t end, bool probe)
+{
+	uint64_t lo = MEMSRV_PROBE_BASE, hi = MEMSRV_PROBE_BASE + PROBE_CODE_MAX;
+	if (probe)
+		return start >= lo && end <= hi;
+	return end <= MEMSRV_PROBE_BASE || start >= MEMSRV_PROBE_BASE + MEMSRV_PROBE_SIZE;
+}
+
 /* Maps every PT_LOAD segment as an eager ELF VMA with its file contents. */
-static int load_segments(struct aspace *as, const uint8_t *file, const struct elf_info *elf)
+static int load_segments(struct aspace *as, const uint8_t *file, const struct elf_info *elf,
+			 bool probe)
 {
 	for (unsigned i = 0; i < elf->nsegments; i++) {
 		const struct elf_segment *s = &elf->segments[i];
 		uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
 		uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		struct segment_fill fill = { file, s };
+		if (!segment_allowed(start, end, probe))
+			return E_TYPE;
 		int err = aspace_map(as, start, end - start, segment_rights(s->flags), VMA_ELF,
 				     VMA_EAGER, 0, s->offset, fill_segment, &fill);
 		if (err)
@@ -84,18 +104,21 @@ static int map_stack(struct aspace *as, uint64_t *sp)
 	return err;
 }
 
-/* The IPC buffer: one resident, pinned page at a random place. */
-static int map_ipc_buffer(struct aspace *as, uint64_t *va)
+/*
+ * The IPC buffer: one resident, pinned page at a random place; for the console process the
+ * lower page of a free pair (layout_place_pair), the upper one being left for the UART.
+ */
+static int map_ipc_buffer(struct aspace *as, bool console, uint64_t *va)
 {
-	int err = layout_place(&as->vmas, PAGE_SIZE, LAYOUT_MMAP, va);
+	int err = console ? layout_place_pair(&as->vmas, va)
+			  : layout_place(&as->vmas, PAGE_SIZE, LAYOUT_MMAP, va);
 	if (!err)
 		err = aspace_map(as, *va, PAGE_SIZE, VMA_R | VMA_W, VMA_SHARED, VMA_EAGER, 0,
 				 PROCESS_VMA_IPC, NULL, NULL);
 	return err;
 }
 
-/* Mints memsrv's endpoint with `badge` into a new slot of memsrv's CNode. */
-static int mint_badged(uint64_t badge, cptr_t *out)
+int process_mint_endpoint(uint64_t badge, cptr_t *out)
 {
 	cptr_t slot = alloc_slot();
 	if (!slot)
@@ -126,9 +149,10 @@ static int make_caps(struct aspace *as, bool control)
 {
 	struct process *p = &as->proc;
 	uint64_t rights = MEMSRV_R_MAP | MEMSRV_R_READ | (control ? MEMSRV_R_CONTROL : 0);
-	int err = mint_badged(MEMSRV_BADGE(as->id, rights), &p->cap_client);
+	int err = process_mint_endpoint(MEMSRV_BADGE(as->id, rights), &p->cap_client);
 	if (!err)
-		err = mint_badged(MEMSRV_BADGE_FAULT | MEMSRV_BADGE(as->id, 0), &p->cap_fault);
+		err = process_mint_endpoint(MEMSRV_BADGE_FAULT | MEMSRV_BADGE(as->id, 0),
+					    &p->cap_fault);
 	if (!err)
 		err = alloc_cnode(&p->cnode);
 	if (!err)
@@ -137,11 +161,12 @@ static int make_caps(struct aspace *as, bool control)
 	return err;
 }
 
-/* Configures and starts the thread. */
-static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp)
+/* Configures and starts the thread; x2 = `uart` (the console's registers, or 0). */
+static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp,
+			uint64_t uart)
 {
 	struct process *p = &as->proc;
-	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV, a->arg };
+	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV, a->arg, uart };
 	cptr_t ipc_frame = aspace_page(as, p->ipc_buffer);
 	int err = alloc_tcb(&p->tcb);
 	if (!err)
@@ -157,9 +182,11 @@ static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t 
 	return err;
 }
 
-/* Gives back the thread, CNode and capabilities (whichever exist) of a process. */
-static void release_process(struct process *p)
+/* Gives back the thread, CNode, capabilities and console (whichever exist) of a process. */
+static void release_process(struct aspace *as)
 {
+	struct process *p = &as->proc;
+	console_release(as);
 	if (p->tcb) {
 		mica_tcb_configure(p->tcb, 0, 0, 0, 0, 0); /* suspends it, empties its slots */
 		alloc_tcb_free(p->tcb);
@@ -168,7 +195,9 @@ static void release_process(struct process *p)
 	drop_badged(&p->cap_client); /* also deletes the copy in the process's CNode */
 	drop_badged(&p->cap_fault);
 	if (p->cnode) {
-		mica_cnode_delete(p->cnode, PROCESS_SLOT_MEMSRV);
+		/* Deleting the console's IRQ handler here frees the interrupt again. */
+		for (cptr_t slot = PROCESS_SLOT_MEMSRV; slot <= MEMSRV_SLOT_UART_NTFN; slot++)
+			mica_cnode_delete(p->cnode, slot);
 		alloc_cnode_free(p->cnode);
 		p->cnode = 0;
 	}
@@ -187,32 +216,48 @@ static int find_program(const char *name, struct cpio_file *file, struct elf_inf
 	return E_OK;
 }
 
+int process_load(struct aspace *as, const char *name, bool probe, uint64_t *entry)
+{
+	struct cpio_file file;
+	struct elf_info elf;
+	int err = find_program(name, &file, &elf);
+	if (!err)
+		err = load_segments(as, file.data, &elf, probe);
+	if (!err)
+		*entry = elf.entry;
+	return err;
+}
+
 int process_spawn(const struct spawn_args *a, struct aspace **out)
 {
 	struct cpio_file file;
 	struct elf_info elf;
 	struct aspace *as;
-	uint64_t sp = 0;
+	uint64_t sp = 0, uart = 0;
 	int err = find_program(a->name, &file, &elf);
 	if (!err)
 		err = aspace_create(a->quota, &as);
 	if (err)
 		return err;
 	struct process *p = &as->proc;
-	err = load_segments(as, file.data, &elf);
+	err = load_segments(as, file.data, &elf, false);
 	if (!err)
 		err = map_stack(as, &sp);
 	if (!err)
-		err = map_ipc_buffer(as, &p->ipc_buffer);
+		err = map_ipc_buffer(as, a->console, &p->ipc_buffer);
 	if (!err)
 		err = make_caps(as, a->control);
+	if (!err && a->console)
+		err = console_grant(as, p->ipc_buffer + PAGE_SIZE, &uart);
 	if (!err)
-		err = start_thread(as, a, elf.entry, sp);
+		err = start_thread(as, a, elf.entry, sp, uart);
 	if (err) {
-		release_process(p);
+		release_process(as);
 		aspace_destroy(as); /* no record: the entry becomes free again */
 		return err;
 	}
+	fatal[as->id].addr = 0;
+	fatal[as->id].pc = 0;
 	p->present = true;
 	p->control = a->control;
 	p->state = MEMSRV_PS_RUNNING;
@@ -225,12 +270,32 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t code)
 {
 	struct process *p = &as->proc;
-	release_process(p);
+	probe_forget(as);
+	release_process(as);
 	live--;
 	p->state = (uint8_t)state;
 	p->kill_stat = (uint8_t)kill_stat;
 	p->exit_code = code;
 	aspace_destroy(as);
+	console_process_ended(as);
+}
+
+void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc)
+{
+	fatal[as->id].addr = addr;
+	fatal[as->id].pc = pc;
+}
+
+void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc)
+{
+	*addr = fatal[as->id].addr;
+	*pc = fatal[as->id].pc;
+}
+
+/* Whether page va lies in [start, start + length). */
+static bool covers(uint64_t start, uint64_t length, uint64_t va)
+{
+	return start <= va && va - start < length;
 }
 
 bool process_pinned(const struct aspace *as, uint64_t start, uint64_t length)
@@ -238,5 +303,7 @@ bool process_pinned(const struct aspace *as, uint64_t start, uint64_t length)
 	if (!as->proc.present || length == 0)
 		return false;
 	uint64_t ipc = as->proc.ipc_buffer;
-	return start <= ipc && ipc - start < length;
+	if (covers(start, length, ipc))
+		return true;
+	return console_device_pages(as) && covers(start, length, ipc + PAGE_SIZE);
 }

@@ -8,7 +8,7 @@
  * process lives). Its thread gets a CNode of 2^PROCESS_CNODE_BITS slots holding, at slot
  * PROCESS_SLOT_MEMSRV, memsrv's endpoint badged for the process; it starts at the ELF entry
  * with x0 = that slot, x1 = the spawn argument, sp = the stack top and TPIDR_EL0 = the IPC
- * buffer address.
+ * buffer address. The console process (console.h) also gets the UART, its address in x2.
  */
 #pragma once
 
@@ -30,7 +30,11 @@ struct spawn_args {
 	uint64_t arg;      /* x1 at entry */
 	uint64_t quota;    /* pages, 0: the default */
 	bool control;      /* its capability carries MEMSRV_R_CONTROL */
+	bool console;      /* it gets the console UART (console_grant) */
 };
+
+/* The probe's code area at MEMSRV_PROBE_BASE: its ELF segments must lie inside it. */
+#define PROBE_CODE_MAX 0x100000ull
 
 /* Remembers memsrv's endpoint and the boot archive [archive, archive + size). */
 void process_init(cptr_t endpoint, const void *archive, size_t size);
@@ -44,15 +48,38 @@ void process_init(cptr_t endpoint, const void *archive, size_t size);
 int process_spawn(const struct spawn_args *args, struct aspace **out);
 
 /*
+ * Loads the ELF program `name` of the boot archive into `as` (one eager VMA per segment) and
+ * sets *entry. A `probe` must lie inside the probe's code area; any other program must keep
+ * out of the probe window. Returns 0, E_INVAL (no such program), E_TYPE (not a valid program
+ * or in the wrong place), E_NOMEM or the VMA layer's error; segments already loaded stay
+ * (the caller unmaps or destroys).
+ */
+int process_load(struct aspace *as, const char *name, bool probe, uint64_t *entry);
+
+/*
+ * Mints memsrv's endpoint with `badge` (write right only) into a new slot of memsrv's CNode.
+ * Returns 0 and *out, E_NOMEM (no slot) or the kernel's error.
+ */
+int process_mint_endpoint(uint64_t badge, cptr_t *out);
+
+/*
  * Ends the process of `as` (a live address space with a process): stops its thread, deletes
  * every capability that speaks for it, and destroys its address space. The process record
  * stays (MEMSRV_PS) with `state`, `kill_stat` (the MEMSRV_STAT_FAULTS_* index of the fault
- * that killed it, or 0) and `code`.
+ * that killed it, or 0) and `code`. The probe leaves it first if it is there or if the
+ * process owns it (probe_forget); the console process is told (console_process_ended).
  */
 void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t code);
+
+/* Records the address and pc of the fault that just killed the process of `as`. */
+void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc);
+
+/* The address and pc of the fault that killed the process of `as` (0, 0 if none). */
+void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc);
 
 /* The number of processes running. */
 unsigned process_live(void);
 
-/* Whether [start, start + length) of `as` touches a pinned VMA (the IPC buffer). */
+/* Whether [start, start + length) of `as` touches a pinned VMA (the IPC buffer, or the
+ * console's device page, which lies right above it). */
 bool process_pinned(const struct aspace *as, uint64_t start, uint64_t length);

@@ -1,4 +1,9 @@
-"""Boot scenarios: what the kernel reports about the machine, memory, timer and power-off."""
+"""Boot scenarios: what the kernel reports about the machine, memory, timer and power-off.
+
+These boot `hello` as the root task (init=hello): it leaves the UART's interrupt to the
+kernel, whose debug keys (t: tick count, q: power off) the tests use. The default root task,
+memsrv with the shell on the console, is covered by test_shell.py.
+"""
 import re
 import time
 
@@ -7,8 +12,8 @@ import pytest
 IDLE = "hello: waiting on notification"
 
 
-def booted(boot, **kw):
-    m = boot(**kw)
+def booted(boot, append=None, **kw):
+    m = boot(append="init=hello" + (" " + append if append else ""), **kw)
     m.expect_exact(IDLE)
     return m
 

@@ -60,6 +60,6 @@ def test_undefined_instruction_is_reported(boot):
 
 
 def test_unknown_crash_kind_is_refused_and_boot_continues(boot):
-    m = boot(append="crash=bogus")
+    m = boot(append="crash=bogus init=hello")
     m.expect_exact("unknown crash kind 'bogus'")
     m.expect_exact("hello: waiting on notification")

@@ -1,19 +1,23 @@
 /*
  * The real boot archive (build/servers/bootarchive.cpio, path in argv[1]) read with the same
  * code the kernel uses: every program in it must pass elf_parse, and servers/user.ld's
- * promises must hold (nothing below 4 MiB, text R+X first, no segment both W and X).
+ * promises must hold (nothing below 4 MiB, text R+X first, no segment both W and X). The
+ * probe (servers/probe/probe.ld) keeps the same promises from MEMSRV_PROBE_BASE, inside the
+ * 1 MiB code area memsrv allows it.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include <cpio.h>
 #include <elf.h>
+#include <mica/memsrv.h>
 
 #include "check.h"
 
 CHECK_DEFINE_GLOBALS;
 
-#define USER_BASE 0x400000ull
+#define USER_BASE      0x400000ull
+#define PROBE_CODE_MAX 0x100000ull /* servers/memsrv/process.h */
 
 static unsigned char *archive;
 static size_t archive_len;
@@ -50,12 +54,26 @@ static void check_program(const struct cpio_file *file)
 	CHECK(err == NULL);
 	if (err)
 		return;
-	CHECK_EQ(info.segments[0].vaddr, USER_BASE);
+	uint64_t base = strcmp(file->name, "probe") == 0 ? MEMSRV_PROBE_BASE : USER_BASE;
+	CHECK_EQ(info.segments[0].vaddr, base);
 	CHECK_EQ(info.segments[0].flags, ELF_SEG_R | ELF_SEG_X);
-	CHECK_EQ(info.entry, USER_BASE); /* crt0's _start comes first */
+	CHECK_EQ(info.entry, base); /* crt0's (or the probe's) _start comes first */
 	for (unsigned i = 0; i < info.nsegments; i++) {
-		CHECK(info.segments[i].vaddr >= USER_BASE);
+		CHECK(info.segments[i].vaddr >= base);
 		CHECK_EQ(info.segments[i].vaddr % 4096, 0);
+	}
+}
+
+static void test_probe_lies_in_its_code_area(void)
+{
+	struct cpio_file file;
+	struct elf_info info;
+	CHECK_EQ(cpio_find(archive, archive_len, "probe", &file), 0);
+	CHECK(elf_parse(file.data, file.size, &info) == NULL);
+	for (unsigned i = 0; i < info.nsegments; i++) {
+		const struct elf_segment *s = &info.segments[i];
+		CHECK(s->vaddr >= MEMSRV_PROBE_BASE);
+		CHECK(s->vaddr + s->memsz <= MEMSRV_PROBE_BASE + PROBE_CODE_MAX);
 	}
 }
 
@@ -83,6 +101,7 @@ int main(int argc, char **argv)
 		{ "every_program_is_a_loadable_executable",
 		  test_every_program_is_a_loadable_executable },
 		{ "archive_holds_hello", test_archive_holds_hello },
+		{ "probe_lies_in_its_code_area", test_probe_lies_in_its_code_area },
 		{ NULL, NULL },
 	};
 	if (argc < 2) {

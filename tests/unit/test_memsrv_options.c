@@ -1,6 +1,7 @@
 /*
  * Host tests for memsrv's boot arguments (servers/memsrv/options.c): memsrv.seed, .spawn,
- * .control, .quota and .poweroff_when_idle, and what happens to malformed ones.
+ * .control, .uart, .quota and .poweroff_when_idle, what happens to malformed ones, and the
+ * default boot (the shell) when memsrv.spawn is not given.
  */
 #include <stdint.h>
 
@@ -90,6 +91,56 @@ static void test_last_word_wins_and_spaces_are_skipped(void)
 	CHECK_STR(o.spawn.names[0], "b");
 }
 
+static void test_uart_names_the_console_program(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.spawn=shell memsrv.uart=shell", &o), 0);
+	CHECK(options_has(&o.uart, "shell"));
+	CHECK(!options_has(&o.uart, "memtest"));
+	CHECK_EQ(options_parse("memsrv.uart=", &o), 0);
+	CHECK_EQ(o.uart.count, 0);
+}
+
+static void test_without_spawn_the_default_is_the_shell_with_control_and_uart(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("init=memsrv memsrv.seed=3", &o), 0);
+	CHECK(!o.have_spawn);
+	options_apply_defaults(&o);
+	CHECK_EQ(o.spawn.count, 1);
+	CHECK_STR(o.spawn.names[0], OPTIONS_DEFAULT_PROGRAM);
+	CHECK_STR(OPTIONS_DEFAULT_PROGRAM, "shell");
+	CHECK(options_has(&o.control, "shell"));
+	CHECK(options_has(&o.uart, "shell"));
+	CHECK_EQ(o.seed, 3);
+}
+
+static void test_defaults_keep_given_control_and_uart(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.control=memtest,shell memsrv.uart=other", &o), 0);
+	options_apply_defaults(&o);
+	CHECK_EQ(o.control.count, 2); /* shell is not added twice */
+	CHECK(options_has(&o.control, "memtest"));
+	CHECK_EQ(o.uart.count, 1);
+	CHECK_STR(o.uart.names[0], "other");
+}
+
+static void test_a_given_spawn_list_has_no_defaults(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.spawn=memtest memsrv.control=memtest", &o), 0);
+	CHECK(o.have_spawn);
+	options_apply_defaults(&o);
+	CHECK_EQ(o.spawn.count, 1);
+	CHECK_STR(o.spawn.names[0], "memtest");
+	CHECK(!options_has(&o.control, "shell"));
+	CHECK_EQ(o.uart.count, 0);
+	CHECK_EQ(options_parse("memsrv.spawn=", &o), 0); /* even an empty one: nothing starts */
+	options_apply_defaults(&o);
+	CHECK_EQ(o.spawn.count, 0);
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -101,6 +152,12 @@ int main(void)
 		{ "lists_are_bounded", test_lists_are_bounded },
 		{ "last_word_wins_and_spaces_are_skipped",
 		  test_last_word_wins_and_spaces_are_skipped },
+		{ "uart_names_the_console_program", test_uart_names_the_console_program },
+		{ "without_spawn_the_default_is_the_shell_with_control_and_uart",
+		  test_without_spawn_the_default_is_the_shell_with_control_and_uart },
+		{ "defaults_keep_given_control_and_uart",
+		  test_defaults_keep_given_control_and_uart },
+		{ "a_given_spawn_list_has_no_defaults", test_a_given_spawn_list_has_no_defaults },
 		{ NULL, NULL },
 	};
 	return check_main(tests);

@@ -1,0 +1,330 @@
+/*
+ * Processes and statistics: ps, spawn, kill, audit, stats, kstat, seed, and the commands that
+ * run a program and wait for it (test: memtest, bench: membench), status and reset.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "shell.h"
+#include "term.h"
+#include "view.h"
+
+#define PS_BATCH 25
+
+/* The state of a MEMSRV_PS state word in words. */
+static const char *state_name(uint64_t state)
+{
+	switch (MEMSRV_PS_STATE(state)) {
+	case MEMSRV_PS_RUNNING:
+		return "running";
+	case MEMSRV_PS_EXITED:
+		return "exited";
+	case MEMSRV_PS_KILLED:
+		return "killed";
+	default:
+		return "?";
+	}
+}
+
+/* One row of `ps`. */
+static void ps_row(const struct mem_proc *p)
+{
+	struct mem_proc_info info;
+	if (mem_proc_info(shell.ms, p->id, &info))
+		memcpy(info.name, "?", 2);
+	term_printf("%4u  %-8s %6lu %9lu  %s", p->id, state_name(p->state),
+		    (unsigned long)p->faults, (unsigned long)p->resident, info.name);
+	if (p->id == shell.self)
+		term_printf(" (this shell)");
+	if (MEMSRV_PS_STATE(p->state) == MEMSRV_PS_EXITED)
+		term_printf(" (code %d)", MEMSRV_PS_EXIT_CODE(p->state));
+	else if (MEMSRV_PS_KILL_STAT(p->state))
+		term_printf(" (%s at %#lx)", view_fault_kill(MEMSRV_PS_KILL_STAT(p->state)),
+			    (unsigned long)info.fault_addr);
+	term_printf("\n");
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	struct mem_proc p[PS_BATCH];
+	unsigned n, first = 1, running = 0, ended = 0;
+	bool all = argc == 2 && strcmp(argv[1], "all") == 0;
+	if (argc != 1 && !all)
+		return shell_usage("ps", "the only argument ps takes is 'all'");
+	term_printf(" PID  STATE    FAULTS  RESIDENT  NAME\n");
+	do {
+		int err = mem_ps(shell.ms, first, p, PS_BATCH, &n);
+		if (err)
+			return shell_mem_error("ps", err);
+		for (unsigned i = 0; i < n; i++) {
+			bool live = MEMSRV_PS_STATE(p[i].state) == MEMSRV_PS_RUNNING;
+			if (live || all)
+				ps_row(&p[i]);
+			running += live;
+			ended += !live;
+		}
+		first = n ? p[n - 1].id + 1 : first;
+	} while (n == PS_BATCH);
+	if (!all && ended)
+		term_printf("(%u ended process%s not shown: ps all lists them)\n", ended,
+			    ended == 1 ? "" : "es");
+	term_printf("threads: one per running process (%u)", running);
+	if (shell.probe_as)
+		term_printf(", and memsrv's probe in address space %u", shell.probe_as);
+	term_printf("\n");
+	return 0;
+}
+
+/* Starts `name`; returns its id or 0 after printing the error. */
+static unsigned start(const char *name, uint64_t arg, unsigned flags)
+{
+	unsigned pid;
+	int err = mem_spawn(shell.ms, name, 0, arg, flags, 0, &pid);
+	if (err == E_INVAL)
+		shell_fail("spawn %.32s: no such program in the boot archive", name);
+	else if (err)
+		shell_mem_error("spawn", err);
+	if (err)
+		return 0;
+	shell_created_add(pid);
+	return pid;
+}
+
+/* Why program `name` cannot run as a process under memsrv, or NULL if it can. */
+static const char *not_spawnable(const char *name)
+{
+	static const char *const root_only[] = { "memsrv", "hello", "ktest", "kbench" };
+	for (unsigned i = 0; i < sizeof(root_only) / sizeof(root_only[0]); i++) {
+		if (strcmp(name, root_only[i]) == 0)
+			return "runs only as the root task (boot with init=NAME)";
+	}
+	if (strcmp(name, "probe") == 0)
+		return "is memsrv's probe (use as switch)";
+	if (strcmp(name, "shell") == 0)
+		return "is the console's (there is one UART)";
+	return NULL;
+}
+
+int cmd_spawn(int argc, char **argv)
+{
+	char why[ARGS_WHY_MAX];
+	uint64_t arg = 0;
+	unsigned flags = 0;
+	if (argc < 2 || argc > 4)
+		return shell_usage("spawn", "expected a program name");
+	const char *refused = not_spawnable(argv[1]);
+	if (refused)
+		return shell_fail("spawn %s: %s", argv[1], refused);
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "control") == 0)
+			flags = MEMSRV_SPAWN_CONTROL;
+		else if (args_number("ARG", argv[i], &arg, why, sizeof(why)))
+			return shell_usage("spawn", why);
+	}
+	unsigned pid = start(argv[1], arg, flags);
+	if (!pid)
+		return -1;
+	shell_track(pid, argv[1]);
+	term_printf("started %s as process %u\n", argv[1], pid);
+	return 0;
+}
+
+int cmd_kill(int argc, char **argv)
+{
+	char why[ARGS_WHY_MAX];
+	unsigned pid;
+	if (argc != 2)
+		return shell_usage("kill", "expected a process id");
+	if (args_as_id(argv[1], &pid, why, sizeof(why)))
+		return shell_usage("kill", why);
+	if (pid == shell.self)
+		return shell_fail("kill %u: that is the shell itself", pid);
+	int err = mem_kill(shell.ms, pid);
+	if (err == E_INVAL)
+		return shell_fail("kill %u: no such running process", pid);
+	if (err)
+		return shell_mem_error("kill", err);
+	shell_untrack(pid);
+	shell_created_remove(pid);
+	if (shell.probe_as == pid)
+		shell.probe_as = 0;
+	term_printf("killed process %u\n", pid);
+	return 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	uint64_t checked, violations;
+	unsigned as;
+	if (argc != 2)
+		return shell_usage("audit", "expected an address-space ID");
+	if (shell_as_arg(argc, argv, &as))
+		return -1;
+	int err = mem_audit(shell.ms, as, &checked, &violations);
+	if (err)
+		return shell_mem_error("audit", err);
+	term_printf("audit of address space %u: %lu mappings checked, %lu violations%s\n", as,
+		    (unsigned long)checked, (unsigned long)violations,
+		    violations ? " (see memsrv's lines above)" : " (the tables agree)");
+	return violations ? -1 : 0;
+}
+
+/* Prints one statistic. */
+static void stat_line(const char *name, uint64_t value)
+{
+	term_printf("  %-22s %lu\n", name, (unsigned long)value);
+}
+
+/* `stats ID`: one address space. */
+static int stats_of(unsigned as)
+{
+	static const char *const names[MEMSRV_STAT_COUNT] = {
+		"vmas",         "virtual bytes", "resident pages",    "table pages",
+		"faults lazy",  "faults guard",  "faults unmapped",   "faults permission",
+		"asid",         "hardware asid", "asid generation",   "quota pages",
+		"faults quota", "faults other",  "tlb invalidations", "mapped pages",
+		"id",
+	};
+	uint64_t s[MEMSRV_STAT_COUNT];
+	int err = mem_stats(shell.ms, as, s);
+	if (err)
+		return shell_mem_error("stats", err);
+	term_printf("address space %u:\n", as);
+	for (unsigned i = 0; i < MEMSRV_STAT_COUNT; i++)
+		stat_line(names[i], s[i]);
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const char *const names[MEMSRV_GSTAT_COUNT] = {
+		"total frames", "free frames", "used frames", "table pages", "address spaces",
+		"created",      "processes",   "aslr bits",   "killed",      "pooled frames",
+	};
+	struct mem_global_stats g;
+	unsigned as;
+	if (argc > 2)
+		return shell_usage("stats", "stats takes at most one ID");
+	if (argc == 2)
+		return shell_as_arg(argc, argv, &as) ? -1 : stats_of(as);
+	int err = mem_global_stats(shell.ms, &g);
+	if (err)
+		return shell_mem_error("stats", err);
+	term_printf("memsrv:\n");
+	for (unsigned i = 0; i < MEMSRV_GSTAT_COUNT; i++)
+		stat_line(names[i], g.memsrv[i]);
+	return 0;
+}
+
+int cmd_kstat(int argc, char **argv)
+{
+	static const char *const names[KSTAT_COUNT] = {
+		"system calls", "ipc messages",   "context switches",   "address-space switches",
+		"faults",       "interrupts",     "tlbi by va",         "tlbi by asid",
+		"tlbi all",     "asid rollovers", "hardware asid bits",
+	};
+	struct mem_global_stats g;
+	(void)argv;
+	if (argc != 1)
+		return shell_usage("kstat", "kstat takes no arguments");
+	int err = mem_global_stats(shell.ms, &g);
+	if (err)
+		return shell_mem_error("kstat", err);
+	term_printf("kernel:\n");
+	for (unsigned i = 0; i < KSTAT_COUNT; i++)
+		stat_line(names[i], g.kernel[i]);
+	stat_line("uart interrupts (shell)", term_interrupts());
+	return 0;
+}
+
+int cmd_seed(int argc, char **argv)
+{
+	char why[ARGS_WHY_MAX];
+	uint64_t seed;
+	if (argc != 2)
+		return shell_usage("seed", "expected a number");
+	if (args_number("N", argv[1], &seed, why, sizeof(why)))
+		return shell_usage("seed", why);
+	int err = mem_seed(shell.ms, seed);
+	if (err)
+		return shell_mem_error("seed", err);
+	term_printf("placement generator reseeded with %lu\n", (unsigned long)seed);
+	return 0;
+}
+
+/*
+ * Starts `name` with the control right and waits for it to end (Ctrl-C kills it). Returns
+ * its exit code, or -1 if it could not start or was killed.
+ */
+static int run_and_wait(const char *name)
+{
+	struct mem_proc_info info;
+	unsigned pid = start(name, 0, MEMSRV_SPAWN_CONTROL);
+	if (!pid)
+		return -1;
+	term_printf("running %s as process %u (Ctrl-C stops it)...\n", name, pid);
+	for (;;) {
+		int err = mem_proc_info(shell.ms, pid, &info);
+		if (err)
+			return shell_mem_error(name, err);
+		if (MEMSRV_PS_STATE(info.state) != MEMSRV_PS_RUNNING)
+			break;
+		if (term_wait() && mem_kill(shell.ms, pid) == E_OK)
+			term_printf("interrupted: killed %s\n", name);
+	}
+	shell_created_remove(pid);
+	if (MEMSRV_PS_STATE(info.state) != MEMSRV_PS_EXITED)
+		return shell_fail("%s (process %u) was killed", name, pid);
+	return MEMSRV_PS_EXIT_CODE(info.state);
+}
+
+int shell_test(void)
+{
+	int code = run_and_wait("memtest");
+	if (code < 0)
+		return -1;
+	if (code)
+		return shell_fail("user space test: memtest reports failures (the FAIL lines "
+				  "above), exit code %d",
+				  code);
+	term_printf("user space test: every memtest test passed (the PASS lines above)\n");
+	return 0;
+}
+
+int cmd_test(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return shell_usage("test", "test takes no arguments");
+	return shell_test();
+}
+
+/* PMU event counter 0 counts retired instructions; it only moves under -icount. */
+static uint64_t instructions(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n\tmrs %0, pmevcntr0_el0" : "=r"(v)::"memory");
+	return v;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return shell_usage("bench", "bench takes no arguments");
+	uint64_t before = instructions();
+	int code = run_and_wait("membench");
+	if (code < 0)
+		return -1;
+	if (code)
+		return shell_fail("bench: membench failed (exit code %d)", code);
+	if (instructions() == before)
+		term_printf("bench: the instruction counter did not move: not running under "
+			    "-icount, so every figure above reads 0. Boot with scripts/qemu "
+			    "--icount for exact counts.\n");
+	else
+		term_printf("bench: instructions retired per operation (membench lines above); "
+			    "exact only under -icount shift=0.\n");
+	return 0;
+}
