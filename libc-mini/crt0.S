@@ -1,14 +1,19 @@
 /*
  * User-program entry. The kernel (root task) or the spawner starts a thread here with its
  * stack pointer set and one argument in x0: the boot-info page for the root task, the
- * spawner's argument otherwise. _start calls `int main(void *arg)` and passes its result to
+ * spawner's argument otherwise (x3: MICA_START_* flags from a spawner that sets them,
+ * include-user/stdio.h). _start calls `int main(void *arg)` and passes its result to
  * mica_exit. The loader has already zeroed .bss (the part of a segment past its file size).
  */
 	.section .text.start, "ax"
 	.global _start
 	.type _start, %function
 _start:
-	mov	x29, #0			/* end of the frame-pointer chain */
+	tbz	x3, #1, 2f		/* MICA_START_FLAGS_VALID: the starter says whether */
+	and	x9, x3, #1		/* the kernel's debug console exists */
+	adrp	x10, mica_debug_console
+	str	w9, [x10, :lo12:mica_debug_console]
+2:	mov	x29, #0			/* end of the frame-pointer chain */
 	mov	x30, #0			/* and of the return-address chain */
 	mov	x9, sp
 	and	x9, x9, #~15		/* the AAPCS64 wants a 16-byte aligned stack */

@@ -20,9 +20,16 @@ struct string_sink {
 	size_t pos;  /* characters produced so far, stored or not */
 };
 
+/* 1 while the kernel's debug console exists (debug builds). Release kernels have no debug
+ * system calls: a program learns it from its starter (crt0's x3, MICA_START_*) or, as the
+ * root task, from the boot-info page, and then printf writes nothing. */
+int mica_debug_console = 1;
+
 /* Sends len characters to the console; "\n" goes as is (the kernel adds "\r"). */
 static void console_write(const char *s, size_t len)
 {
+	if (!mica_debug_console)
+		return;
 	for (size_t i = 0; i < len; i++)
 		mica_debug_putc(s[i]);
 }

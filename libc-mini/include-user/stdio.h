@@ -5,6 +5,14 @@
  */
 #pragma once
 
+/* Start flags a spawner passes in x3 (memsrv does): bit 1 says bit 0 is valid, bit 0 says
+ * the kernel's debug console exists (printf writes nowhere otherwise). */
+#define MICA_START_DEBUG_CONSOLE 1u
+#define MICA_START_FLAGS_VALID   2u
+
+/* 1 while printf may use the kernel's debug console (see crt0.S). */
+extern int mica_debug_console;
+
 #include <stdarg.h>
 #include <stddef.h>
 

@@ -174,6 +174,7 @@ int main(void *arg)
 		return 1;
 	}
 	mica_set_ipc_buffer((struct ipc_buffer *)(uintptr_t)bi->ipc_buffer);
+	mica_debug_console = bi->debug_build != 0; /* release kernels have no debug console */
 	int err = boot(bi);
 	if (err) {
 		printf("memsrv: boot failed: %s\n", mica_strerror(err));

@@ -166,7 +166,9 @@ static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t 
 			uint64_t uart)
 {
 	struct process *p = &as->proc;
-	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV, a->arg, uart };
+	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV, a->arg, uart,
+			     MICA_START_FLAGS_VALID |
+				 (mica_debug_console ? MICA_START_DEBUG_CONSOLE : 0) };
 	cptr_t ipc_frame = aspace_page(as, p->ipc_buffer);
 	int err = alloc_tcb(&p->tcb);
 	if (!err)
