@@ -55,33 +55,38 @@ static unsigned access_bits(uint64_t access)
 	}
 }
 
-/* A translation or permission fault at mr[0] (pc mr[1], access mr[2]). */
-static bool vm_fault(struct aspace *as, const uint64_t *mr)
+enum fault_class pager_resolve(struct aspace *as, uint64_t addr, uint64_t access)
 {
-	uint64_t addr = mr[0], pc = mr[1], va = addr & PAGE_MASK;
-	unsigned access = access_bits(mr[2]);
+	uint64_t va = addr & PAGE_MASK;
+	unsigned bits = access_bits(access);
 	const struct vma *v;
-	if (!access)
-		return kill(as, FC_OTHER, addr, pc);
-	switch (vma_classify(&as->vmas, va, access, &v)) {
+	if (!bits)
+		return FC_OTHER;
+	switch (vma_classify(&as->vmas, va, bits, &v)) {
 	case VMA_FAULT_OK:
 		break;
 	case VMA_FAULT_GUARD:
-		return kill(as, FC_GUARD, addr, pc);
+		return FC_GUARD;
 	case VMA_FAULT_RIGHTS:
-		return kill(as, FC_PERMISSION, addr, pc);
+		return FC_PERMISSION;
 	default:
-		return kill(as, FC_UNMAPPED, addr, pc);
+		return FC_UNMAPPED;
 	}
 	if (aspace_page(as, va)) {
 		/* Resident with fewer rights than the VMA allows: bring the mapping up to date. */
-		return aspace_refresh_page(as, va, v->rights) == E_OK ||
-		       kill(as, FC_OTHER, addr, pc);
+		return aspace_refresh_page(as, va, v->rights) == E_OK ? FC_COUNT : FC_OTHER;
 	}
 	if (aspace_fill_page(as, va) != E_OK)
-		return kill(as, FC_QUOTA, addr, pc);
+		return FC_QUOTA;
 	as->faults[FC_LAZY]++;
-	return true;
+	return FC_LAZY;
+}
+
+/* A translation or permission fault at mr[0] (pc mr[1], access mr[2]). */
+static bool vm_fault(struct aspace *as, const uint64_t *mr)
+{
+	enum fault_class fc = pager_resolve(as, mr[0], mr[2]);
+	return fc == FC_LAZY || fc == FC_COUNT || kill(as, fc, mr[0], mr[1]);
 }
 
 bool pager_fault(struct aspace *as, uint64_t label, const uint64_t *mr, unsigned length)

@@ -18,5 +18,13 @@
  */
 bool pager_fault(struct aspace *as, uint64_t label, const uint64_t *mr, unsigned length);
 
+/*
+ * Resolves a VM fault at `addr` with `access` (FAULT_ACCESS_*) in `as` as the pager does: a
+ * lazy page is filled (returns FC_LAZY, counted), a resident page with stale rights is
+ * refreshed (FC_COUNT: nothing to count); anything else returns the class the fault has
+ * (FC_GUARD, FC_UNMAPPED, FC_PERMISSION, FC_QUOTA, FC_OTHER) without acting on it.
+ */
+enum fault_class pager_resolve(struct aspace *as, uint64_t addr, uint64_t access);
+
 /* The MEMSRV_STAT_FAULTS_* index of a fault class. */
 unsigned pager_stat_index(enum fault_class fc);

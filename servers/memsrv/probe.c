@@ -22,7 +22,6 @@
 #define PROBE_STACK_TOP   (PROBE_STACK_VA + (PROBE_STACK_PAGES + 1) * PAGE_SIZE)
 #define PROBE_IPC_VA      (MEMSRV_PROBE_BASE + 0x1f8000ull)
 #define PROBE_PRIORITY    PROCESS_DEFAULT_PRIO
-#define PAGE_MASK         (~(PAGE_SIZE - 1))
 
 static struct {
 	struct aspace *as; /* where it runs, NULL: stopped */
@@ -135,48 +134,6 @@ bool probe_pinned(const struct aspace *as, uint64_t start, uint64_t length)
 	return probe.as == as && length && start < hi && start + length > lo;
 }
 
-/* The VMA access bits of a FAULT_ACCESS_* value, or 0 if it is none of them. */
-static unsigned access_bits(uint64_t access)
-{
-	switch (access) {
-	case FAULT_ACCESS_READ:
-		return VMA_R;
-	case FAULT_ACCESS_WRITE:
-		return VMA_W;
-	case FAULT_ACCESS_EXEC:
-		return VMA_X;
-	default:
-		return 0;
-	}
-}
-
-/*
- * The class the pager gives a VM fault at addr (pager.c, vm_fault), doing the lazy fill or
- * the rights refresh itself when the access is allowed (then FC_LAZY, or FC_COUNT: nothing to
- * count because the page was resident).
- */
-static enum fault_class vm_class(struct aspace *as, uint64_t addr, uint64_t access)
-{
-	uint64_t va = addr & PAGE_MASK;
-	unsigned bits = access_bits(access);
-	const struct vma *v;
-	if (!bits)
-		return FC_OTHER;
-	switch (vma_classify(&as->vmas, va, bits, &v)) {
-	case VMA_FAULT_OK:
-		break;
-	case VMA_FAULT_GUARD:
-		return FC_GUARD;
-	case VMA_FAULT_RIGHTS:
-		return FC_PERMISSION;
-	default:
-		return FC_UNMAPPED;
-	}
-	if (aspace_page(as, va))
-		return aspace_refresh_page(as, va, v->rights) == E_OK ? FC_COUNT : FC_OTHER;
-	return aspace_fill_page(as, va) == E_OK ? FC_LAZY : FC_QUOTA;
-}
-
 /* Restarts the probe to report fault class fc at addr to its client. */
 static bool report(struct aspace *as, enum fault_class fc, uint64_t addr)
 {
@@ -193,9 +150,7 @@ bool probe_fault(uint64_t label, const uint64_t *mr, unsigned length)
 		return false;
 	if (label != FAULT_LABEL(FAULT_VM) || length < 3)
 		return report(as, FC_OTHER, mr[0]);
-	enum fault_class fc = vm_class(as, mr[0], mr[2]);
-	if (fc == FC_LAZY)
-		as->faults[FC_LAZY]++;
+	enum fault_class fc = pager_resolve(as, mr[0], mr[2]); /* the pager's own classes */
 	if (fc == FC_LAZY || fc == FC_COUNT)
 		return true;
 	return report(as, fc, mr[0]);
