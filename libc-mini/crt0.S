@@ -9,10 +9,13 @@
 	.global _start
 	.type _start, %function
 _start:
-	tbz	x3, #1, 2f		/* MICA_START_FLAGS_VALID: the starter says whether */
-	and	x9, x3, #1		/* the kernel's debug console exists */
+	tbz	x3, #1, 2f		/* MICA_START_FLAGS_VALID: started by memsrv, which */
+	and	x9, x3, #1		/* says whether the kernel's debug console exists */
 	adrp	x10, mica_debug_console
 	str	w9, [x10, :lo12:mica_debug_console]
+	mov	w9, #1
+	adrp	x10, mica_started_by_memsrv
+	str	w9, [x10, :lo12:mica_started_by_memsrv]
 2:	mov	x29, #0			/* end of the frame-pointer chain */
 	mov	x30, #0			/* and of the return-address chain */
 	mov	x9, sp

@@ -3,6 +3,7 @@
  * TPIDR_EL0), mica_exit and abort.
  */
 #include <mica.h>
+#include <memsrv_client.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,15 +24,23 @@ void mica_set_ipc_buffer(struct ipc_buffer *buf)
 	__asm__ volatile("msr tpidr_el0, %0" : : "r"((uint64_t)(uintptr_t)buf) : "memory");
 }
 
+/* Set by crt0 when the program was started by memsrv (MICA_START_FLAGS_VALID in x3): then
+ * its memsrv capability is in slot MICA_MEMSRV_SLOT and ending means MEMSRV_EXIT. */
+int mica_started_by_memsrv;
+
 void mica_exit(int code)
 {
+	if (mica_started_by_memsrv) {
+		mem_exit(MICA_MEMSRV_SLOT, code); /* memsrv reclaims everything; no return */
+		for (;;)
+			mica_yield();
+	}
 	printf("exit %d\n", code);
-	mica_debug_poweroff();
+	mica_debug_poweroff(); /* a root task: nothing is left to run */
 }
 
 void abort(void)
 {
 	puts("abort");
-	for (;;)
-		mica_yield();
+	mica_exit(-1);
 }

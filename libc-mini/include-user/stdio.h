@@ -13,6 +13,11 @@
 /* 1 while printf may use the kernel's debug console (see crt0.S). */
 extern int mica_debug_console;
 
+/* 1 if memsrv started the program (crt0.S): mica_exit then sends MEMSRV_EXIT through the
+ * memsrv capability in slot MICA_MEMSRV_SLOT instead of powering the machine off. */
+extern int mica_started_by_memsrv;
+#define MICA_MEMSRV_SLOT 1
+
 #include <stdarg.h>
 #include <stddef.h>
 

@@ -9,7 +9,7 @@
 #pragma once
 
 enum crasher_mode {
-	CRASH_EXIT = 0,           /* MEMSRV_EXIT with the given code */
+	CRASH_EXIT = 0,           /* return the given code from main (crt0 sends MEMSRV_EXIT) */
 	CRASH_STACK_OVERFLOW = 1, /* recurse until the stack's guard page */
 	CRASH_UNMAPPED = 2,       /* read an address outside every VMA */
 	CRASH_PERMISSION = 3,     /* write to a read-only VMA */

@@ -131,6 +131,9 @@ int main(void *cap, uint64_t arg)
 {
 	ms = (cptr_t)(uintptr_t)cap;
 	int code = run(arg);
+	/* CRASH_EXIT returns from main: crt0's mica_exit sends MEMSRV_EXIT (memsrv started us). */
+	if ((arg & 0xff) == CRASH_EXIT)
+		return code;
 	mem_exit(ms, code);
 	return code;
 }
