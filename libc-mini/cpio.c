@@ -6,6 +6,7 @@
  * sit at any alignment.
  */
 #include <cpio.h>
+#include <digit.h>
 
 #include <stdbool.h>
 #include <string.h>
@@ -48,18 +49,6 @@ static size_t align4(size_t n)
 	return (n + 3) & ~(size_t)3;
 }
 
-/* Value of one hex digit, or -1. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses the header's fields (each exactly 8 hex digits) into f[]. Returns 0 or -1. */
 static int read_fields(const char *hdr, uint32_t f[FIELD_COUNT])
 {
@@ -67,10 +56,10 @@ static int read_fields(const char *hdr, uint32_t f[FIELD_COUNT])
 	for (int i = 0; i < FIELD_COUNT; i++) {
 		uint32_t v = 0;
 		for (int j = 0; j < CPIO_FIELD_LEN; j++) {
-			int d = hex_digit(*p++);
-			if (d < 0)
+			unsigned d = digit_value(*p++);
+			if (d >= 16)
 				return -1;
-			v = (v << 4) | (uint32_t)d;
+			v = (v << 4) | d;
 		}
 		f[i] = v;
 	}

@@ -4,18 +4,8 @@
  */
 #include "options.h"
 
+#include <digit.h>
 #include <string.h>
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int options_number(const char *s, unsigned len, uint64_t *out)
 {
@@ -29,10 +19,10 @@ int options_number(const char *s, unsigned len, uint64_t *out)
 		return -1;
 	uint64_t v = 0;
 	for (unsigned i = 0; i < len; i++) {
-		int d = digit_value(s[i]);
-		if (d < 0 || (unsigned)d >= base || v > (UINT64_MAX - (unsigned)d) / base)
+		unsigned d = digit_value(s[i]);
+		if (d >= base || v > (UINT64_MAX - d) / base)
 			return -1;
-		v = v * base + (unsigned)d;
+		v = v * base + d;
 	}
 	*out = v;
 	return 0;

@@ -4,6 +4,7 @@
  */
 #include "cmdline.h"
 
+#include <digit.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -76,18 +77,6 @@ int cmdline_split(char *line, char *argv[CMDLINE_MAX_ARGS + 1])
 	}
 	argv[argc] = NULL;
 	return argc;
-}
-
-/* The value of a hexadecimal digit (either case), or 16 for anything else. */
-static unsigned digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (unsigned)(c - 'A' + 10);
-	return 16;
 }
 
 /* The shift a size suffix stands for (K 10, M 20, G 30, either case), or 0. */
