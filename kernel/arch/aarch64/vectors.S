@@ -24,9 +24,9 @@
 #define VEC_BAD_FIQ    2
 #define VEC_BAD_SERROR 3
 
-/* Saves x0..x30, the interrupted SP, ELR, SPSR, ESR and FAR; leaves x0 = frame. */
-.macro save_frame el
-	sub	sp, sp, #TF_SIZE
+/* Stores / loads x0..x29 at the frame on sp (struct trap_frame and struct user_context
+ * share this layout). */
+.macro store_x0_x29
 	stp	x0, x1, [sp, #TF_X(0)]
 	stp	x2, x3, [sp, #TF_X(2)]
 	stp	x4, x5, [sp, #TF_X(4)]
@@ -42,6 +42,30 @@
 	stp	x24, x25, [sp, #TF_X(24)]
 	stp	x26, x27, [sp, #TF_X(26)]
 	stp	x28, x29, [sp, #TF_X(28)]
+.endm
+
+.macro load_x0_x29
+	ldp	x0, x1, [sp, #TF_X(0)]
+	ldp	x2, x3, [sp, #TF_X(2)]
+	ldp	x4, x5, [sp, #TF_X(4)]
+	ldp	x6, x7, [sp, #TF_X(6)]
+	ldp	x8, x9, [sp, #TF_X(8)]
+	ldp	x10, x11, [sp, #TF_X(10)]
+	ldp	x12, x13, [sp, #TF_X(12)]
+	ldp	x14, x15, [sp, #TF_X(14)]
+	ldp	x16, x17, [sp, #TF_X(16)]
+	ldp	x18, x19, [sp, #TF_X(18)]
+	ldp	x20, x21, [sp, #TF_X(20)]
+	ldp	x22, x23, [sp, #TF_X(22)]
+	ldp	x24, x25, [sp, #TF_X(24)]
+	ldp	x26, x27, [sp, #TF_X(26)]
+	ldp	x28, x29, [sp, #TF_X(28)]
+.endm
+
+/* Saves x0..x30, the interrupted SP, ELR, SPSR, ESR and FAR; leaves x0 = frame. */
+.macro save_frame el
+	sub	sp, sp, #TF_SIZE
+	store_x0_x29
 	.if \el == 0
 	mrs	x21, sp_el0
 	.else
@@ -66,21 +90,7 @@
 	ldr	x21, [sp, #TF_SP]
 	msr	sp_el0, x21
 	.endif
-	ldp	x0, x1, [sp, #TF_X(0)]
-	ldp	x2, x3, [sp, #TF_X(2)]
-	ldp	x4, x5, [sp, #TF_X(4)]
-	ldp	x6, x7, [sp, #TF_X(6)]
-	ldp	x8, x9, [sp, #TF_X(8)]
-	ldp	x10, x11, [sp, #TF_X(10)]
-	ldp	x12, x13, [sp, #TF_X(12)]
-	ldp	x14, x15, [sp, #TF_X(14)]
-	ldp	x16, x17, [sp, #TF_X(16)]
-	ldp	x18, x19, [sp, #TF_X(18)]
-	ldp	x20, x21, [sp, #TF_X(20)]
-	ldp	x22, x23, [sp, #TF_X(22)]
-	ldp	x24, x25, [sp, #TF_X(24)]
-	ldp	x26, x27, [sp, #TF_X(26)]
-	ldp	x28, x29, [sp, #TF_X(28)]
+	load_x0_x29
 	ldr	x30, [sp, #TF_X(30)]
 	add	sp, sp, #TF_SIZE
 	eret
@@ -89,21 +99,7 @@
 /* Saves the user registers into the context SP_EL1 points past; leaves x19 = context. */
 .macro save_user
 	sub	sp, sp, #UC_SIZE
-	stp	x0, x1, [sp, #TF_X(0)]
-	stp	x2, x3, [sp, #TF_X(2)]
-	stp	x4, x5, [sp, #TF_X(4)]
-	stp	x6, x7, [sp, #TF_X(6)]
-	stp	x8, x9, [sp, #TF_X(8)]
-	stp	x10, x11, [sp, #TF_X(10)]
-	stp	x12, x13, [sp, #TF_X(12)]
-	stp	x14, x15, [sp, #TF_X(14)]
-	stp	x16, x17, [sp, #TF_X(16)]
-	stp	x18, x19, [sp, #TF_X(18)]
-	stp	x20, x21, [sp, #TF_X(20)]
-	stp	x22, x23, [sp, #TF_X(22)]
-	stp	x24, x25, [sp, #TF_X(24)]
-	stp	x26, x27, [sp, #TF_X(26)]
-	stp	x28, x29, [sp, #TF_X(28)]
+	store_x0_x29
 	mrs	x21, sp_el0
 	stp	x30, x21, [sp, #TF_X(30)]
 	mrs	x22, elr_el1
@@ -193,21 +189,7 @@ return_to_user:
 	msr	spsr_el1, x23
 	ldr	x21, [sp, #UC_SP]
 	msr	sp_el0, x21
-	ldp	x0, x1, [sp, #TF_X(0)]
-	ldp	x2, x3, [sp, #TF_X(2)]
-	ldp	x4, x5, [sp, #TF_X(4)]
-	ldp	x6, x7, [sp, #TF_X(6)]
-	ldp	x8, x9, [sp, #TF_X(8)]
-	ldp	x10, x11, [sp, #TF_X(10)]
-	ldp	x12, x13, [sp, #TF_X(12)]
-	ldp	x14, x15, [sp, #TF_X(14)]
-	ldp	x16, x17, [sp, #TF_X(16)]
-	ldp	x18, x19, [sp, #TF_X(18)]
-	ldp	x20, x21, [sp, #TF_X(20)]
-	ldp	x22, x23, [sp, #TF_X(22)]
-	ldp	x24, x25, [sp, #TF_X(24)]
-	ldp	x26, x27, [sp, #TF_X(26)]
-	ldp	x28, x29, [sp, #TF_X(28)]
+	load_x0_x29
 	ldr	x30, [sp, #TF_X(30)]
 	add	sp, sp, #UC_SIZE
 	eret
