@@ -12,11 +12,16 @@ static void console_out(void *ctx, char c)
 	arch_console_putc(c);
 }
 
+int kvprintf(const char *fmt, va_list ap)
+{
+	return fmt_vformat(console_out, 0, fmt, ap);
+}
+
 int kprintf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = fmt_vformat(console_out, 0, fmt, ap);
+	int n = kvprintf(fmt, ap);
 	va_end(ap);
 	return n;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "audit.h"
 #include "console.h"
 #include "object/tcb.h"
 #include "stats.h"
@@ -156,4 +157,51 @@ void schedule_and_return(void)
 		current = next;
 	}
 	arch_return_to_user(next);
+}
+
+/* A bound on any run queue's length: more links than this means a cycle. */
+#define AUDIT_MAX_QUEUE (1u << 20)
+
+/* Checks one run queue: links both ways, the tail, every thread's priority and state. */
+static void audit_queue(struct audit *a, unsigned prio)
+{
+	const struct run_queue *q = &queues[prio];
+	const struct tcb *prev = NULL;
+	unsigned n = 0;
+
+	for (const struct tcb *t = q->head; t; prev = t, t = t->sched_next) {
+		a->checked++;
+		if (++n > AUDIT_MAX_QUEUE) {
+			audit_fail(a, "run queue %u: cycle", prio);
+			return;
+		}
+		if (t->sched_prev != prev)
+			audit_fail(a, "run queue %u: thread %lu has a wrong back link", prio,
+				   t->id);
+		if (t->priority != prio)
+			audit_fail(a, "run queue %u: thread %lu has priority %u", prio, t->id,
+				   t->priority);
+		if (t->state != THREAD_RUNNABLE)
+			audit_fail(a, "run queue %u: thread %lu is not runnable (state %u)", prio,
+				   t->id, (unsigned)t->state);
+		if (t == current)
+			audit_fail(a, "run queue %u: the running thread %lu is queued", prio,
+				   t->id);
+	}
+	if (q->tail != prev)
+		audit_fail(a, "run queue %u: tail is not the last thread", prio);
+	bool bit = ready_bitmap[prio / 64] & (1ull << (prio % 64));
+	if (bit != (q->head != NULL))
+		audit_fail(a, "run queue %u: ready bit %u but queue %s", prio, bit,
+			   q->head ? "non-empty" : "empty");
+}
+
+void sched_audit(struct audit *a)
+{
+	for (unsigned prio = 0; prio < PRIO_LEVELS; prio++)
+		audit_queue(a, prio);
+	for (unsigned w = 0; w < PRIO_LEVELS / 64; w++) {
+		if (((ready_words >> w) & 1) != (ready_bitmap[w] != 0))
+			audit_fail(a, "ready_words bit %u disagrees with its bitmap word", w);
+	}
 }

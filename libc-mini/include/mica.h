@@ -208,6 +208,22 @@ static inline void mica_debug_irq_raise(unsigned intid)
 }
 
 /*
+ * Debug builds: runs the kernel's self-audit of its invariants (derivation tree, objects,
+ * ASIDs, mappings, queues). Returns the number of violations, each printed on the kernel
+ * console as "audit: ..."; `checked` (if not NULL) receives how many entries were checked.
+ */
+static inline unsigned mica_debug_audit(unsigned *checked)
+{
+	register uint64_t x0 __asm__("x0") = 0;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x8 __asm__("x8") = SYS_DEBUG_AUDIT;
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1) : "r"(x8) : "memory");
+	if (checked)
+		*checked = (unsigned)x1;
+	return (unsigned)x0;
+}
+
+/*
  * Debug builds: powers the machine off. Does not return; should the kernel refuse (a
  * release build), the thread yields forever.
  */

@@ -426,11 +426,24 @@ static void kt_end(void)
 	mica_tcb_unbind_notification(SLOT_INIT_TCB); /* E_STATE unless a test bound one */
 }
 
+/* Every test ends with the kernel's self-audit: whatever the test did, and however its
+ * objects were torn down, the kernel's invariants must still hold. */
+static void audit_after_test(void)
+{
+	unsigned violations = mica_debug_audit(NULL);
+	if (violations) {
+		char detail[48];
+		snprintf(detail, sizeof(detail), ": %u violations (see audit: lines)", violations);
+		fail_line("kernel self-audit after the test", detail, __FILE__, __LINE__);
+	}
+}
+
 void kt_run(const struct ktest *t)
 {
 	if (kt_begin(t->name))
 		t->fn();
 	kt_end();
+	audit_after_test();
 	if (cur.failed) {
 		fw.failed++;
 	} else {

@@ -262,8 +262,13 @@ ASID = [
     "asid_deleted_pool_stops_threads_of_its_spaces",
 ]
 
+# The kernel self-audit (t_audit.c); every test is also followed by an audit (ktest.c).
+AUDIT = [
+    "audit_checks_queued_threads",
+]
+
 EXPECTED = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
-            + VSPACE_INFO + VSPACE_ERRORS + ASID)
+            + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT)
 
 PASS_RE = re.compile(r"^ktest: PASS (\S+)\s*$", re.M)
 FAIL_RE = re.compile(r"^ktest: FAIL (\S+): (.*)$", re.M)
