@@ -250,24 +250,6 @@ static int decode_slot_pair(struct invocation *inv, struct slot_pair *p)
 	return E_OK;
 }
 
-/* Whether the capability in `src` may have copies: reply capabilities are one-shot, the
- * IRQ control capability is unique, and a copy of an untyped would let retype through the
- * copy and through the original place objects on the same memory (hand out untyped memory
- * by moving the capability or by retyping a smaller untyped from it), and a page table must
- * be linked into at most one place, which one capability per table guarantees. */
-static int check_derivable(const struct cte *src)
-{
-	switch (src->cap.type) {
-	case CAP_REPLY:
-	case CAP_IRQ_CONTROL:
-	case CAP_UNTYPED:
-	case CAP_PAGE_TABLE:
-		return E_TYPE;
-	default:
-		return E_OK;
-	}
-}
-
 /* CNODE_MINT of a CNode capability: the badge word is guard data, guard_bits in bits 0..5
  * and the guard value above them. Returns E_INVAL if the guard does not fit. */
 static int check_guard(const struct cap *c, uint64_t data)
@@ -316,7 +298,7 @@ static int decode_derive(struct invocation *inv, bool mint)
 		return E_INVAL;
 	err = decode_slot_pair(inv, &p);
 	if (err == E_OK)
-		err = check_derivable(p.src);
+		err = cap_derivable(&p.src->cap);
 	if (err != E_OK)
 		return err;
 	if (mint && p.src->cap.type == CAP_CNODE) {

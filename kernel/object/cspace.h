@@ -30,6 +30,21 @@ struct lookup_ret cspace_lookup_cap(struct tcb *t, cptr_t cptr);
  * E_RANGE if index >= 2^radix). */
 struct lookup_ret cspace_lookup_index(struct tcb *t, cptr_t cnode, uint64_t index);
 
+/*
+ * Whether a capability may get a derived copy (CNODE_COPY, CNODE_MINT, a capability
+ * transfer in IPC, a TCB's configured slots): E_OK, or why not.
+ *   E_TYPE: reply capabilities are one-shot; IRQ control and ASID control are unique; a copy
+ *     of an untyped would let retype through the copy and through the original place objects
+ *     on the same memory (hand out untyped memory by moving it or retyping a smaller untyped);
+ *     a page table is linked into at most one place, which one capability per table ensures.
+ *   E_NOASID: a VSpace capability without an ASID: every copy carries the ASID of its source,
+ *     so copies made before assignment could each be assigned one, and one VSpace would have
+ *     two ASIDs (an unmap would flush only one of them). Assign first, then copy.
+ *   E_NOCAP: the slot is empty.
+ * The one rule every derivation checks.
+ */
+int cap_derivable(const struct cap *c);
+
 /* Puts `cap` in the empty slot `dest` as a child of `parent` (NULL: a root of the tree).
  * A child is a derived capability: a frame or page table in it starts unmapped (one
  * capability, one mapping), whoever derives it (copy, mint, transfer, TCB slots). */

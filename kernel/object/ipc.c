@@ -112,8 +112,7 @@ static unsigned transfer_cap(struct tcb *snd, struct tcb *rcv, struct endpoint *
 		*unwrapped = 1;
 		return 1;
 	}
-	if (cap.type == CAP_REPLY || cap.type == CAP_IRQ_CONTROL || cap.type == CAP_UNTYPED ||
-	    cap.type == CAP_ASID_CONTROL || cap.type == CAP_PAGE_TABLE)
+	if (cap_derivable(&cap) != E_OK)
 		return 0;
 	if (!tcb_ipc_buffer(rcv) || tcb_ipc_buffer(rcv)->receive_cnode == 0)
 		return 0;
@@ -134,7 +133,12 @@ static void transfer_fault(struct tcb *snd, struct tcb *rcv, uint64_t badge)
 	rcv->ctx.x[1] = msginfo_pack(FAULT_LABEL(snd->fault_kind), snd->fault_len, 0);
 }
 
-/* Copies the message of `snd` (label, words, at most one capability) to `rcv`. */
+/*
+ * Copies the message of `snd` (label, words, at most one capability) to `rcv`. The message
+ * info is read again here, at delivery, and its length clamped to MSG_MAX_LENGTH: the send
+ * checked it, but a blocked sender's registers can be rewritten since (TCB_WRITE_REGISTERS),
+ * and the 7-bit length field holds up to 127.
+ */
 static void transfer_message(struct tcb *snd, struct tcb *rcv, uint64_t badge, bool can_grant,
 			     struct endpoint *via)
 {
@@ -143,7 +147,7 @@ static void transfer_message(struct tcb *snd, struct tcb *rcv, uint64_t badge, b
 		return;
 	}
 	struct msginfo info = msginfo_unpack(snd->ctx.x[1]);
-	unsigned len = info.length;
+	unsigned len = info.length < MSG_MAX_LENGTH ? info.length : MSG_MAX_LENGTH;
 	unsigned nregs = len < MSG_REGISTERS ? len : MSG_REGISTERS;
 	for (unsigned i = 0; i < nregs; i++)
 		rcv->ctx.x[2 + i] = snd->ctx.x[2 + i];

@@ -17,6 +17,7 @@
  * Reply capabilities are one-shot and cannot be copied: they are never linked, their slot
  * has no neighbours and depth 0, and the waiting caller's reply_slot follows them.
  */
+#include <mica/errors.h>
 #include <stddef.h>
 
 #include "arch.h"
@@ -79,6 +80,24 @@ bool cap_same_object(const struct cap *a, const struct cap *b)
 		return true; /* singletons without an object */
 	default:
 		return cap_object_id(a) != 0 && cap_object_id(a) == cap_object_id(b);
+	}
+}
+
+int cap_derivable(const struct cap *c)
+{
+	switch (c->type) {
+	case CAP_NULL:
+		return E_NOCAP;
+	case CAP_REPLY:
+	case CAP_IRQ_CONTROL:
+	case CAP_ASID_CONTROL:
+	case CAP_UNTYPED:
+	case CAP_PAGE_TABLE:
+		return E_TYPE;
+	case CAP_VSPACE:
+		return c->u.vspace.asid ? E_OK : E_NOASID;
+	default:
+		return E_OK;
 	}
 }
 

@@ -74,13 +74,14 @@ void tcb_finalise(struct tcb *t)
 		current = NULL;
 }
 
-/* Checks a capability for a TCB slot: `want` type (CAP_NULL: any), with `rights`. */
+/* Checks a capability for a TCB slot: `want` type, with `rights`, derivable (cap_derivable).
+ * cptr 0 leaves the slot empty (*out NULL). */
 static int check_slot_cap(struct invocation *inv, cptr_t cptr, unsigned want, unsigned rights,
 			  struct cte **out)
 {
 	*out = NULL;
 	if (cptr == 0)
-		return E_OK; /* 0: leave the slot empty */
+		return E_OK;
 	struct lookup_ret r = cspace_lookup_cap(inv->caller, cptr);
 	if (r.err)
 		return r.err;
@@ -88,73 +89,100 @@ static int check_slot_cap(struct invocation *inv, cptr_t cptr, unsigned want, un
 		return E_TYPE;
 	if ((r.slot->cap.rights & rights) != rights)
 		return E_RIGHTS;
+	int err = cap_derivable(&r.slot->cap);
+	if (err)
+		return err;
 	*out = r.slot;
 	return E_OK;
 }
 
-/* Replaces TCB slot `i` with a child copy of `src` (or empties it if src is NULL). */
-static void set_slot(struct tcb *t, unsigned i, struct cte *src)
-{
-	if (!cap_is_null(&t->slots[i].cap))
-		cte_delete(&t->slots[i]);
-	if (src)
-		mdb_insert(src, &t->slots[i], src->cap);
-}
+/* The TCB slots TCB_CONFIGURE sets, as indices of configure_args.src and config_slot. */
+enum { CFG_FAULT_EP, CFG_CSPACE, CFG_VSPACE, CFG_IPC_BUFFER, TCB_CONFIG_SLOTS };
 
 struct configure_args {
-	struct cte *fault_ep, *cspace, *vspace, *ipc_frame;
+	struct cte *src[TCB_CONFIG_SLOTS]; /* per configured slot: the source, or NULL */
 	uint64_t ipc_vaddr;
 };
 
+static const unsigned config_slot[TCB_CONFIG_SLOTS] = {
+	[CFG_FAULT_EP] = TCB_SLOT_FAULT_EP,
+	[CFG_CSPACE] = TCB_SLOT_CSPACE,
+	[CFG_VSPACE] = TCB_SLOT_VSPACE,
+	[CFG_IPC_BUFFER] = TCB_SLOT_IPC_BUFFER,
+};
+
+/*
+ * Where TCB_CONFIGURE parks the capabilities it replaces. Deleting one of them may finalise
+ * an object (the last capability to a CNode), and that may empty slots anywhere: the CNode
+ * holding a new capability's source, or the TCB's own capability, destroying the TCB. So
+ * the old capabilities are moved out first (a move finalises nothing), the new ones are
+ * inserted while every checked source still holds what decode checked, and only then are
+ * the old ones deleted, after the last use of the TCB. The kernel is not preemptible and
+ * no finaliser configures a TCB, so one set of parking slots is enough.
+ */
+static struct cte configure_parked[TCB_CONFIG_SLOTS];
+
 static void invoke_configure(struct tcb *t, const struct configure_args *a)
 {
-	set_slot(t, TCB_SLOT_FAULT_EP, a->fault_ep);
-	set_slot(t, TCB_SLOT_CSPACE, a->cspace);
-	set_slot(t, TCB_SLOT_VSPACE, a->vspace);
-	set_slot(t, TCB_SLOT_IPC_BUFFER, a->ipc_frame);
-	t->ipc_buffer_vaddr = a->ipc_frame ? a->ipc_vaddr : 0;
+	for (unsigned i = 0; i < TCB_CONFIG_SLOTS; i++) {
+		struct cte *slot = &t->slots[config_slot[i]];
+		if (!cap_is_null(&slot->cap))
+			mdb_move(slot, &configure_parked[i], slot->cap);
+		if (a->src[i])
+			mdb_insert(a->src[i], slot, a->src[i]->cap);
+	}
+	const struct cte *frame = a->src[CFG_IPC_BUFFER];
+	t->ipc_buffer_vaddr = frame ? a->ipc_vaddr : 0;
 	t->ipc_buffer_kva = NULL;
-	if (a->ipc_frame) {
-		const struct cap *f = &a->ipc_frame->cap;
+	if (frame) {
+		const struct cap *f = &frame->cap;
 		uint64_t offset = a->ipc_vaddr & ((1ull << f->u.frame.size_bits) - 1);
 		t->ipc_buffer_kva = phys_to_virt(f->u.frame.paddr + offset);
 	}
 	/* A thread that lost its address space cannot keep running. */
-	if (!a->vspace && t->state != THREAD_INACTIVE)
+	if (!a->src[CFG_VSPACE] && t->state != THREAD_INACTIVE)
 		tcb_suspend(t);
+	/* `t` may be destroyed from here on. */
+	for (unsigned i = 0; i < TCB_CONFIG_SLOTS; i++)
+		cte_delete(&configure_parked[i]);
 }
 
 /* TCB_CONFIGURE: fault_ep, cspace_root, vspace_root, ipc_buffer_vaddr, ipc_buffer_frame. */
 static int decode_configure(struct invocation *inv, struct tcb *t)
 {
 	struct configure_args a = { .ipc_vaddr = inv_arg(inv, 3) };
+	struct cte **frame = &a.src[CFG_IPC_BUFFER];
 	int err;
-	if ((err = check_slot_cap(inv, inv_arg(inv, 0), CAP_ENDPOINT, RIGHT_WRITE, &a.fault_ep)) ||
-	    (err = check_slot_cap(inv, inv_arg(inv, 1), CAP_CNODE, 0, &a.cspace)) ||
-	    (err = check_slot_cap(inv, inv_arg(inv, 2), CAP_VSPACE, 0, &a.vspace)) ||
-	    (err = check_slot_cap(inv, inv_arg(inv, 4), CAP_FRAME, RIGHT_READ | RIGHT_WRITE,
-				  &a.ipc_frame)))
+	if ((err = check_slot_cap(inv, inv_arg(inv, 0), CAP_ENDPOINT, RIGHT_WRITE,
+				  &a.src[CFG_FAULT_EP])) ||
+	    (err = check_slot_cap(inv, inv_arg(inv, 1), CAP_CNODE, 0, &a.src[CFG_CSPACE])) ||
+	    (err = check_slot_cap(inv, inv_arg(inv, 2), CAP_VSPACE, 0, &a.src[CFG_VSPACE])) ||
+	    (err =
+		 check_slot_cap(inv, inv_arg(inv, 4), CAP_FRAME, RIGHT_READ | RIGHT_WRITE, frame)))
 		return err;
-	if (a.vspace && a.vspace->cap.u.vspace.asid == 0)
-		return E_NOASID;
-	if (a.ipc_frame && a.ipc_frame->cap.u.frame.device)
+	if (*frame && (*frame)->cap.u.frame.device)
 		return E_TYPE;
-	if (a.ipc_frame && a.ipc_vaddr % IPC_BUFFER_ALIGN)
+	if (*frame && a.ipc_vaddr % IPC_BUFFER_ALIGN)
 		return E_ALIGN;
 	invoke_configure(t, &a);
 	return E_OK;
 }
 
-static int decode_read_registers(struct invocation *inv, struct tcb *t)
+static void invoke_read_registers(struct invocation *inv, const struct tcb *t)
 {
-	if (t == inv->caller)
-		return E_INVAL; /* its registers are being used for this very call */
 	inv_set_result(inv, 0, t->ctx.pc);
 	inv_set_result(inv, 1, t->ctx.sp);
 	inv_set_result(inv, 2, t->ctx.spsr);
 	unsigned n = tcb_ipc_buffer(inv->caller) ? TCB_REGISTER_WORDS : MSG_REGISTERS;
 	for (unsigned i = 3; i < n; i++)
 		inv_set_result(inv, i, t->ctx.x[i - 3]);
+}
+
+static int decode_read_registers(struct invocation *inv, struct tcb *t)
+{
+	if (t == inv->caller)
+		return E_INVAL; /* its registers are being used for this very call */
+	invoke_read_registers(inv, t);
 	return E_OK;
 }
 
@@ -169,61 +197,111 @@ static void clear_registers(struct tcb *t)
 	t->fpu_live = 0;
 }
 
+struct write_registers_args {
+	uint64_t flags, pc, sp;
+	uint64_t x[8];
+	unsigned nx; /* how many of x0..x7 the message carries */
+};
+
+static void invoke_write_registers(struct tcb *t, const struct write_registers_args *a)
+{
+	if (a->flags & TCB_WRITE_CLEAR)
+		clear_registers(t);
+	t->ctx.pc = a->pc;
+	t->ctx.sp = a->sp;
+	for (unsigned i = 0; i < a->nx; i++)
+		t->ctx.x[i] = a->x[i];
+	if (a->flags & TCB_WRITE_RESUME)
+		tcb_resume(t);
+}
+
 /* TCB_WRITE_REGISTERS: flags (TCB_WRITE_*), pc, sp, x0..x7. SPSR stays EL0t with
  * interrupts on. */
 static int decode_write_registers(struct invocation *inv, struct tcb *t)
 {
-	uint64_t flags = inv_arg(inv, 0);
-	bool resume = flags & TCB_WRITE_RESUME;
-	if (flags & ~(uint64_t)(TCB_WRITE_RESUME | TCB_WRITE_CLEAR))
+	struct write_registers_args a = { .flags = inv_arg(inv, 0),
+					  .pc = inv_arg(inv, 1),
+					  .sp = inv_arg(inv, 2) };
+	if (a.flags & ~(uint64_t)(TCB_WRITE_RESUME | TCB_WRITE_CLEAR))
 		return E_INVAL;
 	if (t == inv->caller)
 		return E_INVAL;
-	if (resume && !tcb_vspace(t))
+	if ((a.flags & TCB_WRITE_RESUME) && !tcb_vspace(t))
 		return E_STATE;
-	if (flags & TCB_WRITE_CLEAR)
-		clear_registers(t);
-	t->ctx.pc = inv_arg(inv, 1);
-	t->ctx.sp = inv_arg(inv, 2);
-	for (unsigned i = 0; i < 8 && 3 + i < inv->nargs; i++)
-		t->ctx.x[i] = inv_arg(inv, 3 + i);
-	if (resume)
-		tcb_resume(t);
+	for (; a.nx < 8 && 3 + a.nx < inv->nargs; a.nx++)
+		a.x[a.nx] = inv_arg(inv, 3 + a.nx);
+	invoke_write_registers(t, &a);
 	return E_OK;
 }
 
+static void invoke_set_priority(struct tcb *t, unsigned prio, unsigned mcp)
+{
+	t->max_priority = (uint8_t)mcp;
+	sched_set_priority(t, prio);
+}
+
+/* TCB_SET_PRIORITY: priority, maximum controlled priority; neither above the caller's. */
 static int decode_set_priority(struct invocation *inv, struct tcb *t)
 {
 	uint64_t prio = inv_arg(inv, 0), mcp = inv_arg(inv, 1);
 	if (prio > inv->caller->max_priority || mcp > inv->caller->max_priority)
 		return E_RANGE;
-	t->max_priority = (uint8_t)mcp;
-	sched_set_priority(t, (unsigned)prio);
+	invoke_set_priority(t, (unsigned)prio, (unsigned)mcp);
 	return E_OK;
 }
 
-static int decode_bind_notification(struct invocation *inv, struct tcb *t)
+static void invoke_bind_notification(struct tcb *t, struct notification *n)
 {
-	struct cte *slot;
-	int err = check_slot_cap(inv, inv_arg(inv, 0), CAP_NOTIFICATION, RIGHT_READ, &slot);
-	if (err)
-		return err;
-	if (!slot)
-		return E_NOCAP;
-	struct notification *n = slot->cap.u.notification.ntfn;
-	if (t->bound_ntfn || n->bound)
-		return E_BUSY;
 	t->bound_ntfn = n;
 	n->bound = t;
+}
+
+/* TCB_BIND_NOTIFICATION: a notification capability with read right. */
+static int decode_bind_notification(struct invocation *inv, struct tcb *t)
+{
+	if (inv_arg(inv, 0) == 0)
+		return E_NOCAP;
+	struct lookup_ret r = cspace_lookup_cap(inv->caller, inv_arg(inv, 0));
+	if (r.err)
+		return r.err;
+	if (r.slot->cap.type != CAP_NOTIFICATION)
+		return E_TYPE;
+	if (!(r.slot->cap.rights & RIGHT_READ))
+		return E_RIGHTS;
+	struct notification *n = r.slot->cap.u.notification.ntfn;
+	if (t->bound_ntfn || n->bound)
+		return E_BUSY;
+	invoke_bind_notification(t, n);
 	return E_OK;
+}
+
+static void invoke_unbind_notification(struct tcb *t)
+{
+	t->bound_ntfn->bound = NULL;
+	t->bound_ntfn = NULL;
 }
 
 static int decode_unbind_notification(struct tcb *t)
 {
 	if (!t->bound_ntfn)
 		return E_STATE;
-	t->bound_ntfn->bound = NULL;
-	t->bound_ntfn = NULL;
+	invoke_unbind_notification(t);
+	return E_OK;
+}
+
+static int decode_resume(struct tcb *t)
+{
+	if (!tcb_vspace(t))
+		return E_STATE;
+	tcb_resume(t);
+	return E_OK;
+}
+
+static int decode_set_tls(struct invocation *inv, struct tcb *t)
+{
+	if (t == inv->caller)
+		return E_INVAL; /* a thread sets its own TPIDR_EL0 directly */
+	t->ctx.tpidr = inv_arg(inv, 0);
 	return E_OK;
 }
 
@@ -238,12 +316,9 @@ int decode_tcb_invocation(struct invocation *inv)
 	case TCB_WRITE_REGISTERS:
 		return decode_write_registers(inv, t);
 	case TCB_RESUME:
-		if (!tcb_vspace(t))
-			return E_STATE;
-		tcb_resume(t);
-		return E_OK;
+		return decode_resume(t);
 	case TCB_SUSPEND:
-		tcb_suspend(t);
+		tcb_suspend(t); /* no argument to check */
 		return E_OK;
 	case TCB_SET_PRIORITY:
 		return decode_set_priority(inv, t);
@@ -252,10 +327,7 @@ int decode_tcb_invocation(struct invocation *inv)
 	case TCB_UNBIND_NOTIFICATION:
 		return decode_unbind_notification(t);
 	case TCB_SET_TLS:
-		if (t == inv->caller)
-			return E_INVAL; /* a thread sets its own TPIDR_EL0 directly */
-		t->ctx.tpidr = inv_arg(inv, 0);
-		return E_OK;
+		return decode_set_tls(inv, t);
 	default:
 		return E_LABEL;
 	}

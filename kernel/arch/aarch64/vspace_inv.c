@@ -220,16 +220,25 @@ static pte_t *table_entry(const struct cap *pt, struct asid_entry **entry)
 	return pte;
 }
 
-/* Counts the 4 KiB pages the table's own entries map (L3 pages, L2 blocks). */
-static uint32_t table_mapped_pages(const pte_t *t, int level)
+struct subtree_count {
+	uint32_t tables; /* table pages, the table itself included */
+	uint32_t pages;  /* 4 KiB pages mapped (L3 pages, L2 blocks) */
+};
+
+/* Adds what the level-`level` table `t` and every table below it hold to `c` (what leaves
+ * the VSpace's counters when `t` is unlinked). Recursion depth is at most 3. */
+static void count_subtree(const pte_t *t, int level, struct subtree_count *c)
 {
-	uint32_t n = 0;
+	c->tables++;
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		if (!(t[i] & PTE_VALID) || vspace_pte_is_table(t[i], level))
+		if (!(t[i] & PTE_VALID))
 			continue;
-		n += level == VSPACE_PAGE_LEVEL ? 1 : 1u << (FRAME_2M_BITS - FRAME_4K_BITS);
+		if (vspace_pte_is_table(t[i], level))
+			count_subtree(vspace_table_kva(vspace_pte_address(t[i])), level + 1, c);
+		else
+			c->pages +=
+			    level == VSPACE_PAGE_LEVEL ? 1 : 1u << (FRAME_2M_BITS - FRAME_4K_BITS);
 	}
-	return n;
 }
 
 /* Unlinks the table from its VSpace (if still linked), zeroes it, forgets the mapping. */
@@ -241,9 +250,11 @@ static void table_unmap(struct cap *pt)
 	pte_t *pte = table_entry(pt, &e);
 	pte_t *table = vspace_table_kva(pt->u.page_table.paddr);
 	if (pte) {
+		struct subtree_count c = { 0, 0 };
+		count_subtree(table, pt->u.page_table.level, &c);
 		*pte = 0;
-		e->table_pages--;
-		e->mapped_pages -= table_mapped_pages(table, pt->u.page_table.level);
+		e->table_pages -= c.tables;
+		e->mapped_pages -= c.pages;
 		uint16_t hw = asid_hw_current(e);
 		if (hw)
 			tlb_flush_asid(hw);
