@@ -63,6 +63,16 @@ bool irq_is_claimed(uint32_t intid)
 	return intid < IRQ_LINES && irqs[intid].claimed;
 }
 
+/* Claims `intid` and puts the one handler capability for it into `dest`. */
+static void invoke_irq_control_get(struct cte *control, struct cte *dest, uint32_t intid, bool edge)
+{
+	struct cap cap = cap_null();
+	cap.type = CAP_IRQ_HANDLER;
+	cap.u.irq.intid = intid;
+	irqs[intid] = (struct irq_state){ .claimed = true, .edge = edge };
+	mdb_insert(control, dest, cap);
+}
+
 /* IRQ_CONTROL_GET: irq, dest_cnode, dest_index, edge. */
 int decode_irq_control_invocation(struct invocation *inv)
 {
@@ -80,27 +90,47 @@ int decode_irq_control_invocation(struct invocation *inv)
 		return E_DELETE_FIRST;
 	if (irqs[intid].claimed)
 		return E_BUSY;
-	struct cap cap = cap_null();
-	cap.type = CAP_IRQ_HANDLER;
-	cap.u.irq.intid = (uint32_t)intid;
-	irqs[intid] = (struct irq_state){ .claimed = true, .edge = edge };
-	mdb_insert(inv->slot, dest.slot, cap);
+	invoke_irq_control_get(inv->slot, dest.slot, (uint32_t)intid, edge);
 	return E_OK;
 }
 
-static int set_notification(struct invocation *inv, uint32_t intid)
+/* Binds the interrupt to the notification `n` (signalled with `badge`) and unmasks it. */
+static void invoke_set_notification(uint32_t intid, struct notification *n, uint64_t badge)
+{
+	irqs[intid].ntfn = n;
+	irqs[intid].badge = badge;
+	arch_irq_enable(intid, irqs[intid].edge);
+}
+
+/* IRQ_HANDLER_SET_NOTIFICATION: a notification capability with the write right. */
+static int decode_set_notification(struct invocation *inv, uint32_t intid)
 {
 	struct lookup_ret r = cspace_lookup_cap(inv->caller, inv_arg(inv, 0));
 	if (r.err)
 		return r.err;
-	if (r.slot->cap.type != CAP_NOTIFICATION)
+	const struct cap *n = &r.slot->cap;
+	if (n->type != CAP_NOTIFICATION)
 		return E_TYPE;
-	if (!(r.slot->cap.rights & RIGHT_WRITE))
+	if (!(n->rights & RIGHT_WRITE))
 		return E_RIGHTS;
-	irqs[intid].ntfn = r.slot->cap.u.notification.ntfn;
-	irqs[intid].badge = r.slot->cap.u.notification.badge;
+	invoke_set_notification(intid, n->u.notification.ntfn, n->u.notification.badge);
+	return E_OK;
+}
+
+/* IRQ_HANDLER_ACK: unmasks the interrupt again (E_STATE if it has no notification). */
+static int decode_ack(uint32_t intid)
+{
+	if (!irqs[intid].ntfn)
+		return E_STATE;
 	arch_irq_enable(intid, irqs[intid].edge);
 	return E_OK;
+}
+
+/* IRQ_HANDLER_CLEAR: masks the interrupt and unbinds its notification. */
+static void invoke_clear(uint32_t intid)
+{
+	arch_irq_disable(intid);
+	irqs[intid].ntfn = NULL;
 }
 
 int decode_irq_handler_invocation(struct invocation *inv)
@@ -108,15 +138,11 @@ int decode_irq_handler_invocation(struct invocation *inv)
 	uint32_t intid = inv->cap.u.irq.intid;
 	switch (inv->label) {
 	case IRQ_HANDLER_ACK:
-		if (!irqs[intid].ntfn)
-			return E_STATE;
-		arch_irq_enable(intid, irqs[intid].edge);
-		return E_OK;
+		return decode_ack(intid);
 	case IRQ_HANDLER_SET_NOTIFICATION:
-		return set_notification(inv, intid);
+		return decode_set_notification(inv, intid);
 	case IRQ_HANDLER_CLEAR:
-		arch_irq_disable(intid);
-		irqs[intid].ntfn = NULL;
+		invoke_clear(intid); /* no argument to check */
 		return E_OK;
 	default:
 		return E_LABEL;

@@ -72,6 +72,21 @@ void asid_init(unsigned bits, struct asid_pool *boot_pool)
 	asid_pools[0] = boot_pool;
 }
 
+/* Turns the 4 KiB untyped in `ut` into ASID pool `index`, its capability into `dest`. */
+static void invoke_make_pool(struct cte *ut, struct cte *dest, unsigned index)
+{
+	struct cap *u = &ut->cap;
+	struct asid_pool *pool = phys_to_virt(u->u.untyped.paddr);
+	memset(pool, 0, sizeof(*pool));
+	asid_pools[index] = pool;
+	u->u.untyped.free_index = 1u << ASID_POOL_BITS;
+	struct cap cap = cap_null();
+	cap.type = CAP_ASID_POOL;
+	cap.u.asid_pool.paddr = u->u.untyped.paddr;
+	cap.u.asid_pool.asid_base = (uint16_t)(index * ASID_POOL_ENTRIES);
+	mdb_insert(ut, dest, cap);
+}
+
 /* ASID_CONTROL_MAKE_POOL: untyped (exactly 4 KiB, no children), dest_cnode, dest_index. */
 int decode_asid_control_invocation(struct invocation *inv)
 {
@@ -80,7 +95,7 @@ int decode_asid_control_invocation(struct invocation *inv)
 	struct lookup_ret ut = cspace_lookup_cap(inv->caller, inv_arg(inv, 0));
 	if (ut.err)
 		return ut.err;
-	struct cap *u = &ut.slot->cap;
+	const struct cap *u = &ut.slot->cap;
 	if (u->type != CAP_UNTYPED || u->u.untyped.device)
 		return E_TYPE;
 	if (u->u.untyped.size_bits != ASID_POOL_BITS)
@@ -97,18 +112,16 @@ int decode_asid_control_invocation(struct invocation *inv)
 		index++;
 	if (index == ASID_POOL_COUNT)
 		return E_NOMEM;
-
-	struct asid_pool *pool = phys_to_virt(u->u.untyped.paddr);
-	memset(pool, 0, sizeof(*pool));
-	asid_pools[index] = pool;
-	u->u.untyped.free_index = 1u << ASID_POOL_BITS;
-	struct cap cap = cap_null();
-	cap.type = CAP_ASID_POOL;
-	cap.u.asid_pool.paddr = u->u.untyped.paddr;
-	cap.u.asid_pool.asid_base = (uint16_t)(index * ASID_POOL_ENTRIES);
-	mdb_insert(ut.slot, dest.slot, cap);
+	invoke_make_pool(ut.slot, dest.slot, index);
 	inv_set_result(inv, 0, index * ASID_POOL_ENTRIES);
 	return E_OK;
+}
+
+/* Binds software ASID `asid` (free entry `e` of its pool) to the VSpace capability `v`. */
+static void invoke_assign(struct cap *v, struct asid_entry *e, uint16_t asid)
+{
+	e->vspace_pa = v->u.vspace.paddr;
+	v->u.vspace.asid = asid;
 }
 
 /* ASID_POOL_ASSIGN: vspace cptr -> ASID. */
@@ -131,8 +144,7 @@ int decode_asid_pool_invocation(struct invocation *inv)
 		i++;
 	if (i == ASID_POOL_ENTRIES)
 		return E_NOMEM;
-	pool->entries[i].vspace_pa = v->u.vspace.paddr;
-	v->u.vspace.asid = (uint16_t)(base + i);
+	invoke_assign(v, &pool->entries[i], (uint16_t)(base + i));
 	inv_set_result(inv, 0, base + i);
 	return E_OK;
 }

@@ -122,36 +122,64 @@ static void frame_unmap(struct cap *frame)
 	frame->u.frame.mapped_vaddr = 0;
 }
 
+/* True if the frame's mapping record names a mapping that is still in place. */
+static bool frame_is_mapped(const struct cap *frame)
+{
+	struct asid_entry *e;
+	return frame->u.frame.mapped_asid && frame_entry(frame, &e);
+}
+
+struct frame_map_args {
+	struct vspace_ref vs;
+	pte_t *pte; /* the empty entry that will map it */
+	uint64_t vaddr;
+	unsigned rights;
+};
+
+static void invoke_frame_map(struct cap *frame, const struct frame_map_args *a)
+{
+	if (a->rights & RIGHT_EXEC) /* code written through data */
+		vspace_sync_icache(frame->u.frame.paddr, 1ull << frame->u.frame.size_bits);
+	*a->pte = frame_pte(frame, a->rights);
+	publish();
+	a->vs.entry->mapped_pages += frame_pages(frame);
+	frame->u.frame.mapped_asid = a->vs.asid;
+	frame->u.frame.mapped_vaddr = a->vaddr;
+}
+
 /* FRAME_MAP: vspace, vaddr, rights. */
 static int decode_frame_map(struct invocation *inv, struct cap *frame)
 {
-	struct vspace_ref vs;
-	uint64_t vaddr = inv_arg(inv, 1), rights = inv_arg(inv, 2);
-	uint64_t size = 1ull << frame->u.frame.size_bits;
-	int err = lookup_vspace(inv, inv_arg(inv, 0), &vs);
+	struct frame_map_args a = { .vaddr = inv_arg(inv, 1) };
+	uint64_t rights = inv_arg(inv, 2), size = 1ull << frame->u.frame.size_bits;
+	int err = lookup_vspace(inv, inv_arg(inv, 0), &a.vs);
 	if (err)
 		return err;
-	if (vaddr >= USER_VA_END || USER_VA_END - vaddr < size)
+	if (a.vaddr >= USER_VA_END || USER_VA_END - a.vaddr < size)
 		return E_RANGE;
-	if (vaddr & (size - 1))
+	if (a.vaddr & (size - 1))
 		return E_ALIGN;
 	if ((err = check_rights(frame, rights)))
 		return err;
-	if (frame->u.frame.mapped_asid)
+	if (frame_is_mapped(frame))
 		return E_MAPPED;
-	pte_t *pte = vspace_entry(vs.entry->vspace_pa, vaddr, frame_level(frame), &err);
-	if (!pte)
+	a.pte = vspace_entry(a.vs.entry->vspace_pa, a.vaddr, frame_level(frame), &err);
+	if (!a.pte)
 		return err == E_MAPPED ? E_DELETE_FIRST : err; /* a block is in the way */
-	if (*pte)
+	if (*a.pte)
 		return E_DELETE_FIRST;
-	if ((rights & RIGHT_EXEC))
-		vspace_sync_icache(frame->u.frame.paddr, size); /* code written through data */
-	*pte = frame_pte(frame, (unsigned)rights);
-	publish();
-	vs.entry->mapped_pages += frame_pages(frame);
-	frame->u.frame.mapped_asid = vs.asid;
-	frame->u.frame.mapped_vaddr = vaddr;
+	a.rights = (unsigned)rights;
+	invoke_frame_map(frame, &a);
 	return E_OK;
+}
+
+static void invoke_frame_remap(struct cap *frame, pte_t *pte, const struct asid_entry *e,
+			       unsigned rights)
+{
+	if (rights & RIGHT_EXEC)
+		vspace_sync_icache(frame->u.frame.paddr, 1ull << frame->u.frame.size_bits);
+	*pte = frame_pte(frame, rights);
+	flush_page(e, frame->u.frame.mapped_vaddr);
 }
 
 /* FRAME_REMAP: rights, for the frame's existing mapping. */
@@ -161,44 +189,36 @@ static int decode_frame_remap(struct invocation *inv, struct cap *frame)
 	if (err)
 		return err;
 	struct asid_entry *e;
-	pte_t *pte = frame_entry(frame, &e);
+	pte_t *pte = frame_is_mapped(frame) ? frame_entry(frame, &e) : NULL;
 	if (!pte)
 		return E_NOTMAPPED;
-	if (inv_arg(inv, 0) & RIGHT_EXEC)
-		vspace_sync_icache(frame->u.frame.paddr, 1ull << frame->u.frame.size_bits);
-	*pte = frame_pte(frame, (unsigned)inv_arg(inv, 0));
-	flush_page(e, frame->u.frame.mapped_vaddr);
+	invoke_frame_remap(frame, pte, e, (unsigned)inv_arg(inv, 0));
 	return E_OK;
 }
 
-/* Forgets a frame capability's mapping record if the mapping is gone (its page table was
- * unmapped or its VSpace deleted; the ASID may even name another VSpace by now). */
-static void frame_check_record(struct cap *frame)
+/* FRAME_GET_ADDRESS: -> paddr, size_bits, mapped vaddr and ASID (0, 0 when not mapped). */
+static void invoke_frame_get_address(struct invocation *inv, const struct cap *frame)
 {
-	struct asid_entry *e;
-	if (frame->u.frame.mapped_asid && !frame_entry(frame, &e)) {
-		frame->u.frame.mapped_asid = 0;
-		frame->u.frame.mapped_vaddr = 0;
-	}
+	bool mapped = frame_is_mapped(frame);
+	inv_set_result(inv, 0, frame->u.frame.paddr);
+	inv_set_result(inv, 1, frame->u.frame.size_bits);
+	inv_set_result(inv, 2, mapped ? frame->u.frame.mapped_vaddr : 0);
+	inv_set_result(inv, 3, mapped ? frame->u.frame.mapped_asid : 0);
 }
 
 static int decode_frame_invocation(struct invocation *inv)
 {
 	struct cap *frame = &inv->slot->cap;
-	frame_check_record(frame);
 	switch (inv->label) {
 	case FRAME_MAP:
 		return decode_frame_map(inv, frame);
 	case FRAME_REMAP:
 		return decode_frame_remap(inv, frame);
 	case FRAME_UNMAP:
-		frame_unmap(frame);
+		frame_unmap(frame); /* no argument to check */
 		return E_OK;
 	case FRAME_GET_ADDRESS:
-		inv_set_result(inv, 0, frame->u.frame.paddr);
-		inv_set_result(inv, 1, frame->u.frame.size_bits);
-		inv_set_result(inv, 2, frame->u.frame.mapped_vaddr);
-		inv_set_result(inv, 3, frame->u.frame.mapped_asid);
+		invoke_frame_get_address(inv, frame);
 		return E_OK;
 	default:
 		return E_LABEL;
@@ -268,6 +288,35 @@ static void table_unmap(struct cap *pt)
 	pt->u.page_table.level = 0;
 }
 
+/* True if the table's mapping record names a link that is still in place. */
+static bool table_is_mapped(const struct cap *pt)
+{
+	struct asid_entry *e;
+	return pt->u.page_table.mapped_asid && table_entry(pt, &e);
+}
+
+struct table_map_args {
+	struct vspace_ref vs;
+	pte_t *pte; /* the empty entry that will point to it */
+	uint64_t vaddr;
+	int level; /* of the entry: the table becomes a level + 1 table */
+};
+
+static void invoke_page_table_map(struct invocation *inv, struct cap *pt,
+				  const struct table_map_args *a)
+{
+	/* Its parent went (VSpace deleted, parent table unmapped): it is linked nowhere, but
+	 * may still hold entries. table_unmap clears it before it is linked again. */
+	table_unmap(pt);
+	*a->pte = pt->u.page_table.paddr | PTE_VALID | PTE_TABLE | PTE_PXN_TABLE;
+	publish();
+	a->vs.entry->table_pages++;
+	pt->u.page_table.mapped_asid = a->vs.asid;
+	pt->u.page_table.mapped_vaddr = a->vaddr & ~(LEVEL_SIZE(a->level) - 1);
+	pt->u.page_table.level = (uint8_t)(a->level + 1);
+	inv_set_result(inv, 0, (uint64_t)a->level + 1);
+}
+
 /*
  * PAGE_TABLE_MAP: vspace, vaddr. The table goes into the first empty entry on the walk to
  * vaddr (an empty L0 entry makes it an L1 table, and so on); E_DELETE_FIRST if the walk
@@ -275,52 +324,33 @@ static void table_unmap(struct cap *pt)
  */
 static int decode_page_table_map(struct invocation *inv, struct cap *pt)
 {
-	struct vspace_ref vs;
-	uint64_t vaddr = inv_arg(inv, 1);
-	int err = lookup_vspace(inv, inv_arg(inv, 0), &vs);
+	struct table_map_args a = { .vaddr = inv_arg(inv, 1) };
+	int err = lookup_vspace(inv, inv_arg(inv, 0), &a.vs);
 	if (err)
 		return err;
-	if (vaddr >= USER_VA_END)
+	if (a.vaddr >= USER_VA_END)
 		return E_RANGE;
-	if (pt->u.page_table.mapped_asid)
+	if (table_is_mapped(pt))
 		return E_MAPPED;
-	pte_t *pte = NULL;
-	int level;
-	for (level = 0; level < VSPACE_PAGE_LEVEL; level++) {
-		pte = vspace_entry(vs.entry->vspace_pa, vaddr, level, &err);
-		if (!pte || !*pte || !vspace_pte_is_table(*pte, level))
+	for (a.level = 0; a.level < VSPACE_PAGE_LEVEL; a.level++) {
+		a.pte = vspace_entry(a.vs.entry->vspace_pa, a.vaddr, a.level, &err);
+		if (!a.pte || !*a.pte || !vspace_pte_is_table(*a.pte, a.level))
 			break;
 	}
-	if (!pte || level == VSPACE_PAGE_LEVEL || *pte)
+	if (!a.pte || a.level == VSPACE_PAGE_LEVEL || *a.pte)
 		return E_DELETE_FIRST;
-	*pte = pt->u.page_table.paddr | PTE_VALID | PTE_TABLE | PTE_PXN_TABLE;
-	publish();
-	vs.entry->table_pages++;
-	pt->u.page_table.mapped_asid = vs.asid;
-	pt->u.page_table.mapped_vaddr = vaddr & ~(LEVEL_SIZE(level) - 1);
-	pt->u.page_table.level = (uint8_t)(level + 1);
-	inv_set_result(inv, 0, (uint64_t)level + 1);
+	invoke_page_table_map(inv, pt, &a);
 	return E_OK;
 }
 
 static int decode_page_table_invocation(struct invocation *inv)
 {
 	struct cap *pt = &inv->slot->cap;
-	struct asid_entry *e;
-	if (pt->u.page_table.mapped_asid && !table_entry(pt, &e)) {
-		/* Its parent went (VSpace deleted, parent table unmapped): it is linked nowhere,
-		 * but may still hold entries; clear it before it can be linked again. */
-		memset(vspace_table_kva(pt->u.page_table.paddr), 0, PAGE_SIZE);
-		publish();
-		pt->u.page_table.mapped_asid = 0;
-		pt->u.page_table.mapped_vaddr = 0;
-		pt->u.page_table.level = 0;
-	}
 	switch (inv->label) {
 	case PAGE_TABLE_MAP:
 		return decode_page_table_map(inv, pt);
 	case PAGE_TABLE_UNMAP:
-		table_unmap(pt);
+		table_unmap(pt); /* no argument to check */
 		return E_OK;
 	default:
 		return E_LABEL;
