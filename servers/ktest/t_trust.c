@@ -4,6 +4,8 @@
  * give one object two identities, registers rewritten behind a check, counters that lose
  * track of a subtree.
  */
+#include <string.h>
+
 #include "kt_as.h"
 #include "ktest.h"
 
@@ -186,6 +188,88 @@ static void unmap_of_non_leaf_table_updates_counters(void)
 	CHECK_INFO(vs, 2, 0);
 }
 
+/* What the failed invocations below could have changed: the VSpace's figures, the frame's
+ * mapping, the thread's registers, the capabilities in the slots involved. */
+struct trust_snapshot {
+	struct mica_vspace_info info;
+	struct mica_frame_info frame;
+	struct mica_tcb_regs regs;
+	struct mica_cap_info caps[4];
+};
+
+static void snapshot(struct trust_snapshot *s, cptr_t vs, cptr_t frame, cptr_t tcb,
+		     const cptr_t slots[4])
+{
+	memset(s, 0, sizeof(*s));
+	CHECK_OK(mica_vspace_info(vs, &s->info));
+	CHECK_OK(mica_frame_get_address(frame, &s->frame));
+	CHECK_OK(mica_tcb_read_registers(tcb, &s->regs));
+	for (unsigned i = 0; i < 4; i++)
+		s->caps[i] = kt_identify(slots[i]);
+}
+
+/* Calls `cap` with `label` and up to six words: the error it returns. */
+static int call_label(cptr_t cap, uint64_t label, unsigned n, const uint64_t *mr)
+{
+	struct mica_msg m = kt_msg(label, n, mr);
+	return mica_msg_error(mica_call(cap, &m));
+}
+
+/* Invocations of every kind that fail a check (bad label, bad rights, W^X, occupied
+ * entries, a VSpace without an ASID, a misaligned IPC buffer, an underivable source)
+ * return their error and leave every figure, mapping, register and slot as it was. */
+static void failed_invocations_change_nothing(void)
+{
+	cptr_t vs = kt_new(OBJ_VSPACE, 0), bare = kt_new(OBJ_VSPACE, 0);
+	cptr_t pt = kt_new(OBJ_PAGE_TABLE, 0), pt2 = kt_new(OBJ_PAGE_TABLE, 0);
+	cptr_t frame = kt_new(OBJ_FRAME_4K, 0), tcb = kt_new(OBJ_TCB, 0), dest = kt_slot();
+	uint64_t asid;
+	REQUIRE(vs && bare && pt && pt2 && frame && tcb && dest);
+	REQUIRE_OK(mica_asid_pool_assign(SLOT_INIT_ASID_POOL, vs, &asid));
+	for (unsigned i = 0; i < 3; i++) {
+		cptr_t t = kt_new(OBJ_PAGE_TABLE, 0);
+		REQUIRE(t);
+		REQUIRE_OK(mica_page_table_map(t, vs, KT_SPACE_VA, NULL));
+	}
+	REQUIRE_OK(mica_frame_map(frame, vs, KT_SPACE_VA, KT_RW));
+	REQUIRE_OK(mica_tcb_configure(tcb, 0, SLOT_INIT_CNODE, vs, 0, 0));
+	const cptr_t slots[4] = { pt, pt2, dest, bare };
+	struct trust_snapshot before, after;
+	snapshot(&before, vs, frame, tcb, slots);
+
+	const uint64_t wx[3] = { vs, KT_SPACE_VA + KT_PAGE, RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC };
+	const uint64_t kernel[3] = { vs, 0xffff000000000000ull, RIGHT_READ };
+	const uint64_t wrap[3] = { vs, ~0ull & ~(KT_PAGE - 1), RIGHT_READ };
+	const uint64_t bad_rights[1] = { 0x10 | RIGHT_READ };
+	const uint64_t again[3] = { vs, KT_SPACE_VA + KT_PAGE, RIGHT_READ };
+	CHECK_ERR(call_label(frame, FRAME_MAP, 3, wx), E_WX);
+	CHECK_ERR(call_label(frame, FRAME_MAP, 3, again), E_MAPPED);
+	CHECK_ERR(call_label(frame, FRAME_MAP, 3, kernel), E_RANGE);
+	CHECK_ERR(call_label(frame, FRAME_MAP, 3, wrap), E_RANGE);
+	CHECK_ERR(call_label(frame, FRAME_REMAP, 1, bad_rights), E_INVAL);
+	CHECK_ERR(call_label(frame, 0x7777, 0, NULL), E_LABEL);
+	const uint64_t occupied[2] = { vs, KT_SPACE_VA };
+	CHECK_ERR(call_label(pt, PAGE_TABLE_MAP, 2, occupied), E_DELETE_FIRST);
+	CHECK_ERR(call_label(pt2, 0x7777, 0, NULL), E_LABEL);
+	const uint64_t no_asid[2] = { bare, KT_SPACE_VA };
+	CHECK_ERR(call_label(pt, PAGE_TABLE_MAP, 2, no_asid), E_NOASID);
+	const uint64_t not_vspace[1] = { frame };
+	CHECK_ERR(call_label(SLOT_INIT_ASID_POOL, ASID_POOL_ASSIGN, 1, not_vspace), E_TYPE);
+	const uint64_t assigned[1] = { vs };
+	CHECK_ERR(call_label(SLOT_INIT_ASID_POOL, ASID_POOL_ASSIGN, 1, assigned), E_BUSY);
+	CHECK_ERR(mica_tcb_configure(tcb, 0, SLOT_INIT_CNODE, bare, 0, 0), E_NOASID);
+	CHECK_ERR(mica_tcb_configure(tcb, 0, SLOT_INIT_CNODE, vs, 0x1010, frame), E_ALIGN);
+	CHECK_ERR(mica_tcb_configure(tcb, 0, frame, vs, 0, 0), E_TYPE);
+	const uint64_t bad_flags[3] = { 0x80, 0x1234, 0x5678 };
+	CHECK_ERR(call_label(tcb, TCB_WRITE_REGISTERS, 3, bad_flags), E_INVAL);
+	CHECK_ERR(mica_cnode_copy(SLOT_INIT_CNODE, dest, SLOT_INIT_CNODE, pt, RIGHTS_ALL), E_TYPE);
+	CHECK_ERR(mica_cnode_copy(SLOT_INIT_CNODE, dest, SLOT_INIT_CNODE, bare, RIGHTS_ALL),
+		  E_NOASID);
+
+	snapshot(&after, vs, frame, tcb, slots);
+	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
+}
+
 static const struct ktest tests[] = {
 	{ "trust_configure_survives_deleting_its_sources",
 	  configure_survives_deleting_its_sources },
@@ -196,6 +280,7 @@ static const struct ktest tests[] = {
 	  rewritten_length_is_clamped_at_delivery },
 	{ "trust_unmap_of_non_leaf_table_updates_counters",
 	  unmap_of_non_leaf_table_updates_counters },
+	{ "trust_failed_invocations_change_nothing", failed_invocations_change_nothing },
 };
 
 const struct ktest_suite kt_suite_trust = KT_SUITE(tests);
