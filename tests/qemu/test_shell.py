@@ -171,6 +171,15 @@ def test_line_editing_history_and_ctrl_c(sh):
     assert "unknown command 'xxxxxxxx" in out
 
 
+def test_ctrl_a_is_the_shells_home_key_not_qemus_escape(sh):
+    # "elp", Home, "h": the line is "help". Were Ctrl-A QEMU's escape, QEMU would print its
+    # own help for Ctrl-A h and the shell would get "elp".
+    sh.child.send("elp\x01h\r")
+    out = clean(sh.expect(PROMPT))
+    assert "list the commands, or show how to use one" in out
+    assert "unknown command" not in out and "C-a h" not in out
+
+
 # --- address spaces and the probe ----------------------------------------------------------
 
 def test_as_create_list_and_destroy(sh):
@@ -559,8 +568,9 @@ def test_random_console_input_leaves_the_shell_answering(fresh):
         else:
             data = "".join(chr(rng.randint(32, 126)) for _ in range(rng.randint(1, 30)))
             data += rng.choice(["\r", "\n", "\r\n", "", "\x03"])
-        # QEMU's console multiplexer takes Ctrl-A as its escape: Ctrl-A Ctrl-A sends one.
-        fresh.child.send(data.replace("\x01", "\x01\x01"))
+        # QEMU's console multiplexer takes Ctrl-] as its escape (scripts/qemu's -echr):
+        # Ctrl-] Ctrl-] sends one.
+        fresh.child.send(data.replace("\x1d", "\x1d\x1d"))
         fresh.child.expect(pexpect.TIMEOUT, timeout=rng.choice([0, 0.01, 0.03]))
     for _ in range(4):  # leave any menu, sub-prompt or running test
         fresh.child.send("\x03")
