@@ -389,6 +389,21 @@ def test_stats_global_and_per_address_space(sh):
     assert "error: stats takes at most one ID" in sh.run("stats 1 2")
 
 
+def test_a_4_gib_guest_boots_and_refuses_cleanly_beyond_the_page_hash(boot):
+    # Usable RAM is limited by memsrv's page hash and CNode (docs/memsrv.md): a 4 GiB guest
+    # counts all its frames, but an eager map beyond ~512 MiB is refused and leaks nothing.
+    big = Shell(boot(ram="4G", append=APPEND))
+    assert gstat(big, "total frames") > 1_000_000
+    free = gstat(big, "free frames")
+    as_id = number(r"created address space (\d+)", big.run("as create 0x1000000"))
+    out = big.run(f"vma map {as_id} auto 600M rw eager", timeout=120)
+    assert "error: vma map: E_NOMEM" in out
+    assert f"address space {as_id}: 0 VMAs, 0 resident pages" in big.run(f"maps {as_id}")
+    big.run(f"as destroy {as_id}")
+    assert gstat(big, "free frames") == free
+    assert "0 violations" in big.run("audit 1")
+
+
 def test_kstat_shows_the_kernel_counters(sh):
     out = sh.run("kstat")
     for name in ["system calls", "ipc messages", "context switches", "address-space switches",
