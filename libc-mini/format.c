@@ -240,3 +240,30 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap)
 	va_end(args);
 	return s.count;
 }
+
+/* fmt_vwrite's buffer. */
+struct chunk {
+	fmt_write_fn write;
+	void *ctx;
+	size_t used;
+	char buf[FMT_CHUNK];
+};
+
+static void chunk_put(void *ctx, char c)
+{
+	struct chunk *k = ctx;
+	if (k->used == sizeof(k->buf)) {
+		k->write(k->ctx, k->buf, k->used);
+		k->used = 0;
+	}
+	k->buf[k->used++] = c;
+}
+
+int fmt_vwrite(fmt_write_fn write, void *ctx, const char *fmt, va_list ap)
+{
+	struct chunk k = { .write = write, .ctx = ctx, .used = 0 };
+	int n = fmt_vformat(chunk_put, &k, fmt, ap);
+	if (k.used)
+		write(ctx, k.buf, k.used);
+	return n;
+}

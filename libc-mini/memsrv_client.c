@@ -248,6 +248,20 @@ int mem_proc_info(cptr_t ms, unsigned pid, struct mem_proc_info *out)
 	return E_OK;
 }
 
+int mem_program(cptr_t ms, unsigned index, struct mem_program *out)
+{
+	const uint64_t a[] = { index };
+	uint64_t r[2 + 8];
+	int err = request_n(ms, MEMSRV_PROGRAMS, a, 1, r, 2 + 8);
+	if (err)
+		return err;
+	out->size = r[0];
+	out->kind = (unsigned)r[1];
+	memcpy(out->name, &r[2], sizeof(out->name));
+	out->name[sizeof(out->name) - 1] = '\0';
+	return E_OK;
+}
+
 int mem_probe_attach(cptr_t ms, unsigned as)
 {
 	const uint64_t a[] = { as };

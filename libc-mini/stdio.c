@@ -1,18 +1,11 @@
 /*
- * printf and friends over fmt_vformat. Console output collects in a small buffer per call
- * and goes out through console_write, the one place that knows the output channel.
+ * printf and friends over fmt_vformat. Console output collects in fmt_vwrite's buffer per
+ * call and goes out through console_write, the one place that knows the output channel.
  */
 #include <stdio.h>
 
 #include <format.h>
 #include <mica.h>
-
-#define STDIO_BUFFER 128
-
-struct out_buffer {
-	char buf[STDIO_BUFFER];
-	size_t used;
-};
 
 struct string_sink {
 	char *buf;
@@ -34,18 +27,11 @@ static void console_write(const char *s, size_t len)
 		mica_debug_putc(s[i]);
 }
 
-static void out_flush(struct out_buffer *o)
+/* fmt_write_fn over console_write. */
+static void console_chunk(void *ctx, const char *s, size_t len)
 {
-	console_write(o->buf, o->used);
-	o->used = 0;
-}
-
-static void out_char(void *ctx, char c)
-{
-	struct out_buffer *o = ctx;
-	if (o->used == sizeof(o->buf))
-		out_flush(o);
-	o->buf[o->used++] = c;
+	(void)ctx;
+	console_write(s, len);
 }
 
 static void string_char(void *ctx, char c)
@@ -58,10 +44,7 @@ static void string_char(void *ctx, char c)
 
 int vprintf(const char *fmt, va_list ap)
 {
-	struct out_buffer o = { .used = 0 };
-	int n = fmt_vformat(out_char, &o, fmt, ap);
-	out_flush(&o);
-	return n;
+	return fmt_vwrite(console_chunk, NULL, fmt, ap);
 }
 
 int printf(const char *fmt, ...)

@@ -44,12 +44,17 @@ ensure_packages() {
 	[ -z "$missing" ] || apt_install $missing
 }
 
-# Configures build/ on first use, then builds everything.
+# Configures build/ on first use, then builds everything, saying what it does when there is
+# work (a first build takes a minute or so; a no-op build prints nothing).
 configure_and_build() {
 	local log
 	if [ ! -f "$MICA_BUILD_DIR/build.ninja" ]; then
+		echo "setup: first build: configuring $MICA_BUILD_DIR (meson setup)..." >&2
 		log=$(meson setup "$MICA_BUILD_DIR" "$MICA_ROOT" --cross-file "$CROSS_FILE" 2>&1) ||
 			{ echo "$log" >&2; echo "setup: meson setup failed" >&2; return 1; }
+	fi
+	if ! ninja -C "$MICA_BUILD_DIR" -n 2>/dev/null | grep -q "no work to do"; then
+		echo "setup: building Mica (ninja -C $MICA_BUILD_DIR)..." >&2
 	fi
 	ninja -C "$MICA_BUILD_DIR" >/dev/null || ninja -C "$MICA_BUILD_DIR"
 }

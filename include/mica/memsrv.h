@@ -48,6 +48,12 @@ enum memsrv_kind {
 #define MEMSRV_MAP_EAGER  1u /* populate at map time instead of on first touch */
 #define MEMSRV_VMA_PINNED 2u /* MEMSRV_QUERY/VMA_LIST only: memsrv's own (the IPC buffer) */
 
+#define MEMSRV_QUOTA_MAX  (1ull << 24) /* pages: MEMSRV_AS_CREATE's and MEMSRV_SPAWN's quota */
+
+/* MEMSRV_PROGRAMS: what a boot archive entry is. */
+#define MEMSRV_FILE_OTHER   0u /* not a program memsrv can load (MEMSRV_SPAWN: E_TYPE) */
+#define MEMSRV_FILE_PROGRAM 1u /* an ELF executable elf_parse accepts */
+
 /* MEMSRV_SPAWN flags. */
 #define MEMSRV_SPAWN_CONTROL 1u /* the new process's capability carries MEMSRV_R_CONTROL */
 
@@ -83,6 +89,9 @@ enum memsrv_label {
 	MEMSRV_SEED = 52,      /* seed: reseeds the placement generator (tests) */
 	MEMSRV_PROC_INFO = 53, /* process id -> state word, fault address, fault pc, faults,
 				* resident pages, then its name (8 words, NUL-terminated) */
+	MEMSRV_PROGRAMS = 54,  /* index -> size in bytes, MEMSRV_FILE_*, then the name of the
+				* boot archive's entry `index` (8 words, NUL-terminated, cut at
+				* 63 bytes); E_RANGE past the last entry */
 
 	/* The probe (MEMSRV_R_CONTROL; the caller must be a process memsrv started) */
 	MEMSRV_PROBE_ATTACH = 64, /* as -> the probe now runs in `as`; the caller's

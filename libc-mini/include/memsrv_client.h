@@ -42,6 +42,13 @@ struct mem_proc_info {
 	char name[64];
 };
 
+/* An entry of the boot archive (MEMSRV_PROGRAMS). */
+struct mem_program {
+	uint64_t size; /* bytes */
+	unsigned kind; /* MEMSRV_FILE_PROGRAM or MEMSRV_FILE_OTHER */
+	char name[64];
+};
+
 /* A probe access that faulted: what the pager made of it. */
 struct mem_probe_fault {
 	unsigned stat; /* MEMSRV_STAT_FAULTS_* */
@@ -117,6 +124,12 @@ int mem_seed(cptr_t ms, uint64_t seed);
 
 /* Describes process `pid` (running or ended). Needs MEMSRV_R_CONTROL. */
 int mem_proc_info(cptr_t ms, unsigned pid, struct mem_proc_info *out);
+
+/*
+ * Entry `index` (0-based) of memsrv's boot archive: name, size, and whether it is a program.
+ * Needs MEMSRV_R_CONTROL. Returns 0, E_RANGE past the last entry, or another error.
+ */
+int mem_program(cptr_t ms, unsigned index, struct mem_program *out);
 
 /*
  * Moves memsrv's probe into address space `as` (0: the caller's own) and puts a capability to

@@ -3,7 +3,8 @@
  * MEMSRV_SPAWN; the spawn argument (x1) selects what it does:
  *
  *   bits 0..7   mode (enum crasher_mode)
- *   bits 8..23  CRASH_ISOLATION: the address space to try to reach
+ *   bits 8..23  CRASH_ISOLATION: the address space to try to reach (another one: 0 or the
+ *               crasher's own id exits with code 2 before any request)
  *   bits 32..63 CRASH_EXIT: the exit code
  */
 #pragma once

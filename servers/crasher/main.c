@@ -11,6 +11,7 @@
 #include "crasher.h"
 
 #define PAGE        4096ull
+#define BAD_ARG     2   /* exit code: an unknown mode, or isolation without a target */
 #define NOT_KILLED  100 /* exit code: the fault did not end the process */
 #define QUOTA_PAGES 4096
 
@@ -61,12 +62,29 @@ static int lazy_exit(void)
 	return 0;
 }
 
-/* Every request on `target` must be refused with E_RIGHTS; returns 0 or the step that was not. */
+/* This process's own address-space id (0 if memsrv does not say). */
+static unsigned own_id(void)
+{
+	uint64_t s[MEMSRV_STAT_COUNT];
+	return mem_stats(ms, 0, s) ? 0 : (unsigned)s[MEMSRV_STAT_AS_ID];
+}
+
+/*
+ * Every request on `target` must be refused with E_RIGHTS; returns 0 or the step that was not.
+ * A target of 0 or the crasher's own id would act on itself (unmapping its own code), so it
+ * is refused with BAD_ARG before any request.
+ */
 static int isolation(unsigned target)
 {
 	uint64_t stats[MEMSRV_STAT_COUNT], checked, bad, start;
+	if (target == 0 || target == own_id()) {
+		printf("crasher: mode 5 needs another address space's id in ARG bits 8-23 "
+		       "(0x105 tries address space 1)\n");
+		return BAD_ARG;
+	}
 	struct mem_vma v;
 	struct mem_global_stats g;
+	struct mem_program prog;
 	unsigned id;
 	const int results[] = {
 		mem_map(ms, target, 0, PAGE, MEMSRV_PROT_R, MEMSRV_KIND_ANON, 0, &start),
@@ -81,6 +99,7 @@ static int isolation(unsigned target)
 		mem_spawn(ms, "crasher", 0, 0, 0, 0, &id),
 		mem_global_stats(ms, &g),
 		mem_seed(ms, 1),
+		mem_program(ms, 0, &prog),
 	};
 	for (unsigned i = 0; i < sizeof(results) / sizeof(results[0]); i++) {
 		if (results[i] != E_RIGHTS) {
@@ -122,7 +141,8 @@ static int run(uint64_t arg)
 	case CRASH_LAZY_EXIT:
 		return lazy_exit();
 	default:
-		return 2;
+		printf("crasher: unknown mode %u (modes 0-9)\n", (unsigned)(arg & 0xff));
+		return BAD_ARG;
 	}
 }
 

@@ -26,7 +26,6 @@
 #define PS_MAX         25
 #define NAME_WORD      8 /* MEMSRV_SPAWN: the name starts at msg[8] */
 #define NAME_BYTES_MAX 64
-#define QUOTA_MAX      (1ull << 24)
 #define NAME_WORDS     8 /* MEMSRV_PROC_INFO: the name's words */
 
 /* One request in flight. */
@@ -68,7 +67,7 @@ static int handle_as_create(struct call *c)
 {
 	uint64_t quota = c->rq->w[0];
 	struct aspace *as;
-	if (quota > QUOTA_MAX)
+	if (quota > MEMSRV_QUOTA_MAX)
 		return E_RANGE;
 	int err = aspace_create(quota ? quota : options->quota, &as);
 	if (!err)
@@ -307,7 +306,7 @@ static int handle_spawn(struct call *c)
 {
 	const uint64_t *w = c->rq->w;
 	char name[NAME_BYTES_MAX];
-	if (w[0] > PROCESS_MAX_PRIORITY || w[3] > QUOTA_MAX)
+	if (w[0] > PROCESS_MAX_PRIORITY || w[3] > MEMSRV_QUOTA_MAX)
 		return E_RANGE;
 	if (w[2] & ~(uint64_t)MEMSRV_SPAWN_CONTROL)
 		return E_INVAL;
@@ -399,6 +398,26 @@ static int handle_proc_info(struct call *c)
 	return E_OK;
 }
 
+/* MEMSRV_PROGRAMS: index -> size, MEMSRV_FILE_*, name (NAME_WORDS words). */
+static int handle_programs(struct call *c)
+{
+	struct cpio_file file;
+	bool program;
+	uint64_t index = c->rq->w[0];
+	if (index > UINT32_MAX)
+		return E_RANGE;
+	int err = process_archive_entry((unsigned)index, &file, &program);
+	if (err)
+		return err;
+	put(c, file.size);
+	put(c, program ? MEMSRV_FILE_PROGRAM : MEMSRV_FILE_OTHER);
+	uint64_t name[NAME_WORDS] = { 0 };
+	memcpy(name, file.name, strnlen(file.name, sizeof(name) - 1));
+	for (unsigned i = 0; i < NAME_WORDS; i++)
+		put(c, name[i]);
+	return E_OK;
+}
+
 /* MEMSRV_PROBE_ATTACH: as -> the caller's probe slot, the space's id. */
 static int handle_probe_attach(struct call *c)
 {
@@ -444,6 +463,7 @@ static const struct handler handlers[] = {
 	[MEMSRV_EXIT] = { handle_exit, 1, 1, 0, false },
 	[MEMSRV_SEED] = { handle_seed, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_PROC_INFO] = { handle_proc_info, 1, 1, MEMSRV_R_CONTROL, false },
+	[MEMSRV_PROGRAMS] = { handle_programs, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_PROBE_ATTACH] = { handle_probe_attach, 1, 1, MEMSRV_R_CONTROL, true },
 	[MEMSRV_PROBE_DETACH] = { handle_probe_detach, 0, 0, MEMSRV_R_CONTROL, false },
 };

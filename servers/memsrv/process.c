@@ -218,6 +218,15 @@ static int find_program(const char *name, struct cpio_file *file, struct elf_inf
 	return E_OK;
 }
 
+int process_archive_entry(unsigned index, struct cpio_file *file, bool *program)
+{
+	struct elf_info elf;
+	if (cpio_entry(archive, archive_size, index, file) != 0)
+		return E_RANGE;
+	*program = elf_parse(file->data, file->size, &elf) == NULL;
+	return E_OK;
+}
+
 int process_load(struct aspace *as, const char *name, bool probe, uint64_t *entry)
 {
 	struct cpio_file file;

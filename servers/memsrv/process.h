@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <cpio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,12 @@ void process_init(cptr_t endpoint, const void *archive, size_t size);
  * on error everything is given back.
  */
 int process_spawn(const struct spawn_args *args, struct aspace **out);
+
+/*
+ * Entry `index` (0-based) of the boot archive: its name and size, and whether it is a program
+ * memsrv can load (elf_parse accepts it). Returns 0, or E_RANGE past the last entry.
+ */
+int process_archive_entry(unsigned index, struct cpio_file *file, bool *program);
 
 /*
  * Loads the ELF program `name` of the boot archive into `as` (one eager VMA per segment) and

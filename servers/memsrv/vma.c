@@ -1,21 +1,14 @@
 /*
- * The VMA tree (vma.h, docs/memsrv-vma.md): an AVL tree of non-overlapping page ranges keyed
- * by start. Each node stores the height of its subtree; every insert and delete rebalances on
- * the way back up, so heights of siblings differ by at most one and the tree is at most
- * 1.44 log2(n + 2) tall. Deletion relinks nodes and never copies one into another, so a VMA
- * pointer stays valid until that VMA itself is removed.
+ * VMA ranges (vma.h, docs/memsrv-vma.md): map, unmap and protect over the tree layer
+ * (vma_tree.c), with the splits and merges they need; placement of new VMAs in the free gaps;
+ * resident-page accounting, fault classification, and the invariant check.
  *
  * Each public operation checks everything first (arguments, overlaps, coverage, free nodes)
  * and only then changes the tree with helpers that cannot fail.
  */
 #include "vma.h"
 
-#include <string.h>
-
-static uint64_t vma_end(const struct vma *v)
-{
-	return v->start + v->length;
-}
+#include "vma_tree.h"
 
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
@@ -25,198 +18,6 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
-}
-
-/* Node pool: a stack of free nodes linked through ->right; free nodes have height 0. */
-
-static void pool_put(struct vma_pool *pool, struct vma *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->right = pool->free_list;
-	pool->free_list = v;
-	pool->free_count++;
-}
-
-/* Takes a zeroed node; the caller has checked that free_count > 0. */
-static struct vma *pool_take(struct vma_pool *pool)
-{
-	struct vma *v = pool->free_list;
-	pool->free_list = v->right;
-	pool->free_count--;
-	memset(v, 0, sizeof(*v));
-	return v;
-}
-
-int vma_pool_init(struct vma_pool *pool, struct vma *nodes, uint32_t capacity)
-{
-	if (!pool || (!nodes && capacity))
-		return E_INVAL;
-	pool->nodes = nodes;
-	pool->capacity = capacity;
-	pool->free_count = 0;
-	pool->free_list = NULL;
-	for (uint32_t i = capacity; i-- > 0;)
-		pool_put(pool, &nodes[i]);
-	return E_OK;
-}
-
-uint32_t vma_pool_free(const struct vma_pool *pool)
-{
-	return pool ? pool->free_count : 0;
-}
-
-/* AVL primitives. Each returns the new root of the subtree it was given. */
-
-static int avl_height(const struct vma *n)
-{
-	return n ? n->height : 0;
-}
-
-static void avl_fix_height(struct vma *n)
-{
-	int l = avl_height(n->left), r = avl_height(n->right);
-	n->height = (uint8_t)((l > r ? l : r) + 1);
-}
-
-static int avl_balance(const struct vma *n)
-{
-	return avl_height(n->left) - avl_height(n->right);
-}
-
-static struct vma *avl_rotate_right(struct vma *n)
-{
-	struct vma *l = n->left;
-	n->left = l->right;
-	l->right = n;
-	avl_fix_height(n);
-	avl_fix_height(l);
-	return l;
-}
-
-static struct vma *avl_rotate_left(struct vma *n)
-{
-	struct vma *r = n->right;
-	n->right = r->left;
-	r->left = n;
-	avl_fix_height(n);
-	avl_fix_height(r);
-	return r;
-}
-
-/* Restores |balance| <= 1 at n, whose children are valid AVL trees differing by <= 2. */
-static struct vma *avl_rebalance(struct vma *n)
-{
-	avl_fix_height(n);
-	if (avl_balance(n) > 1) {
-		if (avl_balance(n->left) < 0)
-			n->left = avl_rotate_left(n->left);
-		return avl_rotate_right(n);
-	}
-	if (avl_balance(n) < -1) {
-		if (avl_balance(n->right) > 0)
-			n->right = avl_rotate_right(n->right);
-		return avl_rotate_left(n);
-	}
-	return n;
-}
-
-static struct vma *avl_insert(struct vma *n, struct vma *v)
-{
-	if (!n)
-		return v;
-	if (v->start < n->start)
-		n->left = avl_insert(n->left, v);
-	else
-		n->right = avl_insert(n->right, v);
-	return avl_rebalance(n);
-}
-
-/* Unlinks the lowest node of subtree n into *min. */
-static struct vma *avl_take_min(struct vma *n, struct vma **min)
-{
-	if (!n->left) {
-		*min = n;
-		return n->right;
-	}
-	n->left = avl_take_min(n->left, min);
-	return avl_rebalance(n);
-}
-
-/* Unlinks the node keyed `start` (the caller knows it is there); relinks, never copies. */
-static struct vma *avl_remove(struct vma *n, uint64_t start)
-{
-	if (!n)
-		return NULL;
-	if (start < n->start) {
-		n->left = avl_remove(n->left, start);
-	} else if (start > n->start) {
-		n->right = avl_remove(n->right, start);
-	} else {
-		struct vma *min, *rest;
-		if (!n->left || !n->right)
-			return n->left ? n->left : n->right;
-		rest = avl_take_min(n->right, &min);
-		min->left = n->left;
-		min->right = rest;
-		n = min;
-	}
-	return avl_rebalance(n);
-}
-
-/* The VMA with the largest start <= addr, or NULL. */
-static struct vma *tree_floor(const struct vma_tree *t, uint64_t addr)
-{
-	struct vma *n = t->root, *best = NULL;
-	while (n) {
-		if (n->start <= addr) {
-			best = n;
-			n = n->right;
-		} else {
-			n = n->left;
-		}
-	}
-	return best;
-}
-
-/* The VMA with the smallest start > addr, or NULL. */
-static struct vma *tree_above(const struct vma_tree *t, uint64_t addr)
-{
-	struct vma *n = t->root, *best = NULL;
-	while (n) {
-		if (n->start > addr) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	return best;
-}
-
-/* The lowest VMA ending above addr. */
-static struct vma *tree_from(const struct vma_tree *t, uint64_t addr)
-{
-	struct vma *f = tree_floor(t, addr);
-	if (f && vma_end(f) > addr)
-		return f;
-	return tree_above(t, addr);
-}
-
-/* Links v (a fresh node with its range set) into the tree. */
-static void tree_insert(struct vma_tree *t, struct vma *v)
-{
-	v->left = v->right = NULL;
-	v->height = 1;
-	t->root = avl_insert(t->root, v);
-	t->count++;
-}
-
-/* Unlinks v and returns it to the pool; the caller has settled the size counters. */
-static void tree_delete(struct vma_tree *t, struct vma *v)
-{
-	t->root = avl_remove(t->root, v->start);
-	t->count--;
-	pool_put(t->pool, v);
 }
 
 /* Argument checks shared by the operations. */
@@ -288,9 +89,9 @@ static struct vma *split_at(struct vma_tree *t, struct vma *v, uint64_t at)
 {
 	uint64_t low_res =
 	    resident_part(t, v, v->resident, v->start, at, open_pages(v, at, vma_end(v)));
-	struct vma *u = pool_take(t->pool);
+	struct vma *u = vma_pool_take(t->pool);
 	split_fields(v, u, at, low_res);
-	tree_insert(t, u);
+	vma_tree_link(t, u);
 	return u;
 }
 
@@ -333,32 +134,20 @@ static void merge_pair(struct vma_tree *t, struct vma *a, struct vma *b)
 	a->length += b->length;
 	a->guard_pages += b->guard_pages;
 	a->resident += b->resident;
-	tree_delete(t, b);
+	vma_tree_unlink(t, b);
 }
 
 /* Merges every mergeable pair among the VMAs from the one holding start - 1 to the one at end. */
 static void merge_around(struct vma_tree *t, uint64_t start, uint64_t end)
 {
-	struct vma *v = tree_from(t, start - 1);
+	struct vma *v = vma_tree_from(t, start - 1);
 	while (v && v->start < end) {
-		struct vma *n = tree_above(t, v->start);
+		struct vma *n = vma_tree_above(t, v->start);
 		if (n && mergeable(v, n))
 			merge_pair(t, v, n);
 		else
 			v = n;
 	}
-}
-
-int vma_tree_init(struct vma_tree *tree, struct vma_pool *pool, vma_resident_fn resident_in,
-		  void *ctx)
-{
-	if (!tree || !pool)
-		return E_INVAL;
-	memset(tree, 0, sizeof(*tree));
-	tree->pool = pool;
-	tree->resident_in = resident_in;
-	tree->resident_ctx = ctx;
-	return E_OK;
 }
 
 static int map_check(const struct vma_tree *t, uint64_t start, uint64_t length, unsigned rights,
@@ -376,14 +165,14 @@ static int map_check(const struct vma_tree *t, uint64_t start, uint64_t length, 
 		return err;
 	if (guard >= length / VMA_PAGE)
 		return E_INVAL;
-	struct vma *v = tree_from(t, start);
+	struct vma *v = vma_tree_from(t, start);
 	return v && v->start < start + length ? E_MAPPED : E_OK;
 }
 
 /* Puts the checked range described by c into the tree, growing a neighbour when it can. */
 static void map_apply(struct vma_tree *t, const struct vma *c)
 {
-	struct vma *prev = tree_floor(t, c->start - 1), *next = tree_from(t, c->start);
+	struct vma *prev = vma_tree_floor(t, c->start - 1), *next = vma_tree_from(t, c->start);
 	if (prev && mergeable(prev, c)) {
 		prev->length += c->length;
 		prev->guard_pages += c->guard_pages;
@@ -393,9 +182,9 @@ static void map_apply(struct vma_tree *t, const struct vma *c)
 		next->offset = c->offset;
 		next->guard_pages += c->guard_pages;
 	} else {
-		struct vma *v = pool_take(t->pool);
+		struct vma *v = vma_pool_take(t->pool);
 		*v = *c;
-		tree_insert(t, v);
+		vma_tree_link(t, v);
 	}
 	t->virtual_size += c->length;
 	merge_around(t, c->start, vma_end(c));
@@ -419,7 +208,7 @@ int vma_map(struct vma_tree *tree, uint64_t start, uint64_t length, unsigned rig
 		.kind = (uint8_t)kind,
 		.backing = (uint8_t)backing,
 	};
-	struct vma *prev = tree_floor(tree, start - 1), *next = tree_from(tree, start);
+	struct vma *prev = vma_tree_floor(tree, start - 1), *next = vma_tree_from(tree, start);
 	bool grows = (prev && mergeable(prev, &c)) || (next && mergeable(&c, next));
 	if (!grows && tree->pool->free_count == 0)
 		return E_NOMEM;
@@ -431,10 +220,10 @@ int vma_map(struct vma_tree *tree, uint64_t start, uint64_t length, unsigned rig
 static void unmap_middle(struct vma_tree *t, struct vma *v, uint64_t s, uint64_t e, uint64_t res,
 			 uint64_t low_res)
 {
-	struct vma *u = pool_take(t->pool);
+	struct vma *u = vma_pool_take(t->pool);
 	split_fields(v, u, e, low_res + res);
 	cut_high(t, v, s, res);
-	tree_insert(t, u);
+	vma_tree_link(t, u);
 }
 
 /* Removes [s, e) (inside v, not empty) from v after telling fn. */
@@ -450,7 +239,7 @@ static void unmap_piece(struct vma_tree *t, struct vma *v, uint64_t s, uint64_t 
 	if (s == v->start && e == vma_end(v)) {
 		t->virtual_size -= v->length;
 		t->resident -= v->resident;
-		tree_delete(t, v);
+		vma_tree_unlink(t, v);
 	} else if (s == v->start) {
 		cut_low(t, v, e, res);
 	} else if (e == vma_end(v)) {
@@ -468,14 +257,14 @@ int vma_unmap(struct vma_tree *tree, uint64_t start, uint64_t length, vma_unmap_
 	if (err)
 		return err;
 	uint64_t end = start + length;
-	struct vma *v = tree_from(tree, start);
+	struct vma *v = vma_tree_from(tree, start);
 	if (v && v->start < start && vma_end(v) > end && tree->pool->free_count == 0)
 		return E_NOMEM;
 	/* Invariant: every page of [start, v->start) is unmapped. */
 	while (v && v->start < end) {
 		uint64_t next = vma_end(v);
 		unmap_piece(tree, v, max_u64(v->start, start), min_u64(next, end), fn, ctx);
-		v = next < end ? tree_from(tree, next) : NULL;
+		v = next < end ? vma_tree_from(tree, next) : NULL;
 	}
 	return E_OK;
 }
@@ -484,12 +273,12 @@ int vma_unmap(struct vma_tree *tree, uint64_t start, uint64_t length, vma_unmap_
 static int protect_check(const struct vma_tree *t, uint64_t start, uint64_t end, unsigned rights,
 			 uint32_t *splits)
 {
-	struct vma *v = tree_floor(t, start);
+	struct vma *v = vma_tree_floor(t, start);
 	if (!v || vma_end(v) <= start)
 		return E_NOTMAPPED;
 	*splits = v->start < start && v->rights != rights;
 	while (vma_end(v) < end) {
-		struct vma *n = tree_above(t, v->start);
+		struct vma *n = vma_tree_above(t, v->start);
 		if (!n || n->start != vma_end(v))
 			return E_NOTMAPPED;
 		v = n;
@@ -501,7 +290,7 @@ static int protect_check(const struct vma_tree *t, uint64_t start, uint64_t end,
 /* Gives [start, end) (covered, with enough free nodes) the new rights, then merges. */
 static void protect_apply(struct vma_tree *t, uint64_t start, uint64_t end, unsigned rights)
 {
-	struct vma *v = tree_floor(t, start);
+	struct vma *v = vma_tree_floor(t, start);
 	/* Invariant: [start, v->start) has the new rights, and v holds max(start, v->start). */
 	while (v) {
 		uint64_t next = vma_end(v);
@@ -512,7 +301,7 @@ static void protect_apply(struct vma_tree *t, uint64_t start, uint64_t end, unsi
 				split_at(t, v, end);
 			v->rights = (uint8_t)rights;
 		}
-		v = next < end ? tree_above(t, v->start) : NULL;
+		v = next < end ? vma_tree_above(t, v->start) : NULL;
 	}
 	merge_around(t, start, end);
 }
@@ -601,42 +390,6 @@ int vma_find_free(const struct vma_tree *tree, uint64_t length, uint64_t align, 
 	gap_walk(&w, tree);
 	*start = w.start;
 	return E_OK;
-}
-
-const struct vma *vma_find(const struct vma_tree *tree, uint64_t addr)
-{
-	const struct vma *v = tree ? tree_floor(tree, addr) : NULL;
-	return v && addr < vma_end(v) ? v : NULL;
-}
-
-const struct vma *vma_first_from(const struct vma_tree *tree, uint64_t addr)
-{
-	return tree ? tree_from(tree, addr) : NULL;
-}
-
-const struct vma *vma_first(const struct vma_tree *tree)
-{
-	return vma_first_from(tree, 0);
-}
-
-const struct vma *vma_next(const struct vma_tree *tree, const struct vma *v)
-{
-	return tree && v ? tree_above(tree, v->start) : NULL;
-}
-
-uint32_t vma_count(const struct vma_tree *tree)
-{
-	return tree ? tree->count : 0;
-}
-
-uint64_t vma_virtual_size(const struct vma_tree *tree)
-{
-	return tree ? tree->virtual_size : 0;
-}
-
-uint64_t vma_resident(const struct vma_tree *tree)
-{
-	return tree ? tree->resident : 0;
 }
 
 /* Whether addr is in one of v's guard pages. */

@@ -33,6 +33,20 @@ int args_as_id(const char *word, unsigned *out, char *why, size_t size)
 	return 0;
 }
 
+int args_quota(const char *word, uint64_t *out, char *why, size_t size)
+{
+	uint64_t v;
+	if (args_number("QUOTA", word, &v, why, size))
+		return -1;
+	if (v > MEMSRV_QUOTA_MAX) {
+		snprintf(why, size, "bad QUOTA '%.24s': at most 2^24 pages (%llu)", word,
+			 (unsigned long long)MEMSRV_QUOTA_MAX);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Parses protection `word` into *prot. */
 static int args_prot(const char *word, unsigned *prot, char *why, size_t size)
 {

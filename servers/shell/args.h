@@ -38,6 +38,10 @@ int args_number(const char *what, const char *word, uint64_t *out, char *why, si
 /* Parses an address-space id (1..ARGS_AS_MAX). Returns 0 and *out, or -1 and a message. */
 int args_as_id(const char *word, unsigned *out, char *why, size_t size);
 
+/* Parses a quota in pages (0: memsrv's default, at most MEMSRV_QUOTA_MAX = 2^24). Returns 0
+ * and *out, or -1 and a message that states the limit. */
+int args_quota(const char *word, uint64_t *out, char *why, size_t size);
+
 /*
  * Parses "ID ADDR|auto LEN PROT [anon|stack] [eager|lazy]" from argv[0..argc) (the words
  * after "vma map"; the last two in either order). Returns 0 and *out, or -1 and a message.

@@ -43,7 +43,7 @@ int shell_as_destroy(unsigned as)
 	uint64_t before = free_frames();
 	int err = mem_as_destroy(shell.ms, as);
 	if (err)
-		return shell_mem_error("as destroy", err);
+		return shell_as_error("as destroy", as, err);
 	uint64_t after = free_frames();
 	shell_created_remove(as);
 	shell_untrack(as);
@@ -63,7 +63,7 @@ int shell_as_switch(unsigned as)
 		 * the probe stopped. */
 		if (err != E_INVAL && err != E_RANGE)
 			shell.probe_as = 0;
-		return shell_mem_error("as switch", err);
+		return shell_as_error("as switch", as, err);
 	}
 	shell.probe_as = as == shell.self ? shell.self : as;
 	term_printf("probe now runs in address space %u: peek and poke act there\n",
@@ -142,7 +142,7 @@ int cmd_as(int argc, char **argv)
 	if (strcmp(sub, "list") == 0 && argc == 2)
 		return shell_as_list();
 	if (strcmp(sub, "create") == 0 && argc <= 3) {
-		if (argc == 3 && args_number("QUOTA", argv[2], &quota, why, sizeof(why)))
+		if (argc == 3 && args_quota(argv[2], &quota, why, sizeof(why)))
 			return shell_usage("as", why);
 		return shell_as_create(quota);
 	}
@@ -152,8 +152,15 @@ int cmd_as(int argc, char **argv)
 		return sub[0] == 'd' ? shell_as_destroy(id) : shell_as_switch(id);
 	}
 	if (argc < 2)
-		return shell_usage("as", "as needs a subcommand");
-	return shell_usage("as", "bad subcommand or number of arguments");
+		return shell_usage("as", "as needs a subcommand: create, destroy, list or switch");
+	if (strcmp(sub, "create") && strcmp(sub, "destroy") && strcmp(sub, "switch") &&
+	    strcmp(sub, "list"))
+		return shell_unknown_sub("as", sub, "create, destroy, list or switch");
+	if (strcmp(sub, "create") == 0)
+		return shell_usage("as", "as create takes at most a QUOTA");
+	if (strcmp(sub, "list") == 0)
+		return shell_usage("as", "as list takes no arguments");
+	return shell_usage("as", "expected one address-space ID (or self)");
 }
 
 /* Reports a probe access that failed; clears the probe if it is gone. */

@@ -106,13 +106,50 @@ static const char *not_spawnable(const char *name)
 	return NULL;
 }
 
+/* What `ls` says about a program of the archive besides its size ("" if spawn starts it). */
+static const char *ls_note(const struct mem_program *p)
+{
+	if (p->kind != MEMSRV_FILE_PROGRAM)
+		return "not a program";
+	const char *refused = not_spawnable(p->name);
+	return refused ? refused : "";
+}
+
+/* Lists the boot archive. */
+static int list_archive(void)
+{
+	struct mem_program p;
+	unsigned n = 0;
+	int err;
+	term_printf("boot archive:\n  %-16s %9s  %s\n", "NAME", "BYTES", "NOTE");
+	while ((err = mem_program(shell.ms, n, &p)) == E_OK) {
+		term_printf("  %-16s %9lu  %s\n", p.name, (unsigned long)p.size, ls_note(&p));
+		n++;
+	}
+	if (err != E_RANGE)
+		return shell_mem_error("ls", err);
+	term_printf("%u file%s; spawn NAME starts a program without a note\n", n,
+		    n == 1 ? "" : "s");
+	return 0;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return shell_usage("ls", "ls takes no arguments");
+	return list_archive();
+}
+
 int cmd_spawn(int argc, char **argv)
 {
 	char why[ARGS_WHY_MAX];
 	uint64_t arg = 0;
 	unsigned flags = 0;
-	if (argc < 2 || argc > 4)
-		return shell_usage("spawn", "expected a program name");
+	if (argc == 1)
+		return list_archive();
+	if (argc > 4)
+		return shell_usage("spawn", "expected a program name, an ARG and control at most");
 	const char *refused = not_spawnable(argv[1]);
 	if (refused)
 		return shell_fail("spawn %s: %s", argv[1], refused);
@@ -157,13 +194,13 @@ int cmd_audit(int argc, char **argv)
 {
 	uint64_t checked, violations;
 	unsigned as;
-	if (argc != 2)
-		return shell_usage("audit", "expected an address-space ID");
+	if (argc > 2)
+		return shell_usage("audit", "audit takes at most one address-space ID");
 	if (shell_as_arg(argc, argv, &as))
 		return -1;
 	int err = mem_audit(shell.ms, as, &checked, &violations);
 	if (err)
-		return shell_mem_error("audit", err);
+		return shell_as_error("audit", as, err);
 	term_printf("audit of address space %u: %lu mappings checked, %lu violations%s\n", as,
 		    (unsigned long)checked, (unsigned long)violations,
 		    violations ? " (see memsrv's lines above)" : " (the tables agree)");
@@ -189,7 +226,7 @@ static int stats_of(unsigned as)
 	uint64_t s[MEMSRV_STAT_COUNT];
 	int err = mem_stats(shell.ms, as, s);
 	if (err)
-		return shell_mem_error("stats", err);
+		return shell_as_error("stats", as, err);
 	term_printf("address space %u:\n", as);
 	for (unsigned i = 0; i < MEMSRV_STAT_COUNT; i++)
 		stat_line(names[i], s[i]);

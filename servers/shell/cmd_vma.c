@@ -15,14 +15,16 @@
 int shell_as_arg(int argc, char **argv, unsigned *as)
 {
 	char why[ARGS_WHY_MAX];
+	if (argc >= 2 && strcmp(argv[1], "self") == 0) {
+		*as = shell.self;
+		return 0;
+	}
 	if (argc >= 2) {
 		if (args_as_id(argv[1], as, why, sizeof(why)))
 			return shell_usage(argv[0], why);
 		return 0;
 	}
-	if (!shell.probe_as)
-		return shell_usage(argv[0], "no ID given and no address space switched to");
-	*as = shell.probe_as;
+	*as = shell.probe_as ? shell.probe_as : shell.self;
 	return 0;
 }
 
@@ -68,13 +70,13 @@ int shell_maps(unsigned as)
 	uint64_t s[MEMSRV_STAT_COUNT];
 	int err = mem_stats(shell.ms, as, s);
 	if (err)
-		return shell_mem_error("maps", err);
+		return shell_as_error("maps", as, err);
 	term_printf("address space %u: %lu VMAs, %lu resident pages, %lu table pages\n", as,
 		    (unsigned long)s[MEMSRV_STAT_VMAS],
 		    (unsigned long)s[MEMSRV_STAT_RESIDENT_PAGES],
 		    (unsigned long)s[MEMSRV_STAT_TABLE_PAGES]);
 	err = each_vma(as, print_vma, NULL);
-	return err ? shell_mem_error("maps", err) : 0;
+	return err ? shell_as_error("maps", as, err) : 0;
 }
 
 int cmd_maps(int argc, char **argv)
@@ -114,7 +116,7 @@ int cmd_map(int argc, char **argv)
 	c.n = c.dropped = 0;
 	int err = each_vma(as, collect_vma, &c);
 	if (err)
-		return shell_mem_error("map", err);
+		return shell_as_error("map", as, err);
 	view_bar(c.v, c.n, bar);
 	term_printf("address space %u, log scale (2 columns per power of two):\n", as);
 	term_printf("|%s|\n", bar);
@@ -136,7 +138,7 @@ static int vma_map(int argc, char **argv)
 		return shell_usage("vma", why);
 	int err = mem_map(shell.ms, m.as, m.addr, m.length, m.prot, m.kind, m.flags, &start);
 	if (err)
-		return shell_mem_error("vma map", err);
+		return shell_as_error("vma map", m.as, err);
 	view_perms(m.prot, perms);
 	term_printf("mapped %#lx-%#lx %s %s %s in address space %u\n", (unsigned long)start,
 		    (unsigned long)(start + m.length), perms, view_kind(m.kind),
@@ -157,7 +159,7 @@ static int vma_range(bool protect, int argc, char **argv)
 	int err = protect ? mem_protect(shell.ms, r.as, r.addr, r.length, r.prot)
 			  : mem_unmap(shell.ms, r.as, r.addr, r.length);
 	if (err)
-		return shell_mem_error(protect ? "vma protect" : "vma unmap", err);
+		return shell_as_error(protect ? "vma protect" : "vma unmap", r.as, err);
 	view_perms(r.prot, perms);
 	term_printf("%s %#lx-%#lx%s%s in address space %u\n", protect ? "protected" : "unmapped",
 		    (unsigned long)r.addr, (unsigned long)(r.addr + r.length), protect ? " " : "",
@@ -184,13 +186,18 @@ int shell_vma_run(unsigned as, int argc, char **argv)
 		return vma_range(true, argc, args);
 	if (strcmp(argv[0], "list") == 0 && argc == 1)
 		return shell_maps(as);
-	return shell_usage("vma", "expected map, unmap, protect or list");
+	if (strcmp(argv[0], "list") == 0)
+		return shell_usage("vma", "list takes no arguments here");
+	return shell_unknown_sub("vma", argv[0], "map, unmap, protect or list");
 }
 
 int cmd_vma(int argc, char **argv)
 {
 	char why[ARGS_WHY_MAX];
 	const char *sub = argc > 1 ? argv[1] : "";
+	if (argc > 1 && strcmp(sub, "map") && strcmp(sub, "unmap") && strcmp(sub, "protect") &&
+	    strcmp(sub, "list"))
+		return shell_unknown_sub("vma", sub, "map, unmap, protect or list");
 	if (argc < 3)
 		return shell_usage("vma", "vma needs an operation and an address-space ID");
 	if (strcmp(sub, "map") == 0)
@@ -205,5 +212,5 @@ int cmd_vma(int argc, char **argv)
 			return shell_usage("vma", why);
 		return shell_maps(as);
 	}
-	return shell_usage("vma", "expected map, unmap, protect or list");
+	return shell_usage("vma", "vma list takes one address-space ID");
 }

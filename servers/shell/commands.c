@@ -14,7 +14,8 @@ static const struct shell_command commands[] = {
 	{ "help", "[CMD]", "list the commands, or show how to use one", NULL, cmd_help },
 	{ "as", "create [QUOTA] | destroy ID | list | switch ID|self",
 	  "create, destroy and list address spaces; move the probe into one",
-	  "  as create [QUOTA]  a new, empty address space (QUOTA pages, default 4096)\n"
+	  "  as create [QUOTA]  a new, empty address space (QUOTA pages, default 4096,\n"
+	  "                     at most 2^24)\n"
 	  "  as destroy ID      destroy it: every frame and table goes back to memsrv\n"
 	  "  as list            every live address space\n"
 	  "  as switch ID|self  move the probe thread into ID: peek and poke act there",
@@ -37,22 +38,38 @@ static const struct shell_command commands[] = {
 	  "  auto lets memsrv place the VMA at random (ASLR); lazy (the default) fills\n"
 	  "  pages on first touch, eager at once; a stack has a guard page below it.",
 	  cmd_vma },
-	{ "maps", "[ID]", "list the VMAs of an address space (default: the probe's)",
-	  "  One line per VMA: start-end rights kind resident/pages backing flags.", cmd_maps },
-	{ "map", "[ID]", "draw the layout of an address space as a text bar", NULL, cmd_map },
-	{ "stats", "[ID]", "memsrv's global statistics, or one address space's", NULL, cmd_stats },
+	{ "maps", "[ID|self]", "list the VMAs of an address space",
+	  "  One line per VMA: start-end rights kind resident/pages backing flags.\n"
+	  "  Without an ID: the probe's address space (as switch), else the shell's own.",
+	  cmd_maps },
+	{ "map", "[ID|self]", "draw the layout of an address space as a text bar",
+	  "  Without an ID: the probe's address space (as switch), else the shell's own.",
+	  cmd_map },
+	{ "stats", "[ID|self]", "memsrv's global statistics, or one address space's",
+	  "  Without an ID: memsrv's global figures (frames, address spaces, processes).",
+	  cmd_stats },
 	{ "kstat", "", "the kernel's counters (switches, IPC, faults, TLB, ASIDs)", NULL,
 	  cmd_kstat },
 	{ "ps", "[all]", "running processes and threads (all: ended ones too)", NULL, cmd_ps },
-	{ "spawn", "PROG [ARG] [control]", "start a program of the boot archive",
-	  "  ARG goes to the program in x1. control gives it memsrv's control right.\n"
-	  "  crasher's ARG picks a crash: 1 stack overflow, 2 unmapped read, 3 write to\n"
-	  "  read-only, 4 quota, 6 wait forever, 7 execute data, 8 undefined instruction.\n"
-	  "  When a started process ends, the shell says how. Root-task programs (memsrv,\n"
-	  "  hello, ktest, kbench), the probe and the shell itself are refused.",
+	{ "spawn", "[PROG [ARG] [control]]", "start a program of the boot archive",
+	  "  Without PROG: the boot archive's programs (as ls). ARG goes to the program in\n"
+	  "  x1. control gives it memsrv's control right. When a started process ends, the\n"
+	  "  shell says how. Root-task programs (memsrv, hello, ktest, kbench), the probe and\n"
+	  "  the shell itself are refused.\n"
+	  "  crasher's ARG picks what it does (bits 0-7: the mode):\n"
+	  "    0 exit with the code in bits 32-63 (0x500000000: exit code 5)\n"
+	  "    1 overflow its stack into the guard page     2 read an unmapped address\n"
+	  "    3 write to read-only memory                  4 touch pages past its quota\n"
+	  "    5 try to reach address space ID = bits 8-23 (0x105: space 1); every request\n"
+	  "      must be refused (exit 0), else the exit code is the step that was not\n"
+	  "    6 wait forever (until killed)                7 execute a data page\n"
+	  "    8 execute an undefined instruction           9 touch 8 lazy pages, exit 0",
 	  cmd_spawn },
+	{ "ls", "", "list the boot archive: programs spawn can start, and other files", NULL,
+	  cmd_ls },
 	{ "kill", "ID", "end a process", NULL, cmd_kill },
-	{ "audit", "ID", "check an address space's VMAs against the kernel's tables", NULL,
+	{ "audit", "[ID|self]", "check an address space's VMAs against the kernel's tables",
+	  "  Without an ID: the probe's address space (as switch), else the shell's own.",
 	  cmd_audit },
 	{ "bench", "", "run the in-guest benchmarks (membench): instruction counts",
 	  "  Exact only under QEMU's -icount shift=0 (scripts/qemu --icount); without it the\n"
@@ -97,6 +114,22 @@ int shell_mem_error(const char *what, int err)
 	return shell_fail("%s: %s (%s)", what, mica_strerror(err), view_error(err));
 }
 
+int shell_as_error(const char *what, unsigned as, int err)
+{
+	uint64_t s[MEMSRV_STAT_COUNT];
+	if (err == E_INVAL && mem_stats(shell.ms, as, s) == E_INVAL)
+		return shell_fail("%s: no such address space %u (as list shows the live ones)",
+				  what, as);
+	return shell_mem_error(what, err);
+}
+
+int shell_unknown_sub(const char *name, const char *sub, const char *expected)
+{
+	shell_fail("unknown subcommand '%.32s' (expected %s)", sub, expected);
+	term_printf("usage: %s %s\n", name, find(name)->usage);
+	return -1;
+}
+
 int shell_usage(const char *name, const char *why)
 {
 	const struct shell_command *c = find(name);
@@ -128,8 +161,9 @@ int cmd_help(int argc, char **argv)
 	term_printf("commands (help CMD for usage):\n");
 	for (unsigned i = 0; i < COMMAND_COUNT; i++)
 		term_printf("  %-7s %s\n", commands[i].name, commands[i].summary);
-	term_printf("keys: Up/Down history, Left/Right, Ctrl-U erase, Ctrl-C cancel; "
-		    "'|' opens the menu\n");
+	term_printf("keys: Up/Down history, Left/Right, Ctrl-A/Ctrl-E home/end, Ctrl-U erase, "
+		    "Ctrl-C cancel; '|' opens the menu\n");
+	term_printf("every command takes -h or --help; quit QEMU with Ctrl-] x\n");
 	return 0;
 }
 
@@ -145,5 +179,11 @@ int shell_run_line(char *line)
 	if (!c)
 		return shell_fail("unknown command '%.32s' (type help for the list)", argv[0]);
 	shell.count.commands++;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			help_one(c);
+			return 0;
+		}
+	}
 	return c->fn(argc, argv);
 }

@@ -15,9 +15,9 @@
 
 static const char *const entries[] = {
 	"User space status",
-	"Create user page table",
-	"Destroy user page table",
-	"Switch user page table",
+	"Create address space",
+	"Destroy address space",
+	"Switch the probe to an address space",
 	"VMA management",
 	"User space test",
 	"Initialise user space manager",
@@ -117,14 +117,20 @@ static int ask_id(const char *prompt, unsigned *as)
 	return 0;
 }
 
-/* Entry 5: a sub-prompt of VMA operations in one address space. */
+/* Entry 5: a sub-prompt of VMA operations in one address space, which must exist. */
 static void vma_session(void)
 {
 	char prompt[32], line[LINEEDIT_MAX];
 	char *argv[CMDLINE_MAX_ARGS + 1];
+	uint64_t s[MEMSRV_STAT_COUNT];
 	unsigned as;
 	if (ask_id("VMA management in address space: ", &as))
 		return;
+	int err = mem_stats(shell.ms, as, s);
+	if (err) {
+		shell_as_error("VMA management", as, err);
+		return;
+	}
 	snprintf(prompt, sizeof(prompt), "vma %u> ", as);
 	term_printf("commands: map ADDR|auto LEN PROT [anon|stack] [eager|lazy], unmap ADDR LEN,"
 		    " protect ADDR LEN PROT, list, back\n");

@@ -64,6 +64,17 @@ __attribute__((format(printf, 1, 2))) int shell_fail(const char *fmt, ...);
 /* Prints "error: WHAT: E_X (explanation)" for a memsrv or kernel error. Returns -1. */
 int shell_mem_error(const char *what, int err);
 
+/*
+ * Reports memsrv's error `err` for an operation on address space `as`: E_INVAL for a space
+ * that does not exist becomes "WHAT: no such address space N"; anything else as
+ * shell_mem_error. Returns -1.
+ */
+int shell_as_error(const char *what, unsigned as, int err);
+
+/* Prints "error: unknown subcommand 'SUB' (expected EXPECTED)" and the usage of `name`
+ * (a command in the table). Returns -1. */
+int shell_unknown_sub(const char *name, const char *sub, const char *expected);
+
 /* Prints "error: WHY" and the usage of command `name`. Returns -1. */
 int shell_usage(const char *name, const char *why);
 
@@ -73,8 +84,9 @@ void shell_created_remove(unsigned as);
 void shell_track(unsigned pid, const char *name);
 void shell_untrack(unsigned pid);
 
-/* The address-space id an optional argument names: the word, or the probe's space if
- * argc < 2. Returns 0 and *as, or -1 after printing why. */
+/* The address-space id an optional argument argv[1] names: the id, "self" (the shell's own),
+ * or, if argc < 2, the probe's space or else the shell's own. Returns 0 and *as, or -1 after
+ * printing why. */
 int shell_as_arg(int argc, char **argv, unsigned *as);
 
 /* Commands (cmd_*.c, menu.c). */
@@ -89,6 +101,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_kstat(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_spawn(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

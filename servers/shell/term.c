@@ -9,10 +9,9 @@
 
 #include "serial.h"
 
-#define CLEAR_LINE   "\r\x1b[K"
-#define INPUT_CHUNK  64
-#define OUTPUT_CHUNK 128
-#define CTRL_C       0x03
+#define CLEAR_LINE  "\r\x1b[K"
+#define INPUT_CHUNK 64
+#define CTRL_C      0x03
 
 static struct serial serial;
 static struct lineedit editor;
@@ -44,28 +43,16 @@ void term_write(const char *s, size_t n)
 	serial_write(&serial, s, n);
 }
 
-/* Collects formatted output in chunks. */
-struct chunk {
-	char buf[OUTPUT_CHUNK];
-	size_t used;
-};
-
-static void chunk_put(void *ctx, char c)
+/* fmt_write_fn over term_write. */
+static void term_chunk(void *ctx, const char *s, size_t n)
 {
-	struct chunk *k = ctx;
-	if (k->used == sizeof(k->buf)) {
-		term_write(k->buf, k->used);
-		k->used = 0;
-	}
-	k->buf[k->used++] = c;
+	(void)ctx;
+	term_write(s, n);
 }
 
 int term_vprintf(const char *fmt, va_list ap)
 {
-	struct chunk k = { .used = 0 };
-	int n = fmt_vformat(chunk_put, &k, fmt, ap);
-	term_write(k.buf, k.used);
-	return n;
+	return fmt_vwrite(term_chunk, NULL, fmt, ap);
 }
 
 int term_printf(const char *fmt, ...)

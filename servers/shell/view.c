@@ -86,7 +86,7 @@ const char *view_error(int err)
 {
 	switch (err) {
 	case E_INVAL:
-		return "invalid argument (no such address space or process?)";
+		return "invalid argument";
 	case E_RANGE:
 		return "out of range";
 	case E_ALIGN:

@@ -1,5 +1,6 @@
 /* Host tests for libc-mini's formatting engine, compared with what C's printf specifies. */
 #include <stdarg.h>
+#include <string.h>
 
 #include "check.h"
 #include "format.h"
@@ -68,6 +69,49 @@ static void test_malformed_formats_are_printed_verbatim(void)
 	CHECK_STR(fmt("%-"), "%-");
 }
 
+/* Records fmt_vwrite's calls. */
+struct writes {
+	char s[1024];
+	size_t len, calls, largest;
+};
+
+static void record(void *ctx, const char *s, size_t n)
+{
+	struct writes *w = ctx;
+	memcpy(w->s + w->len, s, n);
+	w->len += n;
+	w->s[w->len] = '\0';
+	w->calls++;
+	w->largest = n > w->largest ? n : w->largest;
+}
+
+static int vwrite(struct writes *w, const char *f, ...)
+{
+	va_list ap;
+	memset(w, 0, sizeof(*w));
+	va_start(ap, f);
+	int n = fmt_vwrite(record, w, f, ap);
+	va_end(ap);
+	return n;
+}
+
+static void test_vwrite_passes_output_in_chunks(void)
+{
+	struct writes w;
+	CHECK_EQ(vwrite(&w, "%s=%d", "x", 5), 3);
+	CHECK_STR(w.s, "x=5");
+	CHECK_EQ(w.calls, 1);
+	CHECK_EQ(vwrite(&w, ""), 0);
+	CHECK_EQ(w.calls, 0); /* nothing to write: no call */
+	CHECK_EQ(vwrite(&w, "%*d", 300, 7), 300);
+	CHECK_EQ(w.len, 300);
+	CHECK_EQ(w.s[299], '7');
+	CHECK_EQ(w.calls, 3); /* 128 + 128 + 44 */
+	CHECK_EQ(w.largest, FMT_CHUNK);
+	CHECK_EQ(vwrite(&w, "%*d", FMT_CHUNK, 1), FMT_CHUNK);
+	CHECK_EQ(w.calls, 1); /* exactly one full chunk */
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -76,6 +120,7 @@ int main(void)
 		{ "strings_chars_pointers", test_strings_chars_pointers },
 		{ "malformed_formats_are_printed_verbatim",
 		  test_malformed_formats_are_printed_verbatim },
+		{ "vwrite_passes_output_in_chunks", test_vwrite_passes_output_in_chunks },
 		{ NULL, NULL },
 	};
 	return check_main(tests);

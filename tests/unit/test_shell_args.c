@@ -113,6 +113,20 @@ static void test_ids_are_one_to_1023(void)
 	CHECK_EQ(id, 16);
 }
 
+static void test_quota_states_its_limit(void)
+{
+	uint64_t q = 7;
+	CHECK_EQ(args_quota("0x1000000", &q, why, sizeof(why)), 0);
+	CHECK_EQ(q, 1u << 24);
+	CHECK_EQ(args_quota("0", &q, why, sizeof(why)), 0);
+	CHECK_EQ(q, 0);
+	CHECK_EQ(args_quota("16777217", &q, why, sizeof(why)), -1);
+	CHECK_STR(why, "bad QUOTA '16777217': at most 2^24 pages (16777216)");
+	CHECK_EQ(args_quota("4x", &q, why, sizeof(why)), -1);
+	CHECK(strncmp(why, "bad QUOTA '4x': ", 16) == 0);
+	CHECK_EQ(q, 0);
+}
+
 static void test_range_with_and_without_prot(void)
 {
 	struct args_range r;
@@ -150,6 +164,7 @@ int main(void)
 		{ "map_leaves_wx_to_memsrv", test_map_leaves_wx_to_memsrv },
 		{ "map_errors_name_the_bad_word", test_map_errors_name_the_bad_word },
 		{ "ids_are_one_to_1023", test_ids_are_one_to_1023 },
+		{ "quota_states_its_limit", test_quota_states_its_limit },
 		{ "range_with_and_without_prot", test_range_with_and_without_prot },
 		{ "long_words_are_cut_in_messages", test_long_words_are_cut_in_messages },
 		{ NULL, NULL },

@@ -1,0 +1,44 @@
+"""The scripts a newcomer runs first: scripts/run --help, scripts/qemu's options, and what the
+shared set-up (scripts/setup.sh) says while it builds. None of these boot a kernel."""
+import os
+import subprocess
+
+from conftest import ROOT
+
+SCRIPTS = ROOT / "scripts"
+
+
+def run(args, **env):
+    return subprocess.run(args, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, **env))
+
+
+def test_run_help_prints_usage_before_building(tmp_path):
+    build = tmp_path / "never-built"
+    r = run([str(SCRIPTS / "run"), "--help"], MICA_BUILD_DIR=str(build))
+    assert r.returncode == 0
+    assert "usage: scripts/qemu [--cpu MODEL] [--ram SIZE]" in r.stdout
+    assert "--ram SIZE" in r.stdout and "Ctrl-] x quits QEMU" in r.stdout
+    assert not build.exists()  # nothing was configured or built
+
+
+def test_qemu_help_and_unknown_options(tmp_path):
+    r = run([str(SCRIPTS / "qemu"), "-h"], MICA_BUILD_DIR=str(tmp_path))
+    assert r.returncode == 0 and "--icount" in r.stdout
+    r = run([str(SCRIPTS / "qemu"), "--frob"], MICA_BUILD_DIR=str(tmp_path))
+    assert r.returncode == 2
+    assert "scripts/qemu: unknown option '--frob' (scripts/qemu --help lists them)" in r.stderr
+
+
+def test_setup_says_it_builds_only_when_there_is_work(tmp_path):
+    # A build directory whose one target is out of date: the first call builds and says so,
+    # the second has nothing to do and is silent.
+    (tmp_path / "build.ninja").write_text(
+        "rule touch\n  command = touch $out\nbuild out: touch\ndefault out\n")
+    script = f'. "{SCRIPTS / "setup.sh"}"; configure_and_build'
+    first = run(["bash", "-c", script], MICA_BUILD_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert f"setup: building Mica (ninja -C {tmp_path})..." in first.stderr
+    assert (tmp_path / "out").exists()
+    second = run(["bash", "-c", script], MICA_BUILD_DIR=str(tmp_path))
+    assert second.returncode == 0 and "building" not in second.stderr
