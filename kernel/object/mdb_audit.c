@@ -201,7 +201,8 @@ static uint32_t audit_retyped(struct audit *a, const struct cte *e, const struct
 {
 	const struct cap *p = &parent->cap;
 	if (p->type != CAP_UNTYPED) {
-		audit_fail(a, "%s %#lx in slot %p derives from a %s (slot %p), not an untyped",
+		audit_fail(a,
+			   "%s %#lx in slot %p derives from the %s in slot %p, not from an untyped",
 			   type_name(e->cap.type), pa, (const void *)e, type_name(p->type),
 			   (const void *)parent);
 		return 0;

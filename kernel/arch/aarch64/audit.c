@@ -28,6 +28,19 @@
 
 #define USER_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC)
 
+#ifdef HOST_TEST
+/* Host unit tests (tests/unit/test_audit.c): pools at their host addresses. */
+static uint64_t pool_pa(const struct asid_pool *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+#else
+static uint64_t pool_pa(const struct asid_pool *p)
+{
+	return virt_to_phys(p);
+}
+#endif
+
 /* Hardware ASIDs seen bound in the current generation (cleared by every audit). */
 static uint64_t hw_seen[(1u << HWASID_MAX_BITS) / 64];
 
@@ -104,9 +117,9 @@ static unsigned audit_asid_pools(struct audit *a)
 		const struct asid_pool *pool = asid_pools[p];
 		if (!pool)
 			continue;
-		if (!audit_object_find(CAP_ASID_POOL, virt_to_phys(pool), 0))
+		if (!audit_object_find(CAP_ASID_POOL, pool_pa(pool), 0))
 			audit_fail(a, "ASID pool %u (ASIDs %u..) at %#lx is not a live ASID pool",
-				   p, p * ASID_POOL_ENTRIES, virt_to_phys(pool));
+				   p, p * ASID_POOL_ENTRIES, pool_pa(pool));
 		for (unsigned i = 0; i < ASID_POOL_ENTRIES; i++) {
 			const struct asid_entry *e = &pool->entries[i];
 			unsigned asid = p * ASID_POOL_ENTRIES + i;
