@@ -14,10 +14,11 @@
  * and the walk stops there. AUDIT_MAX_SLOTS bounds it besides.
  *
  * Objects: an entry whose list predecessor names another object starts a run of
- * capabilities to one object. Runs of the same object are a violation (mdb_is_final looks
- * only at neighbours), except for untyped and IRQ control, whose copies legitimately sit
- * on both sides of the objects derived from them (and neither has a finaliser that
- * relies on finality). Each object is entered once in a fixed-size table; the memory
+ * capabilities to one object; a second run of the same object is a violation (mdb_is_final
+ * looks only at neighbours). Untyped and IRQ control capabilities, the ones with children
+ * of other objects, cannot be copied (cnode.c, check_derivable), so their runs are never
+ * split either; the objectless singletons (IRQ and ASID control, kernel info) are not
+ * entered at all. Each object is entered once in a fixed-size table; the memory
  * objects' ranges are then sorted and swept: ranges must nest properly (laminar), and the
  * innermost range around an object must be the untyped it derives from.
  */
@@ -253,11 +254,9 @@ static void audit_object_start(struct audit *a, const struct cte *e, const struc
 	uint64_t id = cap_key(c);
 	struct hash_slot *s = hash_probe(c->type, id, bits);
 	if (s->stamp == stamp) {
-		if (c->type != CAP_UNTYPED)
-			audit_fail(a,
-				   "capabilities to %s %#lx are not contiguous: slot %p starts "
-				   "a second run",
-				   type_name(c->type), id, (const void *)e);
+		audit_fail(
+		    a, "capabilities to %s %#lx are not contiguous: slot %p starts a second run",
+		    type_name(c->type), id, (const void *)e);
 		return;
 	}
 	if (nobjects == AUDIT_MAX_OBJECTS) {

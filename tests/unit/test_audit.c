@@ -303,7 +303,8 @@ static void test_overlapping_siblings_are_reported(void)
 static void test_objects_made_through_an_untyped_copy_overlapping_are_reported(void)
 {
 	world();
-	/* A copy of the untyped with its own watermark 0 retypes a page table at its base. */
+	/* A second capability to the untyped with a watermark of its own (a kernel bug: copies
+	 * of untyped are refused) retypes a page table over the first frame. */
 	struct cte *copy = child(&slots[2], 20, untyped_cap(UT_BASE, UT_BITS, PAGE_SIZE));
 	struct cap pt = table_cap((void *)UT_BASE);
 	child(copy, 21, pt);

@@ -253,6 +253,7 @@ static void audit_vspace(struct audit *a, unsigned asid, const struct asid_entry
 	if (!vs || vs->asid != asid)
 		return; /* reported already: dead, or its second ASID */
 	audit_table(a, &w, e->vspace_pa, 0, 0);
+	a->checked += w.tables + w.pages;
 	if (w.tables != e->table_pages || w.pages != e->mapped_pages)
 		audit_fail(a,
 			   "VSpace %#lx (ASID %u): counters say %u table pages and %u mapped "
