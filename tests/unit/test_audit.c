@@ -81,7 +81,7 @@ static union tcb_mem {
 	char bytes[1u << TCB_SIZE_BITS];
 } tcb_mem[3] __attribute__((aligned(1u << TCB_SIZE_BITS)));
 #define tcbs(i) (tcb_mem[i].t)
-static struct asid_pool pool __attribute__((aligned(4096)));
+static struct asid_pool pool, pool2 __attribute__((aligned(4096)));
 static pte_t tables[4][PT_ENTRIES] __attribute__((aligned(4096)));
 
 static void reset(void)
@@ -91,6 +91,7 @@ static void reset(void)
 	memset(ntfns, 0, sizeof(ntfns));
 	memset(tcb_mem, 0, sizeof(tcb_mem));
 	memset(&pool, 0, sizeof(pool));
+	memset(&pool2, 0, sizeof(pool2));
 	memset(tables, 0, sizeof(tables));
 	memset(asid_pools, 0, sizeof(asid_pools));
 	memset(msgs, 0, sizeof(msgs));
@@ -548,6 +549,22 @@ static void test_hardware_asid_bookkeeping_is_checked(void)
 	CHECK(reported("hardware ASIDs: 2 marked used besides 0, 1 bound"));
 }
 
+static void test_dead_pool_and_insane_mapping_records_are_reported(void)
+{
+	vspace_world();
+	asid_pools[1] = &pool2; /* no capability names it */
+	slots[4].cap.u.frame.mapped_asid = ASID;
+	slots[4].cap.u.frame.mapped_vaddr = 0x1001;
+	slots[31].cap.u.page_table.level = 0;
+	CHECK_EQ(audit(NULL), 4); /* and the L1 table's mapping is claimed by none */
+	CHECK(reported("ASID pool 1 (ASIDs 128..) at"));
+	CHECK(reported("is not a live ASID pool"));
+	CHECK(reported("frame 0x40001000 in slot"));
+	CHECK(reported(": recorded mapping at 0x1001"));
+	CHECK(reported(": recorded as L0 at 0"));
+	CHECK(reported("capabilities claim 2 and 1"));
+}
+
 #define TEST(name)                 \
 	{                          \
 #name, test_##name \
@@ -585,6 +602,7 @@ int main(void)
 		TEST(mapping_of_a_dead_frame_is_reported),
 		TEST(mapping_beyond_the_capability_rights_is_reported),
 		TEST(hardware_asid_bookkeeping_is_checked),
+		TEST(dead_pool_and_insane_mapping_records_are_reported),
 		{ NULL, NULL },
 	};
 	return check_main(tests);
