@@ -103,6 +103,14 @@ void arch_vspace_boot(uint64_t pool_pa, uint64_t vspace_pa, uint16_t asid, uint3
 /* True if `t`'s VSpace can run (it has a valid ASID binding). */
 bool arch_thread_can_run(const struct tcb *t);
 
+struct audit;
+
+/* The self-audit's architecture part (debug builds; audit.h): ASID pools and entries,
+ * hardware ASID bookkeeping, and every VSpace's tables against its counters and the frame
+ * and page-table capabilities. Runs after mdb_audit (it looks objects up in its table).
+ * Changes nothing. */
+void arch_audit(struct audit *a);
+
 /* Called by the architecture on every timer tick, with interrupts masked. */
 void kernel_tick(void);
 

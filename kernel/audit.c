@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "arch.h"
 #include "console.h"
 
 void audit_fail(struct audit *a, const char *fmt, ...)
@@ -21,9 +22,12 @@ void audit_fail(struct audit *a, const char *fmt, ...)
 
 unsigned kernel_audit(unsigned *checked)
 {
-	struct audit a = { 0, 0 };
+	struct audit a = { 0, 0, false };
 
 	sched_audit(&a);
+	mdb_audit(&a);
+	ipc_audit(&a);
+	arch_audit(&a);
 	if (checked)
 		*checked = a.checked;
 	return a.violations;

@@ -20,6 +20,14 @@ struct cte *cnode_slot_at(const struct cap *cnode, uint64_t index);
  * capabilities (null, reply, IRQ control, ASID control). Defined in mdb.c. */
 bool cap_same_object(const struct cap *a, const struct cap *b);
 
+/* The head of the derivation tree's list (mdb.c): never holds a capability; its mdb_next
+ * is the first root. Every linked slot follows it. */
+extern struct cte mdb_head;
+
+/* Empties the derivation tree's list (host tests start each world with it; at boot the
+ * zeroed head already is an empty list). The slots once linked are not touched. */
+void mdb_init(void);
+
 /* Unlinks `slot` from the derivation tree and empties it. Its descendants stay in place
  * and move up one level, becoming descendants of its parent. Finalises nothing.
  * Defined in mdb.c. */

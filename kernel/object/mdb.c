@@ -1,13 +1,13 @@
 /*
  * The capability derivation tree (MDB).
  *
- * The tree is kept as doubly linked chains of slots in pre-order, each entry with its
+ * The tree is kept as one doubly linked list of slots in pre-order, each entry with its
  * depth: the descendants of an entry are exactly the entries that follow it with a greater
  * depth. A child is inserted right after its parent, one level deeper. A root (inserted
- * with no parent) is depth 0 and starts a chain of its own: there is no global list head,
- * and walking backwards from any entry ends at the first root of its chain (mdb_prev NULL).
- * Deleting an entry keeps its descendants, one level up, under its parent; deleting a root
- * makes its children roots that stay in the same chain.
+ * with no parent) is depth 0 and goes right after the list's head, `mdb_head`, a slot that
+ * never holds a capability: every linked slot is reachable from it, which is what the
+ * self-audit (mdb_audit.c) walks. Deleting an entry keeps its descendants, one level up,
+ * under its parent; deleting a root makes its children roots in the same place.
  *
  * Copies are children of their source, so all capabilities to one object form one run of
  * adjacent entries, and "is this the last capability to the object?" is a look at the two
@@ -101,6 +101,13 @@ int cap_derivable(const struct cap *c)
 	}
 }
 
+struct cte mdb_head;
+
+void mdb_init(void)
+{
+	mdb_head = (struct cte){ 0 };
+}
+
 static void mdb_clear(struct cte *slot)
 {
 	slot->cap = cap_null();
@@ -120,7 +127,8 @@ static void mdb_place_reply(struct cte *dest, struct cap cap)
 }
 
 /* Also used for reply capabilities (parent ignored): it records dest as the caller's
- * reply_slot. Panics if dest is occupied or parent is empty (kernel bugs). */
+ * reply_slot. A root (parent NULL) goes first in the list, at depth 0. Panics if dest is
+ * occupied or parent is empty (kernel bugs). */
 void mdb_insert(struct cte *parent, struct cte *dest, struct cap cap)
 {
 	if (!cap_is_null(&dest->cap))
@@ -131,16 +139,12 @@ void mdb_insert(struct cte *parent, struct cte *dest, struct cap cap)
 	}
 	if (parent)
 		arch_cap_derived(&cap); /* a derived frame or table capability starts unmapped */
-	dest->cap = cap;
-	if (!parent) {
-		dest->mdb_prev = NULL;
-		dest->mdb_next = NULL;
-		dest->mdb_depth = 0;
-		return;
-	}
-	if (cap_is_null(&parent->cap) || parent->cap.type == CAP_REPLY)
+	if (parent && (cap_is_null(&parent->cap) || parent->cap.type == CAP_REPLY))
 		panic("mdb_insert: parent slot %p cannot have children", (void *)parent);
-	dest->mdb_depth = parent->mdb_depth + 1;
+	dest->cap = cap;
+	dest->mdb_depth = parent ? parent->mdb_depth + 1 : 0;
+	if (!parent)
+		parent = &mdb_head; /* a root: first in the list */
 	dest->mdb_prev = parent;
 	dest->mdb_next = parent->mdb_next;
 	if (parent->mdb_next)

@@ -265,6 +265,12 @@ ASID = [
 # The kernel self-audit (t_audit.c); every test is also followed by an audit (ktest.c).
 AUDIT = [
     "audit_checks_queued_threads",
+    "audit_checks_cnodes_copies_and_untyped_children",
+    "audit_checks_address_spaces",
+    "audit_checks_blocked_threads",
+    "audit_catches_a_vspace_with_two_asids",
+    "audit_catches_counters_of_an_unmapped_subtree",
+    "audit_cost_on_the_booted_system",
 ]
 
 # Trust (t_trust.c): invocations that would destroy their own sources, one object with two

@@ -197,6 +197,7 @@ static void world_empty(void)
 	memset(&client, 0, sizeof(client));
 	memset(mrs, 0, sizeof(mrs));
 	memset(&calls, 0, sizeof(calls));
+	mdb_init();
 	mdb_insert(NULL, &thread.slots[TCB_SLOT_CSPACE], cnode_cap(root, ROOT_RADIX, 56, 0));
 }
 
@@ -388,12 +389,16 @@ static void test_insert_puts_child_after_parent_one_deeper(void)
 	CHECK(!mdb_has_children(b)); /* a follows b at the same depth: a sibling */
 }
 
-static void test_root_insert_is_depth_zero_and_unlinked(void)
+static void test_root_insert_is_depth_zero_and_first_in_the_list(void)
 {
 	world_empty();
+	struct cte *cspace = &thread.slots[TCB_SLOT_CSPACE];
 	struct cte *r = put(5, ep_cap(&eps[0], 0));
-	CHECK(!r->mdb_prev && !r->mdb_next);
+	CHECK(mdb_head.mdb_next == r && r->mdb_prev == &mdb_head);
+	CHECK(r->mdb_next == cspace && cspace->mdb_prev == r);
 	CHECK_EQ(r->mdb_depth, 0);
+	CHECK(!mdb_has_children(r));
+	CHECK(mdb_is_final(r));
 }
 
 static void test_move_keeps_place_and_depth(void)
@@ -601,7 +606,7 @@ static void test_revoke_of_long_copy_chain(void)
 	CHECK_EQ(CNODE(CNODE_REVOKE, S_EP), E_OK);
 	for (unsigned i = 20; i < ROOT_SLOTS; i++)
 		CHECK(slot_empty(&root[i]));
-	CHECK(!root[S_EP].mdb_next);
+	CHECK(!mdb_has_children(&root[S_EP]));
 	CHECK_EQ(calls.ep_cancels, 0);
 }
 
@@ -656,7 +661,7 @@ static void test_delete_last_cnode_cap_deletes_its_contents(void)
 	CHECK_EQ(calls.ep_cancels, 1);
 	CHECK(calls.ep == &eps[2]);
 	CHECK_EQ(calls.ntfn_cancels, 1);
-	CHECK(!root[S_EP].mdb_next);
+	CHECK(!mdb_has_children(&root[S_EP]));
 }
 
 static void test_delete_of_non_final_cnode_cap_keeps_contents(void)
@@ -914,7 +919,7 @@ int main(void)
 		TEST(lookup_cap_of_empty_slot_is_nocap),
 		TEST(lookup_index_checks_type_and_range),
 		TEST(insert_puts_child_after_parent_one_deeper),
-		TEST(root_insert_is_depth_zero_and_unlinked),
+		TEST(root_insert_is_depth_zero_and_first_in_the_list),
 		TEST(move_keeps_place_and_depth),
 		TEST(move_of_reply_cap_follows_the_caller),
 		TEST(final_only_without_copies_next_to_it),
