@@ -15,8 +15,8 @@
 
 #define PMCR_E              BIT(0) /* counters enabled */
 #define PMCR_P              BIT(1) /* reset event counters */
-#define PMUSERENR_EN        BIT(0) /* EL0 may access the PMU */
-#define PMUSERENR_ER        BIT(3) /* EL0 may read event counters */
+#define PMUSERENR_CR        BIT(2) /* EL0 may read the cycle counter */
+#define PMUSERENR_ER        BIT(3) /* EL0 may read the event counters (and select one) */
 #define PMU_INST_RETIRED    0x08
 #define PMCNTEN_C0          BIT(0)
 
@@ -27,13 +27,15 @@ static uint64_t installed_vspace;
 static uint16_t installed_asid;
 
 /* Counts retired instructions on event counter 0 at EL0 and EL1, readable from EL0, so the
- * benchmarks can count instructions (exact under QEMU's -icount). */
+ * benchmarks can count instructions (exact under QEMU's -icount). User space may read the
+ * counters but not write the PMU (PMUSERENR.EN clear): a write of PMCR_EL0, an enable, an
+ * event type or a counter traps and becomes the thread's FAULT_UNDEFINED. */
 static void pmu_init(void)
 {
 	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED);
 	write_sysreg(pmcntenset_el0, PMCNTEN_C0);
 	write_sysreg(pmcr_el0, read_sysreg(pmcr_el0) | PMCR_E | PMCR_P);
-	write_sysreg(pmuserenr_el0, PMUSERENR_EN | PMUSERENR_ER);
+	write_sysreg(pmuserenr_el0, PMUSERENR_ER | PMUSERENR_CR);
 	isb();
 }
 

@@ -218,7 +218,8 @@ void trap_el0_sync(uint64_t esr, uint64_t far)
 		fault_raise(t, FAULT_ALIGNMENT, words, 3);
 		break;
 	}
-	case EC_UNKNOWN: {
+	case EC_UNKNOWN:
+	case EC_SYSREG: { /* a trapped system-register access (the PMU): undefined for EL0 */
 		uint64_t words[2] = { t->ctx.pc, esr };
 		fault_raise(t, FAULT_UNDEFINED, words, 2);
 		break;
