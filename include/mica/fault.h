@@ -23,6 +23,13 @@ enum fault_kind {
 	FAULT_UNDEFINED = 3,
 	FAULT_ALIGNMENT = 4,
 	FAULT_OTHER = 5,
+	FAULT_ASYNC = 6,
+};
+
+/* What raised a FAULT_ASYNC. */
+enum fault_async {
+	FAULT_ASYNC_SERROR = 1,
+	FAULT_ASYNC_FIQ = 2,
 };
 
 #define FAULT_LABEL_BASE  0xfa000ull
