@@ -97,8 +97,9 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 			return false;
 		}
 	}
-	if (prev)
-		prev->ctx.tpidr = read_sysreg(tpidr_el0);
+	/* prev's TPIDR_EL0 was saved when it entered the kernel (vectors.S), so nothing is
+	 * lost when it blocked into idle and prev is NULL. */
+	(void)prev;
 	write_sysreg(tpidr_el0, next->ctx.tpidr);
 	uint64_t cpacr = next == fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
 	if (cpacr != installed_cpacr) {

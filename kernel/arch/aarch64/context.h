@@ -12,10 +12,10 @@ struct fpu_state;
 void context_init(void);
 
 /*
- * Makes `next` the thread the CPU runs next (prev may be NULL: idle): saves prev's TPIDR_EL0,
- * loads next's, installs next's VSpace in TTBR0 with its ASID unless it is already there,
- * and arms the FP/SIMD trap unless next owns the FP registers. Returns false, changing
- * nothing, if next's VSpace has no valid ASID.
+ * Makes `next` the thread the CPU runs next (prev may be NULL: idle): loads next's TPIDR_EL0
+ * (every thread's was saved in its context when it entered the kernel), installs next's VSpace in
+ * TTBR0 with its ASID unless it is already there, and arms the FP/SIMD trap unless next owns the FP
+ * registers. Returns false, changing nothing, if next's VSpace has no valid ASID.
  */
 bool context_switch(struct tcb *prev, struct tcb *next);
 

@@ -17,6 +17,7 @@
 /* struct user_context (object/tcb.h): x0..x30, sp, pc, spsr, tpidr, pad. */
 #define UC_SP    (31 * 8)
 #define UC_PC    (32 * 8)
+#define UC_TPIDR (34 * 8)
 #define UC_SIZE  (36 * 8)
 
 #define VEC_BAD_SYNC   0
@@ -96,7 +97,8 @@
 	eret
 .endm
 
-/* Saves the user registers into the context SP_EL1 points past; leaves x19 = context. */
+/* Saves the user registers, TPIDR_EL0 included (a thread writes it without the kernel),
+ * into the context SP_EL1 points past; leaves x19 = context. */
 .macro save_user
 	sub	sp, sp, #UC_SIZE
 	store_x0_x29
@@ -105,6 +107,8 @@
 	mrs	x22, elr_el1
 	mrs	x23, spsr_el1
 	stp	x22, x23, [sp, #UC_PC]
+	mrs	x24, tpidr_el0
+	str	x24, [sp, #UC_TPIDR]
 	mov	x19, sp
 	adrp	x20, boot_stack_top		/* the one kernel stack */
 	add	x20, x20, :lo12:boot_stack_top
