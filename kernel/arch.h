@@ -53,6 +53,10 @@ void arch_user_init(void);
  * Returns false, changing nothing, if next's VSpace lost its ASID (it cannot run). */
 bool arch_switch_to(struct tcb *prev, struct tcb *next);
 
+/* `t` keeps the CPU: re-installs its VSpace if it changed while t was in the kernel.
+ * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
+bool arch_keep_running(struct tcb *t);
+
 /* Returns to `t` in user mode. */
 __attribute__((noreturn)) void arch_return_to_user(struct tcb *t);
 

@@ -19,6 +19,13 @@ void context_init(void);
  */
 bool context_switch(struct tcb *prev, struct tcb *next);
 
+/*
+ * `t` keeps the CPU (no switch): makes sure TTBR0 still holds t's VSpace, installing it if
+ * it changed while t was in the kernel (TCB_CONFIGURE on itself). Returns false, changing
+ * nothing, if t has no VSpace with a valid ASID any more (it was deleted): t cannot run.
+ */
+bool context_keep(struct tcb *t);
+
 /* True if `t` has a VSpace with a valid ASID. */
 bool context_can_run(const struct tcb *t);
 
@@ -29,7 +36,7 @@ void context_fpu_trap(struct tcb *t);
 void context_fpu_forget(struct tcb *t);
 
 /* If TTBR0 holds the VSpace at `vspace_pa`, installs none instead (it is being destroyed,
- * and no walk may touch its tables again). */
+ * and no walk may touch its tables again): TTBR0 0 with walks disabled (TCR_EL1.EPD0). */
 void context_forget_vspace(uint64_t vspace_pa);
 
 /* Restores `ctx` and returns to EL0. */
