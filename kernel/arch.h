@@ -39,6 +39,11 @@ __attribute__((noreturn)) void arch_halt(void);
  * "exec-rodata", "undef"). Returns false for an unknown name. */
 bool arch_debug_crash(const char *what);
 
+/* Debug builds: makes the next return to user mode take a virtual SError or FIQ (`source`
+ * is FAULT_ASYNC_*), through the EL2 stub. Returns E_OK, E_STATE if the kernel was not
+ * entered at EL2 (or this is not a debug build), E_INVAL for an unknown source. */
+int arch_debug_async(uint64_t source);
+
 struct tcb;
 
 /* Prepares the CPU to run user threads (TTBR0 walks, ASIDs, FP/SIMD trap, PMU). */
@@ -47,6 +52,10 @@ void arch_user_init(void);
 /* Switches the CPU from `prev` (NULL: idle) to `next`: VSpace, FP/SIMD ownership, TLS.
  * Returns false, changing nothing, if next's VSpace lost its ASID (it cannot run). */
 bool arch_switch_to(struct tcb *prev, struct tcb *next);
+
+/* `t` keeps the CPU: re-installs its VSpace if it changed while t was in the kernel.
+ * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
+bool arch_keep_running(struct tcb *t);
 
 /* Returns to `t` in user mode. */
 __attribute__((noreturn)) void arch_return_to_user(struct tcb *t);
@@ -61,6 +70,8 @@ void arch_forget_thread(struct tcb *t);
 void arch_irq_enable(uint32_t intid, bool edge);
 void arch_irq_disable(uint32_t intid);
 void arch_irq_raise(uint32_t intid); /* makes an SPI pending (tests) */
+/* Debug builds (tests): makes SPI `intid` pending when the CPU next goes idle. */
+void arch_irq_raise_at_idle(uint32_t intid);
 void arch_irq_clear_pending(uint32_t intid);
 /* True if user space may claim `intid` (an SPI the kernel does not use itself). */
 bool arch_irq_claimable(uint32_t intid);

@@ -131,13 +131,25 @@ void sched_tick(void)
 		rotate_current();
 }
 
+/* `t` cannot run: its VSpace was deleted or lost its ASID. Leaves it suspended. */
+static void suspend_without_vspace(struct tcb *t)
+{
+	kprintf("sched: thread %lu has no valid VSpace: suspended\n", t->id);
+	t->state = THREAD_INACTIVE;
+}
+
 void schedule_and_return(void)
 {
 	int prio = sched_highest_queued();
 	struct tcb *cur = current;
 	bool cur_runnable = cur && cur->state == THREAD_RUNNABLE && !queued(cur);
-	if (cur_runnable && cur->priority >= prio)
-		arch_return_to_user(cur);
+	if (cur_runnable && cur->priority >= prio) {
+		/* Its VSpace may have changed or gone while it was in the kernel. */
+		if (arch_keep_running(cur))
+			arch_return_to_user(cur);
+		suspend_without_vspace(cur);
+		schedule_and_return();
+	}
 	if (prio < 0) {
 		current = NULL;
 		arch_idle_forever();
@@ -149,8 +161,7 @@ void schedule_and_return(void)
 	if (next != cur) {
 		if (!arch_switch_to(cur, next)) {
 			/* Its address space lost its ASID (pool deleted): it cannot run again. */
-			kprintf("sched: thread %lu has no valid VSpace: suspended\n", next->id);
-			next->state = THREAD_INACTIVE;
+			suspend_without_vspace(next);
 			schedule_and_return();
 		}
 		stats.context_switches++;

@@ -137,11 +137,18 @@ static bool handle_debug(struct tcb *t, uint64_t nr)
 		arch_poweroff();
 	case SYS_DEBUG_NULL:
 		return true;
-	case SYS_DEBUG_IRQ_RAISE:
-		if (t->ctx.x[0] < 1020 && irq_is_claimed((uint32_t)t->ctx.x[0]))
-			arch_irq_raise((uint32_t)t->ctx.x[0]);
-		else
+	case SYS_DEBUG_IRQ_RAISE: {
+		uint64_t intid = t->ctx.x[0] & ~DEBUG_IRQ_RAISE_AT_IDLE;
+		if (intid >= 1020 || !irq_is_claimed((uint32_t)intid))
 			fail(t, E_RANGE);
+		else if (t->ctx.x[0] & DEBUG_IRQ_RAISE_AT_IDLE)
+			arch_irq_raise_at_idle((uint32_t)intid);
+		else
+			arch_irq_raise((uint32_t)intid);
+		return true;
+	}
+	case SYS_DEBUG_ASYNC:
+		fail(t, arch_debug_async(t->ctx.x[0]));
 		return true;
 	case SYS_DEBUG_AUDIT: {
 		unsigned checked;

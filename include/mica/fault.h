@@ -10,6 +10,12 @@
  *   FAULT_UNDEFINED     MR0 pc, MR1 ESR (undefined instruction)
  *   FAULT_ALIGNMENT     MR0 address (pc or sp), MR1 pc, MR2 ESR
  *   FAULT_OTHER         MR0 pc, MR1 ESR (any other exception class)
+ *   FAULT_ASYNC         MR0 pc, MR1 source (FAULT_ASYNC_*), MR2 syndrome (ESR_EL1 of an
+ *                       SError; 0 for an FIQ): an asynchronous exception taken while the
+ *                       thread ran; pc is where it was interrupted
+ *
+ * FAULT_UNDEFINED also covers a trapped system-register access (ESR class 0x18, e.g. a
+ * write to the PMU, which user space may only read).
  *
  * Replying with label 0 resumes the thread where it faulted (for FAULT_UNKNOWN_SYSCALL:
  * after the svc); any other label leaves it suspended. A thread without a fault endpoint
@@ -23,6 +29,13 @@ enum fault_kind {
 	FAULT_UNDEFINED = 3,
 	FAULT_ALIGNMENT = 4,
 	FAULT_OTHER = 5,
+	FAULT_ASYNC = 6,
+};
+
+/* What raised a FAULT_ASYNC. */
+enum fault_async {
+	FAULT_ASYNC_SERROR = 1,
+	FAULT_ASYNC_FIQ = 2,
 };
 
 #define FAULT_LABEL_BASE  0xfa000ull

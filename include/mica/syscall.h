@@ -31,8 +31,14 @@ enum mica_syscall {
 	SYS_DEBUG_POWEROFF = 65,  /* power the machine off (tests) */
 	SYS_DEBUG_NULL = 66,      /* does nothing: the null system call of the benchmarks */
 	SYS_DEBUG_IRQ_RAISE = 67, /* x0 = INTID: makes an SPI pending (tests of IRQ delivery) */
-	SYS_DEBUG_AUDIT = 68,     /* kernel self-audit: x0 = violations, x1 = entries checked */
+	SYS_DEBUG_AUDIT = 68, /* kernel self-audit: x0 = violations (each printed), x1 = checked */
+	SYS_DEBUG_ASYNC = 69, /* x0 = FAULT_ASYNC_*: the next return to user mode takes a
+				 virtual SError or FIQ (kernel entered at EL2; else E_STATE) */
 };
+
+/* SYS_DEBUG_IRQ_RAISE: OR into x0 to make the SPI pending only when the CPU next idles
+ * (nothing runnable), so tests can wake a thread out of the idle loop. */
+#define DEBUG_IRQ_RAISE_AT_IDLE (1ull << 32)
 
 /*
  * Labels are 52 bits. Kernel errors come back as a label holding a negative error code

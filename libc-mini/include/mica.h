@@ -207,6 +207,26 @@ static inline void mica_debug_irq_raise(unsigned intid)
 	mica_syscall1(SYS_DEBUG_IRQ_RAISE, intid);
 }
 
+/* Debug builds: makes SPI `intid` pending when the CPU next idles (nothing runnable). */
+static inline void mica_debug_irq_raise_at_idle(unsigned intid)
+{
+	mica_syscall1(SYS_DEBUG_IRQ_RAISE, intid | DEBUG_IRQ_RAISE_AT_IDLE);
+}
+
+/*
+ * Debug builds: makes the next return to user mode take a virtual SError or FIQ (`source`,
+ * FAULT_ASYNC_* of mica/fault.h), delivered as a FAULT_ASYNC fault. Returns 0, E_STATE if
+ * the kernel was not entered at EL2 (it needs EL2 to inject one), or E_INVAL.
+ */
+static inline int mica_debug_async(unsigned source)
+{
+	register uint64_t x0 __asm__("x0") = source;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x8 __asm__("x8") = SYS_DEBUG_ASYNC;
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1) : "r"(x8) : "memory");
+	return mica_msg_error(x1);
+}
+
 /*
  * Debug builds: runs the kernel's self-audit of its invariants (derivation tree, objects,
  * ASIDs, mappings, queues). Returns the number of violations, each printed on the kernel

@@ -123,3 +123,50 @@ kt_fpu_yield_check:
 	ldp	x19, x20, [sp], #32
 	ret
 	.size kt_fpu_yield_check, . - kt_fpu_yield_check
+
+/* void kt_pmu_write_pmcr(uint64_t value): writes PMCR_EL0 at kt_pmu_write_pmcr_insn. */
+	.global kt_pmu_write_pmcr
+	.global kt_pmu_write_pmcr_insn
+	.type kt_pmu_write_pmcr, %function
+kt_pmu_write_pmcr:
+kt_pmu_write_pmcr_insn:
+	msr	pmcr_el0, x0
+	ret
+	.size kt_pmu_write_pmcr, . - kt_pmu_write_pmcr
+
+/* void kt_pmu_write_cntenset(uint64_t value): writes PMCNTENSET_EL0 at
+ * kt_pmu_write_cntenset_insn. */
+	.global kt_pmu_write_cntenset
+	.global kt_pmu_write_cntenset_insn
+	.type kt_pmu_write_cntenset, %function
+kt_pmu_write_cntenset:
+kt_pmu_write_cntenset_insn:
+	msr	pmcntenset_el0, x0
+	ret
+	.size kt_pmu_write_cntenset, . - kt_pmu_write_cntenset
+
+/* void kt_pmu_write_evtyper0(uint64_t value): writes PMEVTYPER0_EL0 at
+ * kt_pmu_write_evtyper0_insn. */
+	.global kt_pmu_write_evtyper0
+	.global kt_pmu_write_evtyper0_insn
+	.type kt_pmu_write_evtyper0, %function
+kt_pmu_write_evtyper0:
+kt_pmu_write_evtyper0_insn:
+	msr	pmevtyper0_el0, x0
+	ret
+	.size kt_pmu_write_evtyper0, . - kt_pmu_write_evtyper0
+
+/* uint64_t kt_debug_async(uint64_t source): SYS_DEBUG_ASYNC (69); returns the reply's
+ * message info. An injected SError or FIQ is taken at kt_debug_async_next, the first user
+ * instruction after the svc. */
+	.global kt_debug_async
+	.global kt_debug_async_next
+	.type kt_debug_async, %function
+kt_debug_async:
+	mov	x1, xzr
+	mov	x8, #69
+	svc	#0
+kt_debug_async_next:
+	mov	x0, x1
+	ret
+	.size kt_debug_async, . - kt_debug_async

@@ -54,7 +54,8 @@ struct ktest_suite {
 extern const struct ktest_suite kt_suite_cspace, kt_suite_untyped, kt_suite_ipc, kt_suite_sched,
     kt_suite_ntfn_irq, kt_suite_faults, kt_suite_fpu, kt_suite_tcb, kt_suite_errors,
     kt_suite_vspace, kt_suite_vspace_info, kt_suite_vspace_errors, kt_suite_asid,
-    kt_suite_asid_rollover, kt_suite_audit, kt_suite_trust;
+    kt_suite_asid_rollover, kt_suite_audit, kt_suite_trust, kt_suite_trust_arch,
+    kt_suite_trust_async;
 
 /* The boot-info page (valid for the whole run). */
 extern const struct bootinfo *kt_bootinfo;
@@ -217,3 +218,9 @@ extern const char kt_fault_udf_insn[], kt_fault_svc999_next[], kt_fault_load_ins
 uint64_t kt_fpu_yield_check(uint64_t base, uint64_t rounds);
 void kt_fpu_load(uint64_t base);
 uint64_t kt_fpu_or_all(void);
+void kt_pmu_write_pmcr(uint64_t value);
+void kt_pmu_write_cntenset(uint64_t value);
+void kt_pmu_write_evtyper0(uint64_t value);
+uint64_t kt_debug_async(uint64_t source);
+extern const char kt_pmu_write_pmcr_insn[], kt_pmu_write_cntenset_insn[],
+    kt_pmu_write_evtyper0_insn[], kt_debug_async_next[];

@@ -284,8 +284,28 @@ TRUST = [
     "trust_failed_invocations_change_nothing",
 ]
 
+# Trust, the Arm side (t_trust_arch.c): PMU writes, TPIDR_EL0 through idle, the running
+# thread's VSpace replaced or destroyed.
+TRUST_ARCH = [
+    "trust_pmu_pmcr_write_is_undefined_fault",
+    "trust_pmu_cntenset_write_is_undefined_fault",
+    "trust_pmu_evtyper0_write_is_undefined_fault",
+    "trust_pmu_event_counter_read_allowed",
+    "trust_tpidr_survives_block_into_idle",
+    "trust_vspace_configure_self_runs_in_new_space",
+    "trust_vspace_destroyed_under_running_thread_suspends_it",
+]
+
+# SError and FIQ from EL0 (t_trust_arch.c, opt-in): the kernel's debug trigger injects a
+# virtual SError or FIQ through its EL2 stub, so these run in a boot entered at EL2.
+TRUST_ASYNC = [
+    "trust_async_serror_from_el0_is_fault",
+    "trust_async_fiq_from_el0_is_fault",
+    "trust_async_unknown_source_is_inval",
+]
+
 EXPECTED = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
-            + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT + TRUST)
+            + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT + TRUST + TRUST_ARCH)
 
 PASS_RE = re.compile(r"^ktest: PASS (\S+)\s*$", re.M)
 FAIL_RE = re.compile(r"^ktest: FAIL (\S+): (.*)$", re.M)
@@ -373,3 +393,20 @@ def test_kernel_logs_the_fault_of_a_thread_without_fault_endpoint(ktest):
     assert note, "ktest did not report the faulting pc"
     assert logged == [note.group(1)]
     assert ktest.output.count("no fault endpoint") == 1
+
+
+@pytest.mark.parametrize("gic", [2, 3])
+def test_async_exceptions_from_el0_are_faults_of_the_thread(boot, gic):
+    """An SError or FIQ taken while a user thread runs is that thread's FAULT_ASYNC; the
+    kernel goes on (before, it stopped the machine). Entered at EL2 so the debug trigger
+    can inject them."""
+    m = boot(el2=True, gic=gic, append="init=ktest ktest=trust_async", timeout=RUN_TIMEOUT)
+    m.expect(DONE_RE.pattern.replace("^", ""), timeout=RUN_TIMEOUT)
+    assert m.wait_exit() == 0
+    run = KtestRun(m.output(), 0)
+    assert run.failures == {}
+    assert sorted(run.passed) == sorted(TRUST_ASYNC)
+    assert run.summary == (len(TRUST_ASYNC), 0)
+    assert "boot: entered at EL2" in run.output
+    assert "panic" not in run.output
+

@@ -44,10 +44,14 @@ _start:
 	b.ne	park				/* EL3 entry is not supported */
 	b	at_el1
 
-/* Leave EL2 for good: EL1 is AArch64, may use the counters and timers and FP/SIMD. */
+/* Leave EL2 for good: EL1 is AArch64, may use the counters and timers and FP/SIMD. Only
+ * the stub of el2.S stays behind. */
 from_el2:
 	mov	x0, #HCR_RW
 	msr	hcr_el2, x0
+	adrp	x0, el2_vectors
+	add	x0, x0, :lo12:el2_vectors
+	msr	vbar_el2, x0
 	mrs	x0, cnthctl_el2
 	orr	x0, x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
 	msr	cnthctl_el2, x0
@@ -119,6 +123,8 @@ at_el1:
 high:
 	ldr	x0, =boot_stack_top
 	mov	sp, x0
+	ldr	x0, =boot_entry_el
+	str	w20, [x0]
 	adr	x0, exception_vectors
 	msr	vbar_el1, x0
 	isb
@@ -131,6 +137,9 @@ park:
 	b	park
 
 	.section .bss.boot, "aw", %nobits
+	.balign 4
+	.global boot_entry_el
+boot_entry_el:	.space 4		/* the exception level QEMU entered the kernel at */
 	.balign 4096
 boot_l0:	.space 4096
 boot_l1:	.space 4096

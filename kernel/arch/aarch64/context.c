@@ -15,8 +15,8 @@
 
 #define PMCR_E              BIT(0) /* counters enabled */
 #define PMCR_P              BIT(1) /* reset event counters */
-#define PMUSERENR_EN        BIT(0) /* EL0 may access the PMU */
-#define PMUSERENR_ER        BIT(3) /* EL0 may read event counters */
+#define PMUSERENR_CR        BIT(2) /* EL0 may read the cycle counter */
+#define PMUSERENR_ER        BIT(3) /* EL0 may read the event counters (and select one) */
 #define PMU_INST_RETIRED    0x08
 #define PMCNTEN_C0          BIT(0)
 
@@ -27,13 +27,15 @@ static uint64_t installed_vspace;
 static uint16_t installed_asid;
 
 /* Counts retired instructions on event counter 0 at EL0 and EL1, readable from EL0, so the
- * benchmarks can count instructions (exact under QEMU's -icount). */
+ * benchmarks can count instructions (exact under QEMU's -icount). User space may read the
+ * counters but not write the PMU (PMUSERENR.EN clear): a write of PMCR_EL0, an enable, an
+ * event type or a counter traps and becomes the thread's FAULT_UNDEFINED. */
 static void pmu_init(void)
 {
 	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED);
 	write_sysreg(pmcntenset_el0, PMCNTEN_C0);
 	write_sysreg(pmcr_el0, read_sysreg(pmcr_el0) | PMCR_E | PMCR_P);
-	write_sysreg(pmuserenr_el0, PMUSERENR_EN | PMUSERENR_ER);
+	write_sysreg(pmuserenr_el0, PMUSERENR_ER | PMUSERENR_CR);
 	isb();
 }
 
@@ -43,7 +45,8 @@ static void pmu_init(void)
 void context_init(void)
 {
 	write_sysreg(cntkctl_el1, read_sysreg(cntkctl_el1) | CNTKCTL_EL0VCTEN);
-	uint64_t tcr = read_sysreg(tcr_el1) & ~TCR_EPD0;
+	/* EPD0 stays set (mmu.c) until the first VSpace is installed: see ttbr0_walks. */
+	uint64_t tcr = read_sysreg(tcr_el1) | TCR_EPD0;
 	if (cpu_asid_bits() == 16)
 		tcr |= TCR_AS;
 	write_sysreg(tcr_el1, tcr);
@@ -51,6 +54,28 @@ void context_init(void)
 	installed_cpacr = CPACR_FPEN_TRAP_EL0;
 	isb();
 	pmu_init();
+}
+
+/*
+ * With no VSpace installed TTBR0 holds 0 and TCR_EL1.EPD0 is set: a TTBR0 access (even a
+ * speculative one) faults without a walk, rather than walking "tables" at physical address
+ * 0. Called with `on` when a VSpace is installed after none was (TTBR0 already written),
+ * and with !on when the installed one goes. Takes effect by the next ISB or ERET.
+ */
+static void ttbr0_walks(bool on)
+{
+	uint64_t tcr = read_sysreg(tcr_el1);
+	write_sysreg(tcr_el1, on ? tcr & ~TCR_EPD0 : tcr | TCR_EPD0);
+}
+
+/* Records `vs` as what TTBR0 (just written) holds, enabling walks if nothing did. */
+static void set_installed(const struct cap *vs)
+{
+	if (!installed_vspace)
+		ttbr0_walks(true);
+	installed_vspace = vs->u.vspace.paddr;
+	installed_asid = vs->u.vspace.asid;
+	stats.as_switches++;
 }
 
 /* Installs the VSpace `vs` in TTBR0, giving it a current hardware ASID. Returns false if it
@@ -64,12 +89,10 @@ static __attribute__((noinline)) bool install_vspace(const struct cap *vs)
 	if (!ttbr0)
 		return false;
 	write_sysreg(ttbr0_el1, ttbr0);
+	set_installed(vs);
 	isb();
 	if (flush_all)
 		tlb_flush_all();
-	installed_vspace = vs->u.vspace.paddr;
-	installed_asid = vs->u.vspace.asid;
-	stats.as_switches++;
 	return true;
 }
 
@@ -85,9 +108,7 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 		    (next->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr) {
 			/* Common case: no ASID changed hands since the thread last ran here. */
 			write_sysreg(ttbr0_el1, next->ttbr0_cache);
-			installed_vspace = vs->u.vspace.paddr;
-			installed_asid = vs->u.vspace.asid;
-			stats.as_switches++;
+			set_installed(vs);
 		} else if (install_vspace(vs)) {
 			next->ttbr0_cache = read_sysreg(ttbr0_el1);
 			next->ttbr0_epoch = asid_epoch;
@@ -95,8 +116,9 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 			return false;
 		}
 	}
-	if (prev)
-		prev->ctx.tpidr = read_sysreg(tpidr_el0);
+	/* prev's TPIDR_EL0 was saved when it entered the kernel (vectors.S), so nothing is
+	 * lost when it blocked into idle and prev is NULL. */
+	(void)prev;
 	write_sysreg(tpidr_el0, next->ctx.tpidr);
 	uint64_t cpacr = next == fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
 	if (cpacr != installed_cpacr) {
@@ -105,6 +127,15 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 	}
 	/* ERET is context-synchronising: CPACR applies from the first user instruction. */
 	return true;
+}
+
+bool context_keep(struct tcb *t)
+{
+	const struct cap *vs = tcb_vspace(t);
+	if (vs && vs->u.vspace.paddr == installed_vspace && vs->u.vspace.asid == installed_asid)
+		return true;
+	/* Replaced (TCB_CONFIGURE on itself) or gone (deleted, its ASID freed). */
+	return context_switch(t, t);
 }
 
 bool context_can_run(const struct tcb *t)
@@ -117,6 +148,7 @@ void context_forget_vspace(uint64_t vspace_pa)
 {
 	if (installed_vspace != vspace_pa)
 		return;
+	ttbr0_walks(false);
 	write_sysreg(ttbr0_el1, 0);
 	isb();
 	installed_vspace = 0;

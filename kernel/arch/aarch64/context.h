@@ -12,12 +12,19 @@ struct fpu_state;
 void context_init(void);
 
 /*
- * Makes `next` the thread the CPU runs next (prev may be NULL: idle): saves prev's TPIDR_EL0,
- * loads next's, installs next's VSpace in TTBR0 with its ASID unless it is already there,
- * and arms the FP/SIMD trap unless next owns the FP registers. Returns false, changing
- * nothing, if next's VSpace has no valid ASID.
+ * Makes `next` the thread the CPU runs next (prev may be NULL: idle): loads next's TPIDR_EL0
+ * (every thread's was saved in its context when it entered the kernel), installs next's VSpace in
+ * TTBR0 with its ASID unless it is already there, and arms the FP/SIMD trap unless next owns the FP
+ * registers. Returns false, changing nothing, if next's VSpace has no valid ASID.
  */
 bool context_switch(struct tcb *prev, struct tcb *next);
+
+/*
+ * `t` keeps the CPU (no switch): makes sure TTBR0 still holds t's VSpace, installing it if
+ * it changed while t was in the kernel (TCB_CONFIGURE on itself). Returns false, changing
+ * nothing, if t has no VSpace with a valid ASID any more (it was deleted): t cannot run.
+ */
+bool context_keep(struct tcb *t);
 
 /* True if `t` has a VSpace with a valid ASID. */
 bool context_can_run(const struct tcb *t);
@@ -29,7 +36,7 @@ void context_fpu_trap(struct tcb *t);
 void context_fpu_forget(struct tcb *t);
 
 /* If TTBR0 holds the VSpace at `vspace_pa`, installs none instead (it is being destroyed,
- * and no walk may touch its tables again). */
+ * and no walk may touch its tables again): TTBR0 0 with walks disabled (TCR_EL1.EPD0). */
 void context_forget_vspace(uint64_t vspace_pa);
 
 /* Restores `ctx` and returns to EL0. */

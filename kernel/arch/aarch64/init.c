@@ -68,6 +68,11 @@ bool arch_switch_to(struct tcb *prev, struct tcb *next)
 	return context_switch(prev, next);
 }
 
+bool arch_keep_running(struct tcb *t)
+{
+	return context_keep(t);
+}
+
 bool arch_thread_can_run(const struct tcb *t)
 {
 	return context_can_run(t);
@@ -78,8 +83,15 @@ void arch_return_to_user(struct tcb *t)
 	return_to_user(&t->ctx);
 }
 
+/* Debug builds: an SPI to make pending when the CPU next idles, 0 for none. */
+static uint32_t raise_at_idle;
+
 void arch_idle_forever(void)
 {
+	if (raise_at_idle) {
+		gic_raise(raise_at_idle);
+		raise_at_idle = 0;
+	}
 	idle_loop();
 }
 
@@ -101,6 +113,12 @@ void arch_irq_disable(uint32_t intid)
 void arch_irq_raise(uint32_t intid)
 {
 	gic_raise(intid);
+}
+
+void arch_irq_raise_at_idle(uint32_t intid)
+{
+	if (CONFIG_DEBUG)
+		raise_at_idle = intid;
 }
 
 void arch_irq_clear_pending(uint32_t intid)

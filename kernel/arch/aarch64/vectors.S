@@ -4,7 +4,8 @@
  * Each of the 16 slots saves the full register frame (struct trap_frame) on the current
  * stack, calls a C handler with a pointer to it and restores from it, so a handler can
  * change the interrupted context by editing the frame. Slots the kernel does not expect
- * (SP_EL0 at EL1, AArch32 at EL0, FIQ) report and stop through trap_unexpected.
+ * (SP_EL0 at EL1, AArch32 at EL0, FIQ and SError taken by the kernel itself) report and
+ * stop through trap_unexpected. An FIQ or SError taken from EL0 is the thread's fault.
  *
  * User threads are different: while a thread runs at EL0, SP_EL1 points just past its
  * struct user_context (the first member of its TCB), so an exception from EL0 stores the
@@ -17,6 +18,7 @@
 /* struct user_context (object/tcb.h): x0..x30, sp, pc, spsr, tpidr, pad. */
 #define UC_SP    (31 * 8)
 #define UC_PC    (32 * 8)
+#define UC_TPIDR (34 * 8)
 #define UC_SIZE  (36 * 8)
 
 #define VEC_BAD_SYNC   0
@@ -96,7 +98,8 @@
 	eret
 .endm
 
-/* Saves the user registers into the context SP_EL1 points past; leaves x19 = context. */
+/* Saves the user registers, TPIDR_EL0 included (a thread writes it without the kernel),
+ * into the context SP_EL1 points past; leaves x19 = context. */
 .macro save_user
 	sub	sp, sp, #UC_SIZE
 	store_x0_x29
@@ -105,6 +108,8 @@
 	mrs	x22, elr_el1
 	mrs	x23, spsr_el1
 	stp	x22, x23, [sp, #UC_PC]
+	mrs	x24, tpidr_el0
+	str	x24, [sp, #UC_TPIDR]
 	mov	x19, sp
 	adrp	x20, boot_stack_top		/* the one kernel stack */
 	add	x20, x20, :lo12:boot_stack_top
@@ -143,7 +148,7 @@ exception_vectors:
 	slot el1h_irq
 	slot el1h_fiq
 	slot el1h_serror
-	/* Lower EL, AArch64: user threads (system calls and faults come with the thread model). */
+	/* Lower EL, AArch64: user threads (system calls, faults, interrupts). */
 	slot el0_sync
 	slot el0_irq
 	slot el0_fiq
@@ -170,8 +175,16 @@ vec_el0_sync:
 vec_el0_irq:
 	save_user
 	bl	trap_el0_irq			/* does not return */
-	entry el0_fiq, trap_unexpected, 0, VEC_BAD_FIQ
-	entry el0_serror, trap_unexpected, 0, VEC_BAD_SERROR
+vec_el0_fiq:
+	save_user
+	mov	x0, #VEC_BAD_FIQ
+	mov	x1, xzr				/* an FIQ has no syndrome */
+	bl	trap_el0_async			/* does not return */
+vec_el0_serror:
+	save_user
+	mov	x0, #VEC_BAD_SERROR
+	mrs	x1, esr_el1
+	bl	trap_el0_async			/* does not return */
 	entry el0_32_sync, trap_unexpected, 0, VEC_BAD_SYNC
 	entry el0_32_irq, trap_unexpected, 0, VEC_BAD_IRQ
 	entry el0_32_fiq, trap_unexpected, 0, VEC_BAD_FIQ

@@ -43,7 +43,13 @@
 #define SCTLR_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
 /* HCR_EL2 */
-#define HCR_RW BIT(31) /* EL1 is AArch64 */
+#define HCR_FMO BIT(3)  /* FIQs go to EL2; virtual FIQs reach EL1/EL0 */
+#define HCR_AMO BIT(5)  /* SErrors go to EL2; virtual SErrors reach EL1/EL0 */
+#define HCR_VF  BIT(6)  /* a virtual FIQ is pending (until cleared) */
+#define HCR_VSE BIT(8)  /* a virtual SError is pending (cleared when taken) */
+#define HCR_RW  BIT(31) /* EL1 is AArch64 */
+/* The HCR_EL2 bits the EL2 stub lets EL1 change (el2.S): virtual FIQ and SError injection. */
+#define HCR_INJECT_MASK (HCR_FMO | HCR_AMO | HCR_VF | HCR_VSE)
 
 /* CNTHCTL_EL2: EL1 access to the physical counter and timer */
 #define CNTHCTL_EL1PCTEN BIT(0)
