@@ -57,6 +57,17 @@ bool arch_switch_to(struct tcb *prev, struct tcb *next);
  * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
 bool arch_keep_running(struct tcb *t);
 
+/* Set by the architecture when a VSpace capability was derived or deleted or the installed
+ * VSpace was forgotten; cleared by arch_keep_running. Read through arch_vspace_changed. */
+extern bool arch_vspace_dirty;
+
+/* True if the running thread's VSpace may have changed since arch_keep_running last ran:
+ * only then need a thread that keeps the CPU call it (one load on every kernel exit). */
+static inline bool arch_vspace_changed(void)
+{
+	return arch_vspace_dirty;
+}
+
 /* Returns to `t` in user mode. */
 __attribute__((noreturn)) void arch_return_to_user(struct tcb *t);
 

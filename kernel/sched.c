@@ -138,17 +138,25 @@ static void suspend_without_vspace(struct tcb *t)
 	t->state = THREAD_INACTIVE;
 }
 
+/* `t` keeps the CPU, but a VSpace capability changed while it was in the kernel: perhaps
+ * its own VSpace was replaced or deleted. Out of line, so the common return stays short. */
+static __attribute__((noreturn, noinline)) void keep_running_checked(struct tcb *t)
+{
+	if (arch_keep_running(t))
+		arch_return_to_user(t);
+	suspend_without_vspace(t);
+	schedule_and_return();
+}
+
 void schedule_and_return(void)
 {
 	int prio = sched_highest_queued();
 	struct tcb *cur = current;
 	bool cur_runnable = cur && cur->state == THREAD_RUNNABLE && !queued(cur);
 	if (cur_runnable && cur->priority >= prio) {
-		/* Its VSpace may have changed or gone while it was in the kernel. */
-		if (arch_keep_running(cur))
-			arch_return_to_user(cur);
-		suspend_without_vspace(cur);
-		schedule_and_return();
+		if (arch_vspace_changed())
+			keep_running_checked(cur);
+		arch_return_to_user(cur);
 	}
 	if (prio < 0) {
 		current = NULL;

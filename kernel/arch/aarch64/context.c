@@ -25,6 +25,10 @@ static uint64_t installed_cpacr;
 /* What TTBR0 holds: the VSpace and its software ASID. */
 static uint64_t installed_vspace;
 static uint16_t installed_asid;
+/* Only a derivation or a deletion of a VSpace capability changes a TCB's VSpace slot, and
+ * only forgetting the installed VSpace (its ASID freed) invalidates TTBR0: arch_vspace_dirty
+ * is set by exactly those, so a thread that keeps the CPU is checked only after one. */
+bool arch_vspace_dirty;
 
 /* Counts retired instructions on event counter 0 at EL0 and EL1, readable from EL0, so the
  * benchmarks can count instructions (exact under QEMU's -icount). User space may read the
@@ -129,8 +133,14 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 	return true;
 }
 
-bool context_keep(struct tcb *t)
+void context_vspace_cap_changed(void)
 {
+	arch_vspace_dirty = true;
+}
+
+bool arch_keep_running(struct tcb *t)
+{
+	arch_vspace_dirty = false;
 	const struct cap *vs = tcb_vspace(t);
 	if (vs && vs->u.vspace.paddr == installed_vspace && vs->u.vspace.asid == installed_asid)
 		return true;
@@ -153,6 +163,7 @@ void context_forget_vspace(uint64_t vspace_pa)
 	isb();
 	installed_vspace = 0;
 	installed_asid = 0;
+	arch_vspace_dirty = true;
 }
 
 void context_fpu_trap(struct tcb *t)

@@ -19,12 +19,9 @@ void context_init(void);
  */
 bool context_switch(struct tcb *prev, struct tcb *next);
 
-/*
- * `t` keeps the CPU (no switch): makes sure TTBR0 still holds t's VSpace, installing it if
- * it changed while t was in the kernel (TCB_CONFIGURE on itself). Returns false, changing
- * nothing, if t has no VSpace with a valid ASID any more (it was deleted): t cannot run.
- */
-bool context_keep(struct tcb *t);
+/* A VSpace capability was derived or deleted: the next arch_keep_running checks that the
+ * running thread's VSpace is still the installed one (until then it costs one load). */
+void context_vspace_cap_changed(void);
 
 /* True if `t` has a VSpace with a valid ASID. */
 bool context_can_run(const struct tcb *t);

@@ -68,11 +68,6 @@ bool arch_switch_to(struct tcb *prev, struct tcb *next)
 	return context_switch(prev, next);
 }
 
-bool arch_keep_running(struct tcb *t)
-{
-	return context_keep(t);
-}
-
 bool arch_thread_can_run(const struct tcb *t)
 {
 	return context_can_run(t);

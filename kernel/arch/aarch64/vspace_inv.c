@@ -17,6 +17,7 @@
 
 #include "arch.h"
 #include "asid.h"
+#include "context.h"
 #include "object/cspace.h"
 #include "object/invocation.h"
 #include "object/tcb.h"
@@ -460,11 +461,15 @@ void arch_cap_deleted(const struct cap *cap)
 		frame_unmap(&c);
 	else if (c.type == CAP_PAGE_TABLE && c.u.page_table.mapped_asid)
 		table_unmap(&c);
+	else if (c.type == CAP_VSPACE)
+		context_vspace_cap_changed(); /* perhaps the running thread's */
 }
 
 void arch_cap_derived(struct cap *cap)
 {
-	if (cap->type == CAP_FRAME) {
+	if (cap->type == CAP_VSPACE) {
+		context_vspace_cap_changed(); /* perhaps into the running thread's TCB */
+	} else if (cap->type == CAP_FRAME) {
 		cap->u.frame.mapped_asid = 0;
 		cap->u.frame.mapped_vaddr = 0;
 	} else if (cap->type == CAP_PAGE_TABLE) {
