@@ -49,9 +49,15 @@ struct tcb;
 /* Prepares the CPU to run user threads (TTBR0 walks, ASIDs, FP/SIMD trap, PMU). */
 void arch_user_init(void);
 
-/* Switches the CPU from `prev` (NULL: idle) to `next`: VSpace, FP/SIMD ownership, TLS.
- * Returns false, changing nothing, if next's VSpace lost its ASID (it cannot run). */
-bool arch_switch_to(struct tcb *prev, struct tcb *next);
+/*
+ * Switches the CPU from `prev` (NULL: idle) to `next` and returns to next in user mode:
+ * loads next's TPIDR_EL0 (saved at its last kernel entry), installs its VSpace with its ASID
+ * unless TTBR0 already holds it, arms the FP/SIMD trap unless next owns the FP registers,
+ * and counts the switch. One call from the decision to the ERET, so the IPC fastpath pays
+ * for no glue. Returns, changing nothing, only if next's VSpace has no valid ASID (it
+ * cannot run). The caller sets `current` to next first (and back if this returns).
+ */
+void arch_switch_to_user(struct tcb *prev, struct tcb *next);
 
 /* `t` keeps the CPU: re-installs its VSpace if it changed while t was in the kernel.
  * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */

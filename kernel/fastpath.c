@@ -88,19 +88,17 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 	stats.ipc_messages++;
 }
 
-/* Switches to `next` (already queued as runnable) and returns to it. */
-static inline __attribute__((noreturn)) void fast_switch(struct tcb *prev, struct tcb *next)
+/* Switches to `next` (already marked runnable) and returns to it. */
+static inline __attribute__((always_inline, noreturn)) void fast_switch(struct tcb *prev,
+									struct tcb *next)
 {
-	if (!arch_switch_to(prev, next)) {
-		/* Its VSpace lost its ASID: exactly what the general path would do after
-		 * delivering the message. */
-		next->state = THREAD_INACTIVE;
-		current = prev->state == THREAD_RUNNABLE ? prev : NULL;
-		schedule_and_return();
-	}
-	stats.context_switches++;
 	current = next;
-	arch_return_to_user(next);
+	arch_switch_to_user(prev, next);
+	/* Its VSpace lost its ASID: exactly what the general path would do after delivering
+	 * the message. */
+	next->state = THREAD_INACTIVE;
+	current = prev->state == THREAD_RUNNABLE ? prev : NULL;
+	schedule_and_return();
 }
 
 /* Takes the first receiver off `ep` (which is EP_RECEIVING). */
@@ -121,7 +119,8 @@ static inline struct tcb *fast_dequeue(struct endpoint *ep)
 
 /* Gives `receiver` the one-shot reply right to `caller` (in its empty caller slot), blocks
  * the caller on it and makes the receiver the thread to run. */
-static inline void fast_hand_over(struct tcb *caller, struct tcb *receiver)
+static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *caller,
+								 struct tcb *receiver)
 {
 	struct cte *reply_slot = &receiver->slots[TCB_SLOT_CALLER];
 	reply_slot->cap = cap_null();

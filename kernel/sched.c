@@ -26,8 +26,29 @@ struct run_queue {
 
 struct tcb *current;
 static struct run_queue queues[PRIO_LEVELS];
-uint64_t ready_words;
-uint64_t ready_bitmap[PRIO_LEVELS / 64];
+/* Two-level bitmap of non-empty run queues: bit w of ready_words says ready_bitmap[w] is
+ * not 0; bit p % 64 of ready_bitmap[p / 64] says the queue of priority p is not empty. */
+static uint64_t ready_words;
+static uint64_t ready_bitmap[PRIO_LEVELS / 64];
+int sched_top_queued = -1;
+
+/* The highest non-empty queue, from the bitmap (-1: all empty). */
+static int bitmap_top(void)
+{
+	if (!ready_words)
+		return -1;
+	int w = 63 - __builtin_clzll(ready_words);
+	return 64 * w + 63 - __builtin_clzll(ready_bitmap[w]);
+}
+
+/* Marks the queue of `prio` non-empty. */
+static void mark_ready(unsigned prio)
+{
+	ready_bitmap[prio / 64] |= 1ull << (prio % 64);
+	ready_words |= 1ull << (prio / 64);
+	if ((int)prio > sched_top_queued)
+		sched_top_queued = (int)prio;
+}
 
 static void queue_append(struct tcb *t)
 {
@@ -39,8 +60,7 @@ static void queue_append(struct tcb *t)
 	else
 		q->head = t;
 	q->tail = t;
-	ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
-	ready_words |= 1ull << (t->priority / 64);
+	mark_ready(t->priority);
 }
 
 static void queue_unlink(struct tcb *t)
@@ -59,6 +79,8 @@ static void queue_unlink(struct tcb *t)
 		ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
 		if (!ready_bitmap[t->priority / 64])
 			ready_words &= ~(1ull << (t->priority / 64));
+		if (t->priority == sched_top_queued)
+			sched_top_queued = bitmap_top();
 	}
 }
 
@@ -72,8 +94,7 @@ static void queue_prepend(struct tcb *t)
 	else
 		q->tail = t;
 	q->head = t;
-	ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
-	ready_words |= 1ull << (t->priority / 64);
+	mark_ready(t->priority);
 }
 
 /* True if `t` is linked into a run queue. */
@@ -167,14 +188,15 @@ void schedule_and_return(void)
 	if (cur_runnable)
 		queue_prepend(cur); /* preempted: first in line at its priority */
 	if (next != cur) {
-		if (!arch_switch_to(cur, next)) {
-			/* Its address space lost its ASID (pool deleted): it cannot run again. */
-			suspend_without_vspace(next);
-			schedule_and_return();
-		}
-		stats.context_switches++;
 		current = next;
+		arch_switch_to_user(cur, next);
+		/* Its address space lost its ASID (pool deleted): it cannot run again. */
+		current = cur;
+		suspend_without_vspace(next);
+		schedule_and_return();
 	}
+	if (arch_vspace_changed()) /* it yielded, and nothing else of its priority waits */
+		keep_running_checked(next);
 	arch_return_to_user(next);
 }
 
@@ -223,4 +245,7 @@ void sched_audit(struct audit *a)
 		if (((ready_words >> w) & 1) != (ready_bitmap[w] != 0))
 			audit_fail(a, "ready_words bit %u disagrees with its bitmap word", w);
 	}
+	if (sched_top_queued != bitmap_top())
+		audit_fail(a, "cached highest queued priority %d, the bitmap says %d",
+			   sched_top_queued, bitmap_top());
 }

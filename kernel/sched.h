@@ -27,19 +27,15 @@ void sched_set_priority(struct tcb *t, unsigned prio);
 
 #define PRIO_LEVELS 256
 
-/* Two-level bitmap of non-empty run queues: bit w of ready_words says ready_bitmap[w] is
- * not 0; bit p % 64 of ready_bitmap[p / 64] says the queue of priority p is not empty. */
-extern uint64_t ready_words;
-extern uint64_t ready_bitmap[PRIO_LEVELS / 64];
+/* The highest priority of any queued runnable thread, or -1 (sched.c keeps it up to date
+ * on every queue change, so the IPC fastpath reads one word). */
+extern int sched_top_queued;
 
 /* The highest priority of any queued runnable thread (the running one is not queued), or
  * -1: a thread the IPC fastpath switches to must be at least this important. */
 static inline int sched_highest_queued(void)
 {
-	if (!ready_words)
-		return -1;
-	int w = 63 - __builtin_clzll(ready_words);
-	return 64 * w + 63 - __builtin_clzll(ready_bitmap[w]);
+	return sched_top_queued;
 }
 
 /* The current thread gives up the rest of its time slice. */

@@ -100,7 +100,8 @@ static __attribute__((noinline)) bool install_vspace(const struct cap *vs)
 	return true;
 }
 
-bool context_switch(struct tcb *prev, struct tcb *next)
+/* See arch_switch_to_user. Inlined into it and into arch_keep_running. */
+static inline __attribute__((always_inline)) bool context_switch(struct tcb *prev, struct tcb *next)
 {
 	const struct cap *vs = tcb_vspace(next);
 	if (!vs)
@@ -131,6 +132,19 @@ bool context_switch(struct tcb *prev, struct tcb *next)
 	}
 	/* ERET is context-synchronising: CPACR applies from the first user instruction. */
 	return true;
+}
+
+void arch_switch_to_user(struct tcb *prev, struct tcb *next)
+{
+	if (!context_switch(prev, next))
+		return;
+	stats.context_switches++;
+	return_to_user(&next->ctx);
+}
+
+void arch_return_to_user(struct tcb *t)
+{
+	return_to_user(&t->ctx);
 }
 
 void context_vspace_cap_changed(void)

@@ -11,14 +11,6 @@ struct fpu_state;
 /* Prepares the CPU for user threads: TTBR0 walks on, ASID size, PMU user access. */
 void context_init(void);
 
-/*
- * Makes `next` the thread the CPU runs next (prev may be NULL: idle): loads next's TPIDR_EL0
- * (every thread's was saved in its context when it entered the kernel), installs next's VSpace in
- * TTBR0 with its ASID unless it is already there, and arms the FP/SIMD trap unless next owns the FP
- * registers. Returns false, changing nothing, if next's VSpace has no valid ASID.
- */
-bool context_switch(struct tcb *prev, struct tcb *next);
-
 /* A VSpace capability was derived or deleted: the next arch_keep_running checks that the
  * running thread's VSpace is still the installed one (until then it costs one load). */
 void context_vspace_cap_changed(void);

@@ -63,19 +63,9 @@ void arch_user_init(void)
 	context_init();
 }
 
-bool arch_switch_to(struct tcb *prev, struct tcb *next)
-{
-	return context_switch(prev, next);
-}
-
 bool arch_thread_can_run(const struct tcb *t)
 {
 	return context_can_run(t);
-}
-
-void arch_return_to_user(struct tcb *t)
-{
-	return_to_user(&t->ctx);
 }
 
 /* Debug builds: an SPI to make pending when the CPU next idles, 0 for none. */

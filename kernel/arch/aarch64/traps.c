@@ -214,19 +214,21 @@ void trap_el0_async(unsigned kind, uint64_t esr)
 	schedule_and_return();
 }
 
-/* A synchronous exception from a user thread: a system call, the FP/SIMD trap, or a fault. */
+_Static_assert(SYS_CALL == 0 && SYS_REPLY_RECV == 1, "vectors.S dispatches these numbers");
+_Static_assert(offsetof(struct tcb, ctx) == 0, "vectors.S: the user context starts the TCB");
+
+/* A system call of thread `t` that the IPC fastpath (tried first by vectors.S) did not
+ * take: the general path. */
+void trap_el0_syscall(struct tcb *t)
+{
+	syscall_handle(t);
+	schedule_and_return();
+}
+
+/* Any other synchronous exception from a user thread: the FP/SIMD trap, or a fault. */
 void trap_el0_sync(uint64_t esr, uint64_t far)
 {
 	struct tcb *t = current;
-	if (ESR_EC(esr) == EC_SVC64) {
-		/* The IPC fastpath returns only if it cannot handle the call. */
-		if (t->ctx.x[8] == SYS_CALL)
-			fastpath_call(t);
-		else if (t->ctx.x[8] == SYS_REPLY_RECV)
-			fastpath_reply_recv(t);
-		syscall_handle(t);
-		schedule_and_return();
-	}
 	switch (ESR_EC(esr)) {
 	case EC_FP_ASIMD:
 		context_fpu_trap(t);

@@ -13,6 +13,7 @@
  * which never returns there: it leaves through return_to_user (this file), which reloads a
  * context and leaves SP_EL1 just past it again, ready for the next entry.
  */
+#include <arch/sysreg.h>
 #include <arch/trapframe.h>
 
 /* struct user_context (object/tcb.h): x0..x30, sp, pc, spsr, tpidr, pad. */
@@ -20,6 +21,10 @@
 #define UC_PC    (32 * 8)
 #define UC_TPIDR (34 * 8)
 #define UC_SIZE  (36 * 8)
+
+/* System-call numbers (mica/syscall.h; traps.c asserts they match). */
+#define SYSNO_CALL       0
+#define SYSNO_REPLY_RECV 1
 
 #define VEC_BAD_SYNC   0
 #define VEC_BAD_IRQ    1
@@ -167,10 +172,27 @@ exception_vectors:
 	entry el1h_irq, trap_irq, 1
 	entry el1h_fiq, trap_unexpected, 1, VEC_BAD_FIQ
 	entry el1h_serror, trap_unexpected, 1, VEC_BAD_SERROR
+/*
+ * A system call tries the IPC fastpath straight from here for SYS_CALL and SYS_REPLY_RECV
+ * (x8 still holds the number, x19 the context, which is the start of the TCB). The fastpath
+ * returns only if it cannot handle the call; the general path then takes it.
+ */
 vec_el0_sync:
 	save_user
 	mrs	x0, esr_el1
-	mrs	x1, far_el1
+	ubfx	x1, x0, #ESR_EC_SHIFT, #ESR_EC_WIDTH
+	cmp	x1, #EC_SVC64
+	b.ne	3f
+	mov	x0, x19
+	cbz	x8, 1f				/* SYSNO_CALL */
+	cmp	x8, #SYSNO_REPLY_RECV
+	b.ne	2f
+	bl	fastpath_reply_recv
+	b	2f
+1:	bl	fastpath_call
+2:	mov	x0, x19
+	bl	trap_el0_syscall		/* does not return */
+3:	mrs	x1, far_el1
 	bl	trap_el0_sync			/* does not return */
 vec_el0_irq:
 	save_user

@@ -78,7 +78,9 @@
 #define MIDR_REVISION(v)    FIELD(v, 0, 4)
 
 /* ESR_ELx */
-#define ESR_EC(esr)  FIELD(esr, 26, 6)
+#define ESR_EC_SHIFT 26
+#define ESR_EC_WIDTH 6
+#define ESR_EC(esr)  FIELD(esr, ESR_EC_SHIFT, ESR_EC_WIDTH)
 #define ESR_IL       BIT(25)
 #define ESR_ISS(esr) FIELD(esr, 0, 25)
 /* ISS of data and instruction aborts */
