@@ -27,10 +27,13 @@
 #define BENCH_VA     0x40000000ull /* 2 MiB aligned: one L3 span for the map benchmarks */
 #define CRASHER_PRIO 110           /* above membench: a spawned crasher runs to its exit */
 #define SPAWN_SEED   1             /* memsrv's placement seed for every spawn round */
+#define DRAIN_VA     0x40800000ull /* a lazy VMA that takes memsrv's pooled frames */
+#define DRAIN_PAGES  2048
 
 static cptr_t ms;
 static uint64_t overhead;
-static bool semihosting; /* a release kernel: report and stop through semihosting */
+static bool semihosting;  /* a release kernel: report and stop through semihosting */
+static bool drain_mapped; /* the VMA at DRAIN_VA exists */
 
 static inline uint64_t icount(void)
 {
@@ -129,23 +132,64 @@ static uint64_t lazy_faults(uint64_t *taken)
 }
 
 /*
- * The lazy zero-fill fault (a store to an untouched page of a lazy VMA: the kernel delivers
- * the fault to memsrv, which takes a frame, zeroes it, maps it and resumes membench), in its
- * two cases. Fresh: memsrv's free list is empty, so the frame is retyped from untyped and the
- * kernel's retype zeroes it. Steady state (lazy_fault_fill): the pages were written and
- * unmapped first, so the frames come back dirty from memsrv's free list (last freed, first
- * reused) and must be zeroed before they are mapped. Asserted: every fresh fault took no
- * pooled object, every steady-state fault took one of the frames dirtied here, and every page
- * reads back zero-filled.
+ * Takes the frames off memsrv's free list (left by earlier processes) so the next lazy
+ * faults get fresh ones: touches the pages of a lazy VMA at DRAIN_VA one by one until a
+ * touch took no pooled object (a frame comes from the free list while it has any). Returns
+ * false if DRAIN_PAGES did not suffice. The VMA stays (drain_mapped) until the end.
  */
-static void bench_lazy_fault(void)
+static bool drain_free_frames(void)
+{
+	uint64_t va;
+	int err = mem_map(ms, 0, DRAIN_VA, DRAIN_PAGES * PAGE, RW, MEMSRV_KIND_ANON, 0, &va);
+	if (err)
+		fail("drain map", err);
+	drain_mapped = true;
+	for (int i = 0; i < DRAIN_PAGES; i++) {
+		uint64_t before = pooled();
+		*(volatile uint64_t *)(va + i * PAGE) = 1;
+		if (pooled() == before)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The fresh case: lazy faults at BENCH_VA (left mapped) that must take no pooled object.
+ * If earlier processes left frames pooled, a second VMA takes them first and keeps them
+ * while the faults are measured again. Sets *best; returns false if there were too many.
+ */
+static bool measure_fresh(uint64_t *best)
 {
 	uint64_t taken;
-	uint64_t fresh = lazy_faults(&taken);
-	if (taken != 0) {
+	*best = lazy_faults(&taken);
+	if (taken == 0)
+		return true;
+	int err = mem_unmap(ms, 0, BENCH_VA, ROUNDS * PAGE);
+	if (err)
+		fail("unmap", err);
+	bool drained = drain_free_frames();
+	*best = lazy_faults(&taken);
+	if (drained && taken != 0) {
 		printf("membench: fresh faults took %lu pooled frames\n", (unsigned long)taken);
 		finish(1);
 	}
+	return drained;
+}
+
+/*
+ * The lazy zero-fill fault (a store to an untouched page of a lazy VMA: the kernel delivers
+ * the fault to memsrv, which takes a frame, zeroes it, maps it and resumes membench), in its
+ * two cases. Fresh: memsrv's free list is empty, so the frame is retyped from untyped and the
+ * kernel's retype zeroes it (see measure_fresh). Steady state
+ * (lazy_fault_fill): the pages were written and unmapped first, so the frames come back dirty from
+ * memsrv's free list (last freed, first reused) and must be zeroed before they are mapped.
+ * Asserted: every fresh fault took no pooled object, every steady-state fault took one of the
+ * frames dirtied here, and every page reads back zero-filled.
+ */
+static void bench_lazy_fault(void)
+{
+	uint64_t taken, fresh;
+	bool measured = measure_fresh(&fresh);
 	check_zeroed(BENCH_VA, "fresh fault");
 	fill_pages(BENCH_VA, 0x5a5a5a5a5a5a5a5aull); /* dirty every frame, then free them */
 	int err = mem_unmap(ms, 0, BENCH_VA, ROUNDS * PAGE);
@@ -159,8 +203,14 @@ static void bench_lazy_fault(void)
 	}
 	check_zeroed(BENCH_VA, "steady-state fault");
 	report("lazy_fault_fill", reused);
-	report("lazy_fault_fresh", fresh);
+	if (measured)
+		report("lazy_fault_fresh", fresh);
+	else
+		printf("membench: lazy_fault_fresh not measured: over %d frames pooled\n",
+		       DRAIN_PAGES);
 	mem_unmap(ms, 0, BENCH_VA, ROUNDS * PAGE);
+	if (drain_mapped)
+		mem_unmap(ms, 0, DRAIN_VA, DRAIN_PAGES * PAGE);
 }
 
 /* MEMSRV_MAP of one lazy page, a touch (lazy fault), MEMSRV_UNMAP; the L3 table stays. */
