@@ -189,8 +189,8 @@ void alloc_zero_page(void *page)
 
 int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *page), void *ctx)
 {
-	if (!dirty && !fill)
-		return E_OK;
+	if (!fill) /* zeroing alone: one FRAME_ZERO, where the window would take two calls */
+		return dirty ? mica_frame_zero(frame) : E_OK;
 	int err = mica_frame_map(frame, SLOT_INIT_VSPACE, SCRATCH_VA, RIGHT_READ | RIGHT_WRITE);
 	if (err)
 		return err;
