@@ -324,6 +324,22 @@ static void bench_map_unmap(uint64_t overhead)
 	report("frame_map_unmap_4k", best, overhead);
 }
 
+/* FRAME_ZERO of an unmapped 4 KiB frame: how memsrv clears a reused frame. */
+static void bench_frame_zero(uint64_t overhead)
+{
+	cptr_t frame = make(OBJ_FRAME_4K);
+	uint64_t best = ~0ull;
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = icount();
+		uint64_t err = raw_invoke(frame, FRAME_ZERO, 0, 0, 0);
+		uint64_t t1 = icount();
+		require_ok(mica_msg_error(err), "zeroing a frame");
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	report("frame_zero_4k", best, overhead);
+}
+
 /* The faulter (in B, x0 = the endpoint): loads from BENCH_VA, which is not mapped, and
  * reports the instructions from just before the load to just after it in a call. */
 static __attribute__((noreturn)) void faulter(uint64_t ep)
@@ -439,6 +455,7 @@ int main(void *arg)
 	require_ok(mica_tcb_suspend(queued), "suspending the queued thread");
 
 	bench_map_unmap(overhead);
+	bench_frame_zero(overhead);
 	bench_fault(space, overhead);
 
 	start_thread(yielder, 2, 0);

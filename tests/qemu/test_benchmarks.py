@@ -139,6 +139,12 @@ def test_map_unmap_is_two_invocations(runs):
     assert 2 * runs[0]["nbsend_no_receiver"] < runs[0]["frame_map_unmap_4k"]
 
 
+def test_frame_zero_is_cheaper_than_a_scratch_window(runs):
+    """FRAME_ZERO replaced memsrv's map into a scratch window and unmap (plus its zeroing):
+    one invocation with the kernel's DC ZVA must cost less than half of that pair."""
+    assert 0 < runs[0]["frame_zero_4k"] < runs[0]["frame_map_unmap_4k"] / 2
+
+
 def test_steady_state_fault_is_measured_on_reused_frames(mruns):
     """membench itself checks that the steady-state faults took the frames it dirtied and
     that the fresh ones took none (it stops before "done" otherwise); both are reported."""
