@@ -224,6 +224,11 @@ int mica_frame_unmap(cptr_t frame)
 	return invoke_args(frame, FRAME_UNMAP, NULL, 0);
 }
 
+int mica_frame_zero(cptr_t frame)
+{
+	return invoke_args(frame, FRAME_ZERO, NULL, 0);
+}
+
 int mica_frame_get_address(cptr_t frame, struct mica_frame_info *out)
 {
 	uint64_t r[4];

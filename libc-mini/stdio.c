@@ -6,6 +6,7 @@
 
 #include <format.h>
 #include <mica.h>
+#include <semihost.h>
 
 struct string_sink {
 	char *buf;
@@ -18,9 +19,14 @@ struct string_sink {
  * root task, from the boot-info page, and then printf writes nothing. */
 int mica_debug_console = 1;
 
+/* 1 once semihost_console was called (semihost.c): output goes to QEMU's semihosting. */
+extern int mica_semihost_console;
+
 /* Sends len characters to the console; "\n" goes as is (the kernel adds "\r"). */
 static void console_write(const char *s, size_t len)
 {
+	if (mica_semihost_console)
+		return semihost_write(s, len);
 	if (!mica_debug_console)
 		return;
 	for (size_t i = 0; i < len; i++)

@@ -46,6 +46,7 @@ enum mica_invocation {
 	FRAME_REMAP,    /* rights: of the frame's current mapping */
 	FRAME_UNMAP,
 	FRAME_GET_ADDRESS, /* -> paddr, size_bits, mapped vaddr, mapped ASID (0: not mapped) */
+	FRAME_ZERO,        /* fills the frame with zeros (needs RIGHT_WRITE; not device frames) */
 
 	/* Page tables */
 	PAGE_TABLE_MAP = 72, /* vspace, vaddr -> level (1..3) the table was installed as */

@@ -146,6 +146,10 @@ int mica_frame_unmap(cptr_t frame);
 
 int mica_frame_get_address(cptr_t frame, struct mica_frame_info *out);
 
+/* Fills the frame with zeros, mapped or not (FRAME_ZERO: needs RIGHT_WRITE; E_TYPE for a
+ * device frame). */
+int mica_frame_zero(cptr_t frame);
+
 /* Installs the page table on the walk to `vaddr`; *level gets the level it became (1..3). */
 int mica_page_table_map(cptr_t table, cptr_t vspace, uint64_t vaddr, unsigned *level);
 

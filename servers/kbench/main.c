@@ -12,7 +12,14 @@
  * there run this same code. B holds the echo server of the cross-address-space round trip
  * and the faulter of the fault round trip, whose handler is the root.
  *
- * Prints "kbench: NAME INSTRUCTIONS" lines, then "kbench: done" and powers off.
+ * Run queue: each IPC round trip is measured twice, with no other thread ready and with one
+ * low-priority thread queued beside the pair (NAME_queued), which the fastpath must look at.
+ *
+ * Prints "kbench: NAME INSTRUCTIONS" lines, then "kbench: done" and powers off. A release
+ * kernel has no debug console, no SYS_DEBUG_NULL and no power-off: there (or with the
+ * bootarg kbench.semihosting) kbench reports and powers off through Arm semihosting
+ * (semihost.h), which needs QEMU's -semihosting-config enable=on,userspace=on, and skips the
+ * debug-only null_syscall. nbsend_no_receiver is the null system call of both builds.
  */
 #include <mica.h>
 #include <mica/bootinfo.h>
@@ -20,11 +27,15 @@
 #include <mica/objects.h>
 #include <mica/syscall.h>
 #include <mica_invoke.h>
+#include <semihost.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #define ROUNDS      64
 #define STACK_WORDS 2048
-#define THREADS     4
+#define THREADS     5
+#define QUEUED_PRIO 1 /* the thread queued beside the round trips: it never gets to run */
 #define RW          (RIGHT_READ | RIGHT_WRITE)
 #define BENCH_VA    0x20000000ull /* nothing there, in the root's space and in B */
 #define DONE_LABEL  1             /* the faulter's report of one round */
@@ -32,6 +43,7 @@
 static const struct bootinfo *bi;
 static cptr_t next_slot;
 static cptr_t ram_untyped;
+static bool semihosting; /* report and stop through semihosting, not the debug calls */
 static uint64_t stacks[THREADS][STACK_WORDS] __attribute__((aligned(16)));
 
 /* The linker script's bounds of the program image (servers/user.ld). */
@@ -84,6 +96,21 @@ __attribute__((naked, noreturn)) static void echo_server(void)
 			 "i"(SYS_REPLY_RECV));
 }
 
+/* Ends the benchmark: QEMU exits with `code` (semihosting) or the kernel powers off. */
+static __attribute__((noreturn)) void stop(int code)
+{
+	if (semihosting)
+		semihost_exit(code);
+	mica_debug_poweroff();
+}
+
+/* Spins forever (the queued thread: it is ready but never the highest priority). */
+__attribute__((naked, noreturn)) static void spinner(void)
+{
+	__asm__ volatile("1:\n\t"
+			 "b 1b");
+}
+
 /* Yields forever. */
 __attribute__((naked, noreturn)) static void yielder(void)
 {
@@ -105,7 +132,7 @@ static cptr_t make(unsigned type)
 	int err = mica_untyped_retype(ram_untyped, type, 0, SLOT_INIT_CNODE, slot, 1);
 	if (err) {
 		printf("kbench: retype of type %u failed: %d\n", type, err);
-		mica_debug_poweroff();
+		stop(1);
 	}
 	return slot;
 }
@@ -115,15 +142,15 @@ static void require_ok(int err, const char *what)
 {
 	if (err) {
 		printf("kbench: %s failed: %d\n", what, err);
-		mica_debug_poweroff();
+		stop(1);
 	}
 }
 
-/* Starts a thread at `pc` in `vspace` at priority 255 on stack k (0..THREADS-1), with x0 as
- * given, the fault endpoint `fault_ep` (0: none), and IPC buffer `ipc` of the root's IPC
+/* Starts a thread at `pc` in `vspace` at priority `prio` on stack k (0..THREADS-1), with x0
+ * as given, the fault endpoint `fault_ep` (0: none), and IPC buffer `ipc` of the root's IPC
  * frame (1..2, 0: none). */
-static cptr_t start_thread_in(cptr_t vspace, void (*pc)(void), unsigned k, unsigned ipc,
-			      cptr_t fault_ep, uint64_t x0)
+static cptr_t start_prio_thread_in(cptr_t vspace, void (*pc)(void), unsigned prio, unsigned k,
+				   unsigned ipc, cptr_t fault_ep, uint64_t x0)
 {
 	cptr_t tcb = make(OBJ_TCB);
 	uint64_t buffer = ipc ? bi->ipc_buffer + 1024ull * ipc : 0;
@@ -131,12 +158,19 @@ static cptr_t start_thread_in(cptr_t vspace, void (*pc)(void), unsigned k, unsig
 	require_ok(mica_tcb_configure(tcb, fault_ep, SLOT_INIT_CNODE, vspace, buffer,
 				      ipc ? SLOT_IPC_BUFFER : 0),
 		   "configuring a thread");
-	require_ok(mica_tcb_set_priority(tcb, 255, 255), "setting a priority");
+	require_ok(mica_tcb_set_priority(tcb, prio, prio), "setting a priority");
 	require_ok(mica_tcb_set_tls(tcb, buffer), "setting TLS");
 	require_ok(mica_tcb_write_registers(tcb, 1, (uint64_t)(uintptr_t)pc,
 					    (uint64_t)(uintptr_t)&stacks[k][STACK_WORDS], regs),
 		   "starting a thread");
 	return tcb;
+}
+
+/* Starts a thread at `pc` in `vspace` at priority 255 (see start_prio_thread_in). */
+static cptr_t start_thread_in(cptr_t vspace, void (*pc)(void), unsigned k, unsigned ipc,
+			      cptr_t fault_ep, uint64_t x0)
+{
+	return start_prio_thread_in(vspace, pc, 255, k, ipc, fault_ep, x0);
 }
 
 /* Starts a thread at `pc` in this address space at priority 255, IPC buffer k (1..2),
@@ -199,17 +233,31 @@ static void report(const char *name, uint64_t best, uint64_t overhead)
 	printf("kbench: %s %lu\n", name, (unsigned long)(best - overhead));
 }
 
-static void bench_null_syscall(uint64_t overhead)
+/* The minimum over ROUNDS of system call `nr` on `cap` with message info 0, reported. */
+static void bench_syscall(const char *name, uint64_t nr, cptr_t cap, uint64_t overhead)
 {
 	uint64_t best = ~0ull;
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t t0 = icount();
-		raw_call(SYS_DEBUG_NULL, 0, 0);
+		raw_call(nr, cap, 0);
 		uint64_t t1 = icount();
 		if (t1 - t0 < best)
 			best = t1 - t0;
 	}
-	report("null_syscall", best, overhead);
+	report(name, best, overhead);
+}
+
+/*
+ * The null system calls: SYS_DEBUG_NULL (debug builds only), and in every build a
+ * non-blocking send of an empty message to an endpoint with no receiver, which the kernel
+ * drops after the capability lookup and rights check (what seL4's null-syscall figure
+ * measures).
+ */
+static void bench_null_syscalls(uint64_t overhead)
+{
+	if (bi->debug_build)
+		bench_syscall("null_syscall", SYS_DEBUG_NULL, 0, overhead);
+	bench_syscall("nbsend_no_receiver", SYS_NBSEND, make(OBJ_ENDPOINT), overhead);
 }
 
 /* Call+reply round trips of `words` message words with the echo server on `ep`. */
@@ -224,7 +272,7 @@ static void bench_call(const char *name, cptr_t ep, unsigned words, uint64_t ove
 		if (msginfo_unpack(reply).length != words) {
 			printf("kbench: %s: reply of %u words, expected %u\n", name,
 			       msginfo_unpack(reply).length, words);
-			mica_debug_poweroff();
+			stop(1);
 		}
 		if (t1 - t0 < best)
 			best = t1 - t0;
@@ -261,12 +309,28 @@ static void bench_map_unmap(uint64_t overhead)
 		if (mica_msg_error(map) || mica_msg_error(unmap)) {
 			printf("kbench: frame_map_unmap: map %d, unmap %d\n", mica_msg_error(map),
 			       mica_msg_error(unmap));
-			mica_debug_poweroff();
+			stop(1);
 		}
 		if (t1 - t0 < best)
 			best = t1 - t0;
 	}
 	report("frame_map_unmap_4k", best, overhead);
+}
+
+/* FRAME_ZERO of an unmapped 4 KiB frame: how memsrv clears a reused frame. */
+static void bench_frame_zero(uint64_t overhead)
+{
+	cptr_t frame = make(OBJ_FRAME_4K);
+	uint64_t best = ~0ull;
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = icount();
+		uint64_t err = raw_invoke(frame, FRAME_ZERO, 0, 0, 0);
+		uint64_t t1 = icount();
+		require_ok(mica_msg_error(err), "zeroing a frame");
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	report("frame_zero_4k", best, overhead);
 }
 
 /* The faulter (in B, x0 = the endpoint): loads from BENCH_VA, which is not mapped, and
@@ -308,13 +372,37 @@ static void bench_fault(cptr_t space, uint64_t overhead)
 				break;
 		} else {
 			printf("kbench: fault: unexpected message %#lx\n", (unsigned long)m.label);
-			mica_debug_poweroff();
+			stop(1);
 		}
 		mica_reply_recv(ep, &reply, NULL);
 		m = reply;
 	}
 	mica_tcb_suspend(tcb);
 	report("fault_map_resume_cross_as", best, overhead);
+}
+
+/* The call round trips of 0, 4 and 10 words with the echo server on `ep`, names suffixed
+ * with `suffix`. */
+static void bench_calls(cptr_t ep, const char *suffix, uint64_t overhead)
+{
+	static const unsigned words[] = { 0, 4, 10 };
+	char name[48];
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		snprintf(name, sizeof(name), "ipc_call_reply_%u%s", words[i], suffix);
+		bench_call(name, ep, words[i], overhead);
+	}
+}
+
+/* Whether the boot arguments hold the word `word`. */
+static bool bootarg(const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = strstr(bi->cmdline, word); p; p = strstr(p + 1, word)) {
+		bool starts = p == bi->cmdline || p[-1] == ' ';
+		if (starts && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	}
+	return false;
 }
 
 /* Finds a RAM untyped of at least 1 MiB to make objects from. */
@@ -326,36 +414,45 @@ static cptr_t find_ram_untyped(void)
 			return bi->untyped.start + i;
 	}
 	printf("kbench: no RAM untyped of 1 MiB\n");
-	mica_debug_poweroff();
+	stop(1);
 }
 
 int main(void *arg)
 {
 	bi = arg;
 	mica_set_ipc_buffer((struct ipc_buffer *)bi->ipc_buffer);
+	semihosting = !bi->debug_build || bootarg("kbench.semihosting");
+	mica_debug_console = bi->debug_build;
+	if (semihosting)
+		semihost_console();
 	next_slot = bi->empty.start;
 	ram_untyped = find_ram_untyped();
 	uint64_t overhead = counter_overhead();
 	printf("kbench: counter_overhead %lu\n", (unsigned long)overhead);
-	bench_null_syscall(overhead);
+	bench_null_syscalls(overhead);
 
 	cptr_t ep = make(OBJ_ENDPOINT);
 	start_thread(echo_server, 1, ep);
 	mica_yield(); /* let the server block in its first receive */
-	bench_call("ipc_call_reply_0", ep, 0, overhead);
-	bench_call("ipc_call_reply_4", ep, 4, overhead);
-	bench_call("ipc_call_reply_10", ep, 10, overhead);
+	bench_calls(ep, "", overhead);
 
 	cptr_t space = make_space();
 	cptr_t ep_b = make(OBJ_ENDPOINT);
 	start_thread_in(space, echo_server, 3, 0, 0, ep_b);
 	mica_yield(); /* let the server in B block in its first receive */
 	bench_call("ipc_call_reply_cross_as", ep_b, 0, overhead);
+
+	cptr_t queued = start_prio_thread_in(SLOT_INIT_VSPACE, spinner, QUEUED_PRIO, 4, 0, 0, 0);
+	bench_calls(ep, "_queued", overhead);
+	bench_call("ipc_call_reply_cross_as_queued", ep_b, 0, overhead);
+	require_ok(mica_tcb_suspend(queued), "suspending the queued thread");
+
 	bench_map_unmap(overhead);
+	bench_frame_zero(overhead);
 	bench_fault(space, overhead);
 
 	start_thread(yielder, 2, 0);
 	bench_yield(overhead);
 	printf("kbench: done\n");
-	mica_debug_poweroff();
+	stop(0);
 }

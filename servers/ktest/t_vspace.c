@@ -458,6 +458,67 @@ static void fault_handler_maps_1000_pages_on_demand(void)
 	CHECK_EQ(after.mapped_pages - before.mapped_pages, DEMAND_PAGES);
 }
 
+#define ZERO_PATTERN 0xa5a5a5a5a5a5a5a5ull
+
+/* Fills the page at KT_TEST_VA with ZERO_PATTERN. */
+static void fill_test_page(void)
+{
+	for (uint64_t *w = (uint64_t *)KT_TEST_VA; w < (uint64_t *)(KT_TEST_VA + KT_PAGE); w++)
+		*w = ZERO_PATTERN;
+}
+
+/* The number of words of the page at KT_TEST_VA that hold `value`. */
+static unsigned test_page_words(uint64_t value)
+{
+	unsigned n = 0;
+	for (volatile uint64_t *w = (uint64_t *)KT_TEST_VA; w < (uint64_t *)(KT_TEST_VA + KT_PAGE);
+	     w++)
+		n += *w == value;
+	return n;
+}
+
+/* FRAME_ZERO on a mapped frame: every word reads zero through the mapping at once. */
+static void frame_zero_clears_mapped_frame(void)
+{
+	struct kt_test_page p;
+	REQUIRE(kt_map_test_page(KT_RW, &p));
+	fill_test_page();
+	REQUIRE_OK(mica_frame_zero(p.frame));
+	CHECK_EQ(test_page_words(0), KT_PAGE / 8);
+}
+
+/* FRAME_ZERO on an unmapped dirty frame: mapped again, it reads zero (how memsrv reuses). */
+static void frame_zero_clears_unmapped_frame(void)
+{
+	struct kt_test_page p;
+	REQUIRE(kt_map_test_page(KT_RW, &p));
+	fill_test_page();
+	REQUIRE_OK(mica_frame_unmap(p.frame));
+	REQUIRE_OK(mica_frame_zero(p.frame));
+	REQUIRE_OK(mica_frame_map(p.frame, SLOT_INIT_VSPACE, KT_TEST_VA, KT_RW));
+	CHECK_EQ(test_page_words(0), KT_PAGE / 8);
+}
+
+/* FRAME_ZERO through a capability without the write right: E_RIGHTS, contents unchanged. */
+static void frame_zero_read_only_cap_is_rights(void)
+{
+	struct kt_test_page p;
+	REQUIRE(kt_map_test_page(KT_RW, &p));
+	fill_test_page();
+	cptr_t ro = kt_copy(p.frame, RIGHT_READ);
+	REQUIRE(ro);
+	CHECK_ERR(mica_frame_zero(ro), E_RIGHTS);
+	CHECK_EQ(test_page_words(ZERO_PATTERN), KT_PAGE / 8);
+}
+
+/* FRAME_ZERO of a device frame (the UART's registers): E_TYPE. */
+static void frame_zero_device_frame_is_type(void)
+{
+	cptr_t uart = device_frame(kt_bootinfo->uart_paddr);
+	REQUIRE(uart);
+	CHECK_ERR(mica_frame_zero(uart), E_TYPE);
+}
+
 static const struct ktest tests[] = {
 	{ "vspace_unmapped_page_read_faults_at_address", unmapped_page_read_faults_at_address },
 	{ "vspace_unmapped_page_write_faults_at_address", unmapped_page_write_faults_at_address },
@@ -481,6 +542,10 @@ static const struct ktest tests[] = {
 	{ "vspace_deleted_vspace_threads_cannot_run", deleted_vspace_threads_cannot_run },
 	{ "vspace_fault_handler_maps_1000_pages_on_demand",
 	  fault_handler_maps_1000_pages_on_demand },
+	{ "vspace_frame_zero_clears_mapped_frame", frame_zero_clears_mapped_frame },
+	{ "vspace_frame_zero_clears_unmapped_frame", frame_zero_clears_unmapped_frame },
+	{ "vspace_frame_zero_read_only_cap_is_rights", frame_zero_read_only_cap_is_rights },
+	{ "vspace_frame_zero_device_frame_is_type", frame_zero_device_frame_is_type },
 };
 
 const struct ktest_suite kt_suite_vspace = KT_SUITE(tests);

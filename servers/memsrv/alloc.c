@@ -149,22 +149,23 @@ static int retype_page(unsigned type, unsigned size_bits, cptr_t *out)
 }
 
 /*
- * A fresh frame comes zeroed by the kernel (retype zeroes with DC ZVA): one invocation,
- * where a reused frame needs two (map into the scratch window, unmap) plus the zeroing. So
- * fresh memory is used first, and freed frames are reused once fresh memory or slots run
- * down to the reserve.
+ * Freed frames are reused first (the last freed first), so fresh untyped is kept for as long
+ * as possible for objects that only untyped can give (tables, TCBs, CNodes): a busy memsrv
+ * runs in this steady state. A reused frame is dirty; a fresh one comes zeroed by the
+ * kernel's retype. Fresh frames are taken only while untyped and slots stay above the reserve.
  */
 int alloc_frame(cptr_t *out, bool *dirty)
 {
-	*dirty = false;
-	if (!frame_reserve_reached() && retype_page(OBJ_FRAME_4K, 0, out) == E_OK)
-		return E_OK;
 	cptr_t f = list_pop(&free_frames);
-	if (!f)
+	if (f) {
+		*out = f;
+		*dirty = true;
+		return E_OK;
+	}
+	*dirty = false;
+	if (frame_reserve_reached())
 		return E_NOMEM;
-	*out = f;
-	*dirty = true;
-	return E_OK;
+	return retype_page(OBJ_FRAME_4K, 0, out);
 }
 
 void alloc_zero_page(void *page)
@@ -188,8 +189,8 @@ void alloc_zero_page(void *page)
 
 int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *page), void *ctx)
 {
-	if (!dirty && !fill)
-		return E_OK;
+	if (!fill) /* zeroing alone: one FRAME_ZERO, where the window would take two calls */
+		return dirty ? mica_frame_zero(frame) : E_OK;
 	int err = mica_frame_map(frame, SLOT_INIT_VSPACE, SCRATCH_VA, RIGHT_READ | RIGHT_WRITE);
 	if (err)
 		return err;

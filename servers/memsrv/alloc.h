@@ -3,8 +3,9 @@
  * of the RAM untyped capabilities it got at boot. Objects cannot go back to untyped one by
  * one, so freed ones wait on free lists (one per kind) and are handed out again first.
  *
- * Frames come back dirty and are zero-filled before reuse through a scratch window in
- * memsrv's own address space (alloc_frame_prepare); page tables come back zeroed by the
+ * Frames come back dirty and are zero-filled before reuse by the kernel (FRAME_ZERO), or in
+ * a scratch window in memsrv's own address space when they are filled with contents anyway
+ * (alloc_frame_prepare); page tables come back zeroed by the
  * kernel (PAGE_TABLE_UNMAP clears them); VSpaces keep their ASID while pooled.
  */
 #pragma once
@@ -52,8 +53,10 @@ int alloc_retype(unsigned type, unsigned size_bits, cptr_t *out);
 int alloc_frame(cptr_t *out, bool *dirty);
 
 /*
- * Maps `frame` in the scratch window, zero-fills it if `dirty`, calls fill(ctx, page) if fill
- * is not NULL, and unmaps it. Returns 0 or the kernel's error (the frame is then unchanged).
+ * Prepares `frame` for mapping: without `fill`, zero-fills it if `dirty` (FRAME_ZERO);
+ * with `fill`, maps it in the scratch window, zero-fills it if `dirty`, calls
+ * fill(ctx, page) and unmaps it. Returns 0 or the kernel's error (the frame is then
+ * unchanged).
  */
 int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *page), void *ctx);
 

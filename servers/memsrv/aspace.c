@@ -168,12 +168,15 @@ static void fill_trampoline(void *ctx, void *page)
 
 /*
  * Makes va resident with `rights` (VMA_*), filled by fill or zero. Charges the quota; counts
- * the page in its VMA. Returns 0 or an error with nothing changed.
+ * the page in its VMA. Returns 0 or an error with nothing changed. When the L3 table for va
+ * exists so do its parents (tables are made top down and freed bottom up): the common case
+ * then needs one table lookup, not one per level for the count and again for the install.
  */
 static int page_install(struct aspace *as, uint64_t va, unsigned rights, aspace_fill_fn fill,
 			void *ctx)
 {
-	unsigned missing = tables_missing(as, va);
+	struct pm_entry *l3 = find(as, LAST_TABLE, va);
+	unsigned missing = l3 ? 0 : tables_missing(as, va);
 	if (aspace_charged(as) + missing + 1 > as->quota || !pm_room(&pm, missing + 1))
 		return E_NOMEM;
 	cptr_t f;
@@ -183,7 +186,7 @@ static int page_install(struct aspace *as, uint64_t va, unsigned rights, aspace_
 		return err;
 	struct fill_call call = { fill, ctx, va };
 	err = alloc_frame_prepare(f, dirty, fill ? fill_trampoline : NULL, &call);
-	if (!err)
+	if (!err && missing)
 		err = tables_ensure(as, va);
 	if (!err) {
 		err = mica_frame_map(f, as->vspace, va, aspace_kernel_rights(rights));
@@ -194,8 +197,10 @@ static int page_install(struct aspace *as, uint64_t va, unsigned rights, aspace_
 		alloc_frame_free(f);
 		return err;
 	}
+	if (!l3)
+		l3 = find(as, LAST_TABLE, va);
+	l3->count++;
 	pm_insert(&pm, pm_key(as->id, PM_LEVEL_PAGE, va), (uint32_t)f);
-	find(as, LAST_TABLE, va)->count++;
 	vma_resident_add(&as->vmas, va, 1);
 	return E_OK;
 }
@@ -223,11 +228,8 @@ static void unmap_piece(void *ctx, const struct vma *v, uint64_t start, uint64_t
 		page_remove(as, va, f);
 }
 
-int aspace_fill_page(struct aspace *as, uint64_t va)
+int aspace_fill_page(struct aspace *as, const struct vma *v, uint64_t va)
 {
-	const struct vma *v = vma_find(&as->vmas, va);
-	if (!v)
-		return E_NOTMAPPED;
 	return page_install(as, va, v->rights, NULL, NULL);
 }
 

@@ -116,10 +116,11 @@ int aspace_unmap(struct aspace *as, uint64_t start, uint64_t length);
 int aspace_protect(struct aspace *as, uint64_t start, uint64_t length, unsigned rights);
 
 /*
- * Makes the page at `va` (inside a VMA, not resident, not a guard page) resident with the
- * VMA's rights, zero-filled. Returns 0 or E_NOMEM (quota or memory), changing nothing then.
+ * Makes the page at `va` (inside the VMA `v` of `as`, as vma_classify found it; not
+ * resident, not a guard page) resident with the VMA's rights, zero-filled. Returns 0 or
+ * E_NOMEM (quota or memory), changing nothing then.
  */
-int aspace_fill_page(struct aspace *as, uint64_t va);
+int aspace_fill_page(struct aspace *as, const struct vma *v, uint64_t va);
 
 /* The frame slot of the resident page at `va`, or 0. */
 cptr_t aspace_page(const struct aspace *as, uint64_t va);

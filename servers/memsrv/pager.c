@@ -76,7 +76,7 @@ enum fault_class pager_resolve(struct aspace *as, uint64_t addr, uint64_t access
 		/* Resident with fewer rights than the VMA allows: bring the mapping up to date. */
 		return aspace_refresh_page(as, va, v->rights) == E_OK ? FC_COUNT : FC_OTHER;
 	}
-	if (aspace_fill_page(as, va) != E_OK)
+	if (aspace_fill_page(as, v, va) != E_OK)
 		return FC_QUOTA;
 	as->faults[FC_LAZY]++;
 	return FC_LAZY;

@@ -1,45 +1,76 @@
-"""The kernel benchmarks under -icount: deterministic instruction counts, checked against
-the figures Mica must beat (seL4's and Linux's, measured in the same QEMU). The numbers
+"""The benchmarks under -icount: deterministic instruction counts, checked against the
+figures Mica must beat (seL4's and Linux's, measured in the same QEMU). The numbers
 themselves are printed by `meson test --benchmark` (scripts/bench); this test guards against
-regressions. kbench is booted twice for the whole module; each limit is its own test."""
+regressions. kbench and membench are each booted twice for the whole module; each limit is
+its own test.
+
+Both builds: a release kernel has no debug console, so there the benchmarks report and power
+off through Arm semihosting (scripts/qemu --semihosting); in a debug build the bootarg
+kbench.semihosting takes the same path, so the debug suite checks it too."""
 import os
 import re
 
 import pexpect
 import pytest
 
-from conftest import BUILD, KERNEL, QEMU, Machine, _Log, debug_only
-
-pytestmark = debug_only  # kbench's null system call is a debug system call
+from conftest import BUILD, DEBUG_BUILD, KERNEL, QEMU, Machine, _Log
 
 LIMITS = {
+    "nbsend_no_receiver": 329,  # seL4's cheapest system call
     "ipc_call_reply_0": 522,
     "ipc_call_reply_4": 569,
     "ipc_call_reply_10": 1570,
     "ipc_call_reply_cross_as": 522,  # seL4's fastpath round trip
+    "ipc_call_reply_0_queued": 522,
+    "ipc_call_reply_4_queued": 569,
+    "ipc_call_reply_10_queued": 1570,
+    "ipc_call_reply_cross_as_queued": 522,
     "yield": 314,
     "fault_map_resume_cross_as": 3281,  # Linux's zero-fill page fault
 }
 
-RESULT_RE = re.compile(r"kbench: (\w+) (\d+)\s")
+# Known gaps, reported but not yet reached (docs/performance.md).
+KNOWN_GAPS = {
+    "ipc_call_reply_cross_as_queued":
+        "529: the fastpath's run-queue look (+25) puts it above seL4's 522",
+}
+
+MEMBENCH_LIMITS = {
+    "lazy_fault_fill": 3281,  # Linux's zero-fill page fault: the steady state must beat it
+    "lazy_fault_fresh": 3281,
+    "map_touch_unmap_4k": 21261,  # Linux mmap + touch + munmap
+    "protect_pair": 5638,  # Linux mprotect RW -> R -> RW
+}
+
+MEMBENCH = ("init=memsrv memsrv.spawn=membench memsrv.control=membench "
+            "memsrv.poweroff_when_idle memsrv.seed=1")
+
+# A run takes about a second on an idle machine; the budget allows for a loaded one.
+BOOT_TIMEOUT = 120
 
 
-def run_kbench(n):
-    """Boots init=kbench under -icount and returns {name: instructions}."""
+def run_bench(program, append, tag):
+    """Boots `append` under -icount with semihosting allowed, waits for "PROGRAM: done" and
+    QEMU's exit status 0, and returns {name: instructions}."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
-    log = _Log(logdir / f"test_benchmarks-{n}.log")
-    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--icount",
-                                      "--append", "init=kbench"],
-                          encoding="utf-8", codec_errors="replace", timeout=120,
+    log = _Log(logdir / f"test_benchmarks-{tag}.log")
+    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--icount", "--semihosting",
+                                      "--append", append],
+                          encoding="utf-8", codec_errors="replace", timeout=BOOT_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
     child.logfile_read = log
     child.logfile_read_text = lambda: "".join(log.text)
     machine = Machine(child)
     try:
-        machine.expect_exact("kbench: done", timeout=120)
-        assert machine.wait_exit() == 0
-        return {k: int(v) for k, v in RESULT_RE.findall(machine.output())}
+        try:
+            machine.expect_exact(f"{program}: done", timeout=BOOT_TIMEOUT)
+        except pexpect.TIMEOUT:
+            pytest.fail(f"{program} did not finish within {BOOT_TIMEOUT} s; last output:\n"
+                        + machine.output()[-1500:])
+        assert machine.wait_exit() == 0, f"{program}: QEMU's exit status is not 0"
+        return {k: int(v) for k, v in
+                re.findall(rf"{program}: (\w+) (\d+)\s", machine.output())}
     finally:
         machine.kill()
         log.file.close()
@@ -47,23 +78,56 @@ def run_kbench(n):
 
 @pytest.fixture(scope="module")
 def runs():
-    return [run_kbench(0), run_kbench(1)]
+    return [run_bench("kbench", "init=kbench", f"kbench-{n}") for n in range(2)]
+
+
+@pytest.fixture(scope="module")
+def mruns():
+    return [run_bench("membench", MEMBENCH, f"membench-{n}") for n in range(2)]
 
 
 def test_counts_are_deterministic(runs):
     assert runs[0] == runs[1], "instruction counts differ between identical runs"
 
 
-@pytest.mark.parametrize("name", LIMITS)
+def test_membench_counts_are_deterministic(mruns):
+    """With a fixed seed memsrv places everything alike, so even spawn repeats exactly."""
+    assert mruns[0] == mruns[1], "membench's counts differ between identical runs"
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_GAPS[n])) if n in KNOWN_GAPS else n
+    for n in LIMITS])
 def test_count_beats_reference(runs, name):
     assert name in runs[0], f"kbench did not report {name}"
     assert runs[0][name] < LIMITS[name], (
         f"{name}: {runs[0][name]} instructions, limit {LIMITS[name]}")
 
 
-def test_counter_overhead_and_null_syscall(runs):
+@pytest.mark.parametrize("name", MEMBENCH_LIMITS)
+def test_memsrv_count_beats_linux(mruns, name):
+    assert name in mruns[0], f"membench did not report {name}"
+    assert mruns[0][name] < MEMBENCH_LIMITS[name], (
+        f"{name}: {mruns[0][name]} instructions, limit {MEMBENCH_LIMITS[name]}")
+
+
+def test_null_syscall_exists_in_every_build(runs):
+    """NBSend to an endpoint without a receiver is the null system call of both builds;
+    SYS_DEBUG_NULL is reported only where it exists."""
     assert runs[0]["counter_overhead"] <= 4
-    assert 0 < runs[0]["null_syscall"] < runs[0]["ipc_call_reply_0"]
+    assert 0 < runs[0]["nbsend_no_receiver"] < runs[0]["ipc_call_reply_0"]
+    assert ("null_syscall" in runs[0]) == DEBUG_BUILD
+    if DEBUG_BUILD:
+        assert runs[0]["null_syscall"] < runs[0]["nbsend_no_receiver"]
+
+
+@pytest.mark.parametrize("name", ["ipc_call_reply_0", "ipc_call_reply_4", "ipc_call_reply_10",
+                                  "ipc_call_reply_cross_as"])
+def test_queued_thread_costs_the_fastpath_a_look(runs, name):
+    """A ready thread of lower priority beside the pair: the round trip stays on the
+    fastpath but looks at the run queue, so it costs a little more, never less."""
+    queued = runs[0][name + "_queued"]
+    assert runs[0][name] < queued < runs[0][name] + 100
 
 
 def test_address_space_switch_costs_more_than_thread_switch(runs):
@@ -72,15 +136,35 @@ def test_address_space_switch_costs_more_than_thread_switch(runs):
 
 
 def test_map_unmap_is_two_invocations(runs):
-    assert 2 * runs[0]["null_syscall"] < runs[0]["frame_map_unmap_4k"]
+    assert 2 * runs[0]["nbsend_no_receiver"] < runs[0]["frame_map_unmap_4k"]
 
 
-def test_lazy_fault_through_memsrv_beats_linux(boot):
-    """membench under memsrv: a lazy zero-fill fault through the user-mode pager, per page
-    and including the zeroing, stays below Linux's zero-fill fault (3,281 instructions)."""
-    m = boot(append="init=memsrv memsrv.spawn=membench memsrv.control=membench "
-                    "memsrv.poweroff_when_idle", icount=True, timeout=120)
-    m.expect_exact("membench: done", timeout=120)
-    assert m.wait_exit() == 0
-    results = {k: int(v) for k, v in re.findall(r"membench: (\w+) (\d+)\s", m.output())}
-    assert 0 < results["lazy_fault_fill"] < 3281
+def test_frame_zero_is_cheaper_than_a_scratch_window(runs):
+    """FRAME_ZERO replaced memsrv's map into a scratch window and unmap (plus its zeroing):
+    one invocation with the kernel's DC ZVA must cost less than half of that pair."""
+    assert 0 < runs[0]["frame_zero_4k"] < runs[0]["frame_map_unmap_4k"] / 2
+
+
+def test_steady_state_fault_is_measured_on_reused_frames(mruns):
+    """membench itself checks that the steady-state faults took the frames it dirtied and
+    that the fresh ones took none (it stops before "done" otherwise); both are reported."""
+    assert 0 < mruns[0]["lazy_fault_fresh"]
+    assert 0 < mruns[0]["lazy_fault_fill"]
+
+
+@pytest.mark.skipif(not DEBUG_BUILD, reason="a release build always uses semihosting")
+def test_kbench_reports_through_semihosting(runs):
+    """The release path in a debug build: the same figures through semihosting, and the
+    run ends with QEMU's exit status 0 (run_bench checks it)."""
+    assert run_bench("kbench", "init=kbench kbench.semihosting", "kbench-semihosting") == runs[0]
+
+
+@pytest.mark.skipif(not DEBUG_BUILD, reason="bootarg asid_bits= is a debug-build option")
+def test_asid_rollover_costs_in_proportion_to_the_width(runs):
+    """With one usable ASID bit every switch between the two address spaces rolls over, so
+    the cross-address-space round trip carries two rollovers (with their full TLB
+    invalidations). A rollover clears one bitmap word at that width, not all 1,024: it costs
+    about 205 instructions (777 when it cleared the whole bitmap)."""
+    rolled = run_bench("kbench", "init=kbench asid_bits=1", "kbench-asid1")
+    rollover = (rolled["ipc_call_reply_cross_as"] - runs[0]["ipc_call_reply_cross_as"]) / 2
+    assert 0 < rollover < 300, f"one ASID rollover costs {rollover} instructions"

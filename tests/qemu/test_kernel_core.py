@@ -202,6 +202,10 @@ VSPACE = [
     "vspace_deleted_vspace_unmaps_its_frames",
     "vspace_deleted_vspace_threads_cannot_run",
     "vspace_fault_handler_maps_1000_pages_on_demand",
+    "vspace_frame_zero_clears_mapped_frame",
+    "vspace_frame_zero_clears_unmapped_frame",
+    "vspace_frame_zero_read_only_cap_is_rights",
+    "vspace_frame_zero_device_frame_is_type",
 ]
 
 # What the kernel reports: FRAME_GET_ADDRESS, VSPACE_INFO, VSPACE_WALK, hardware ASIDs, counters.

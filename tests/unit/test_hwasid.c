@@ -91,6 +91,131 @@ static void test_width_is_clamped(void)
 	CHECK_EQ(a.bits, 16);
 }
 
+/* A reference model: the plain next-fit search, bit by bit (what the allocator must equal). */
+struct model {
+	unsigned bits;
+	uint32_t next;
+	uint64_t generation;
+	unsigned char used[1u << HWASID_MAX_BITS];
+};
+
+static uint32_t model_get(struct model *m, bool *flush)
+{
+	uint32_t limit = 1u << m->bits;
+	*flush = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t n = 0; n < limit; n++) {
+			uint32_t asid = (m->next + n) % limit;
+			if (asid && !m->used[asid]) {
+				m->used[asid] = 1;
+				m->next = asid + 1;
+				return asid;
+			}
+		}
+		memset(m->used, 0, sizeof(m->used)); /* rollover */
+		m->next = 1;
+		m->generation++;
+		*flush = true;
+	}
+	return 0;
+}
+
+/* A small xorshift generator, so the random walk is the same on every run. */
+static uint32_t rand_next(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint32_t)(*state >> 11);
+}
+
+static struct model model;
+static struct hwasid_binding many[1u << HWASID_MAX_BITS];
+
+/* Random gets and releases over 300 bindings at every width agree with the model. */
+static void test_matches_bit_by_bit_model_at_every_width(void)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	for (unsigned bits = 1; bits <= HWASID_MAX_BITS; bits++) {
+		hwasid_init(&a, bits);
+		memset(&model, 0, sizeof(model));
+		model.bits = bits;
+		model.next = 1;
+		model.generation = 1;
+		memset(many, 0, 300 * sizeof(many[0]));
+		for (int step = 0; step < 4000; step++) {
+			struct hwasid_binding *b = &many[rand_next(&rng) % 300];
+			bool flush, mflush;
+			if (rand_next(&rng) % 4 == 0) {
+				bool current = b->generation == a.generation;
+				if (current)
+					model.used[b->asid] = 0;
+				CHECK_EQ(hwasid_release(&a, b), current);
+				continue;
+			}
+			if (b->generation == a.generation)
+				continue; /* a current binding allocates nothing */
+			uint32_t want = model_get(&model, &mflush);
+			CHECK_EQ(hwasid_get(&a, b, &flush), want);
+			CHECK_EQ(flush, mflush);
+			CHECK_EQ(a.generation, model.generation);
+		}
+	}
+}
+
+/* With 16 bits nearly full, a released ASID is found again (the word scan wraps to it). */
+static void test_sixteen_bits_full_finds_the_one_released(void)
+{
+	bool flush;
+	hwasid_init(&a, 16);
+	memset(many, 0, sizeof(many));
+	for (uint32_t i = 1; i < (1u << 16); i++)
+		CHECK_EQ(hwasid_get(&a, &many[i], &flush), i);
+	CHECK(hwasid_release(&a, &many[40000]));
+	struct hwasid_binding b = { 0 };
+	CHECK_EQ(hwasid_get(&a, &b, &flush), 40000);
+	CHECK(!flush);
+	struct hwasid_binding c = { 0 };
+	CHECK_EQ(hwasid_get(&a, &c, &flush), 1); /* all used: a new generation */
+	CHECK(flush);
+	CHECK_EQ(a.rollovers, 1);
+}
+
+/* Widths of exactly one word (6 bits) and of one word and a bit (7 bits). */
+static void test_word_boundary_widths(void)
+{
+	bool flush;
+	for (unsigned bits = 6; bits <= 7; bits++) {
+		uint32_t limit = 1u << bits;
+		hwasid_init(&a, bits);
+		memset(many, 0, sizeof(many));
+		for (uint32_t i = 1; i < limit; i++) {
+			CHECK_EQ(hwasid_get(&a, &many[i], &flush), i);
+			CHECK(!flush);
+		}
+		CHECK_EQ(hwasid_get(&a, &many[0], &flush), 1);
+		CHECK(flush);
+	}
+}
+
+/* A rollover clears only the words of the configured width, and frees all of them. */
+static void test_rollover_clears_only_the_width(void)
+{
+	struct hwasid_binding b[16] = { { 0 } };
+	bool flush;
+	hwasid_init(&a, 4);
+	a.used[1] = a.used[1023] = 0x5a; /* beyond the width: a rollover must not touch them */
+	for (int i = 0; i < 16; i++)
+		hwasid_get(&a, &b[i], &flush);
+	CHECK_EQ(a.rollovers, 1);
+	CHECK_EQ(a.used[1], 0x5a);
+	CHECK_EQ(a.used[1023], 0x5a);
+	for (int i = 1; i < 15; i++) { /* b[15] holds ASID 1 of the new generation */
+		CHECK_EQ(hwasid_get(&a, &b[i], &flush), i + 1);
+		CHECK(!flush);
+	}
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -103,6 +228,12 @@ int main(void)
 		{ "release_frees_only_a_current_binding",
 		  test_release_frees_only_a_current_binding },
 		{ "width_is_clamped", test_width_is_clamped },
+		{ "matches_bit_by_bit_model_at_every_width",
+		  test_matches_bit_by_bit_model_at_every_width },
+		{ "sixteen_bits_full_finds_the_one_released",
+		  test_sixteen_bits_full_finds_the_one_released },
+		{ "word_boundary_widths", test_word_boundary_widths },
+		{ "rollover_clears_only_the_width", test_rollover_clears_only_the_width },
 		{ NULL, NULL },
 	};
 	return check_main(tests);

@@ -207,6 +207,21 @@ static void invoke_frame_get_address(struct invocation *inv, const struct cap *f
 	inv_set_result(inv, 3, mapped ? frame->u.frame.mapped_asid : 0);
 }
 
+/*
+ * FRAME_ZERO: fills the frame with zeros through the kernel's map of RAM (DC ZVA), mapped
+ * or not, so its holder can reuse it without mapping it anywhere. E_TYPE for a device
+ * frame, E_RIGHTS without the write right.
+ */
+static int decode_frame_zero(const struct cap *frame)
+{
+	if (frame->u.frame.device)
+		return E_TYPE;
+	if (!(frame->rights & RIGHT_WRITE))
+		return E_RIGHTS;
+	arch_zero_memory(phys_to_virt(frame->u.frame.paddr), (size_t)1 << frame->u.frame.size_bits);
+	return E_OK;
+}
+
 static int decode_frame_invocation(struct invocation *inv)
 {
 	struct cap *frame = &inv->slot->cap;
@@ -221,6 +236,8 @@ static int decode_frame_invocation(struct invocation *inv)
 	case FRAME_GET_ADDRESS:
 		invoke_frame_get_address(inv, frame);
 		return E_OK;
+	case FRAME_ZERO:
+		return decode_frame_zero(frame);
 	default:
 		return E_LABEL;
 	}
