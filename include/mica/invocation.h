@@ -9,6 +9,11 @@
  */
 #pragma once
 
+/* FRAME_MAP: ORed into the rights word, zero-fills the frame before the entry is written (one
+ * invocation where FRAME_ZERO + FRAME_MAP would take two; the frame capability needs
+ * RIGHT_WRITE, and device frames are refused). Nothing is zeroed if the map fails. */
+#define FRAME_MAP_ZERO (1u << 8)
+
 enum mica_invocation {
 	/* Untyped */
 	UNTYPED_RETYPE = 1, /* type, size_bits, dest_cnode, dest_index, count -> () */
@@ -42,7 +47,7 @@ enum mica_invocation {
 	IRQ_HANDLER_CLEAR,
 
 	/* Frames (docs/kernel-api-vspace.md) */
-	FRAME_MAP = 64, /* vspace, vaddr, rights (RIGHT_READ|WRITE|EXEC) */
+	FRAME_MAP = 64, /* vspace, vaddr, rights (RIGHT_READ|WRITE|EXEC, FRAME_MAP_ZERO) */
 	FRAME_REMAP,    /* rights: of the frame's current mapping */
 	FRAME_UNMAP,
 	FRAME_GET_ADDRESS, /* -> paddr, size_bits, mapped vaddr, mapped ASID (0: not mapped) */

@@ -519,6 +519,45 @@ static void frame_zero_device_frame_is_type(void)
 	CHECK_ERR(mica_frame_zero(uart), E_TYPE);
 }
 
+/* FRAME_MAP with FRAME_MAP_ZERO: a dirty frame is mapped reading zero (how memsrv maps a
+ * reused frame on a fault, one invocation instead of FRAME_ZERO + FRAME_MAP). */
+static void frame_map_zero_maps_zeroed_frame(void)
+{
+	struct kt_test_page p;
+	REQUIRE(kt_map_test_page(KT_RW, &p));
+	fill_test_page();
+	REQUIRE_OK(mica_frame_unmap(p.frame));
+	REQUIRE_OK(mica_frame_map(p.frame, SLOT_INIT_VSPACE, KT_TEST_VA, KT_RW | FRAME_MAP_ZERO));
+	CHECK_EQ(test_page_words(0), KT_PAGE / 8);
+}
+
+/* FRAME_MAP_ZERO refused (read-only capability: E_RIGHTS; a failing map: E_MAPPED) leaves
+ * the frame's contents as they were: nothing is zeroed before every check passed. */
+static void frame_map_zero_refused_zeroes_nothing(void)
+{
+	struct kt_test_page p;
+	REQUIRE(kt_map_test_page(KT_RW, &p));
+	fill_test_page();
+	cptr_t ro = kt_copy(p.frame, RIGHT_READ);
+	REQUIRE(ro);
+	CHECK_ERR(
+	    mica_frame_map(ro, SLOT_INIT_VSPACE, KT_TEST_VA + KT_PAGE, RIGHT_READ | FRAME_MAP_ZERO),
+	    E_RIGHTS);
+	CHECK_ERR(
+	    mica_frame_map(p.frame, SLOT_INIT_VSPACE, KT_TEST_VA + KT_PAGE, KT_RW | FRAME_MAP_ZERO),
+	    E_MAPPED);
+	CHECK_EQ(test_page_words(ZERO_PATTERN), KT_PAGE / 8);
+}
+
+/* FRAME_MAP_ZERO of a device frame (the UART's registers): E_TYPE. */
+static void frame_map_zero_device_frame_is_type(void)
+{
+	cptr_t uart = device_frame(kt_bootinfo->uart_paddr);
+	REQUIRE(uart);
+	CHECK_ERR(mica_frame_map(uart, SLOT_INIT_VSPACE, KT_TEST_VA, KT_RW | FRAME_MAP_ZERO),
+		  E_TYPE);
+}
+
 static const struct ktest tests[] = {
 	{ "vspace_unmapped_page_read_faults_at_address", unmapped_page_read_faults_at_address },
 	{ "vspace_unmapped_page_write_faults_at_address", unmapped_page_write_faults_at_address },
@@ -546,6 +585,9 @@ static const struct ktest tests[] = {
 	{ "vspace_frame_zero_clears_unmapped_frame", frame_zero_clears_unmapped_frame },
 	{ "vspace_frame_zero_read_only_cap_is_rights", frame_zero_read_only_cap_is_rights },
 	{ "vspace_frame_zero_device_frame_is_type", frame_zero_device_frame_is_type },
+	{ "vspace_frame_map_zero_maps_zeroed_frame", frame_map_zero_maps_zeroed_frame },
+	{ "vspace_frame_map_zero_refused_zeroes_nothing", frame_map_zero_refused_zeroes_nothing },
+	{ "vspace_frame_map_zero_device_frame_is_type", frame_map_zero_device_frame_is_type },
 };
 
 const struct ktest_suite kt_suite_vspace = KT_SUITE(tests);

@@ -185,11 +185,13 @@ static int page_install(struct aspace *as, uint64_t va, unsigned rights, aspace_
 	if (err)
 		return err;
 	struct fill_call call = { fill, ctx, va };
-	err = alloc_frame_prepare(f, dirty, fill ? fill_trampoline : NULL, &call);
+	/* A dirty frame that only needs zeros is zeroed by the kernel as it maps it. */
+	unsigned zero = dirty && !fill ? FRAME_MAP_ZERO : 0;
+	err = zero ? E_OK : alloc_frame_prepare(f, dirty, fill ? fill_trampoline : NULL, &call);
 	if (!err && missing)
 		err = tables_ensure(as, va);
 	if (!err) {
-		err = mica_frame_map(f, as->vspace, va, aspace_kernel_rights(rights));
+		err = mica_frame_map(f, as->vspace, va, aspace_kernel_rights(rights) | zero);
 		if (err)
 			tables_trim(as, va);
 	}

@@ -206,6 +206,9 @@ VSPACE = [
     "vspace_frame_zero_clears_unmapped_frame",
     "vspace_frame_zero_read_only_cap_is_rights",
     "vspace_frame_zero_device_frame_is_type",
+    "vspace_frame_map_zero_maps_zeroed_frame",
+    "vspace_frame_map_zero_refused_zeroes_nothing",
+    "vspace_frame_map_zero_device_frame_is_type",
 ]
 
 # What the kernel reports: FRAME_GET_ADDRESS, VSPACE_INFO, VSPACE_WALK, hardware ASIDs, counters.

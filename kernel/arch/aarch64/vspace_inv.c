@@ -135,10 +135,31 @@ struct frame_map_args {
 	pte_t *pte; /* the empty entry that will map it */
 	uint64_t vaddr;
 	unsigned rights;
+	bool zero; /* FRAME_MAP_ZERO */
 };
+
+/* Fills the frame with zeros through the kernel's map of RAM (DC ZVA). */
+static void frame_zero(const struct cap *frame)
+{
+	arch_zero_memory(phys_to_virt(frame->u.frame.paddr), (size_t)1 << frame->u.frame.size_bits);
+}
+
+/* FRAME_ZERO and FRAME_MAP_ZERO: E_TYPE for a device frame, E_RIGHTS without write right. */
+static int check_zeroable(const struct cap *frame)
+{
+	if (frame->u.frame.device)
+		return E_TYPE;
+	if (!(frame->rights & RIGHT_WRITE))
+		return E_RIGHTS;
+	return E_OK;
+}
 
 static void invoke_frame_map(struct cap *frame, const struct frame_map_args *a)
 {
+	if (a->zero) {
+		frame_zero(frame);
+		publish(); /* the zeros before the entry that makes them reachable */
+	}
 	if (a->rights & RIGHT_EXEC) /* code written through data */
 		vspace_sync_icache(frame->u.frame.paddr, 1ull << frame->u.frame.size_bits);
 	*a->pte = frame_pte(frame, a->rights);
@@ -148,11 +169,13 @@ static void invoke_frame_map(struct cap *frame, const struct frame_map_args *a)
 	frame->u.frame.mapped_vaddr = a->vaddr;
 }
 
-/* FRAME_MAP: vspace, vaddr, rights. */
+/* FRAME_MAP: vspace, vaddr, rights (RIGHT_*, and FRAME_MAP_ZERO). */
 static int decode_frame_map(struct invocation *inv, struct cap *frame)
 {
 	struct frame_map_args a = { .vaddr = inv_arg(inv, 1) };
 	uint64_t rights = inv_arg(inv, 2), size = 1ull << frame->u.frame.size_bits;
+	a.zero = rights & FRAME_MAP_ZERO;
+	rights &= ~(uint64_t)FRAME_MAP_ZERO;
 	int err = lookup_vspace(inv, inv_arg(inv, 0), &a.vs);
 	if (err)
 		return err;
@@ -161,6 +184,8 @@ static int decode_frame_map(struct invocation *inv, struct cap *frame)
 	if (a.vaddr & (size - 1))
 		return E_ALIGN;
 	if ((err = check_rights(frame, rights)))
+		return err;
+	if (a.zero && (err = check_zeroable(frame)))
 		return err;
 	if (frame_is_mapped(frame))
 		return E_MAPPED;
@@ -214,11 +239,10 @@ static void invoke_frame_get_address(struct invocation *inv, const struct cap *f
  */
 static int decode_frame_zero(const struct cap *frame)
 {
-	if (frame->u.frame.device)
-		return E_TYPE;
-	if (!(frame->rights & RIGHT_WRITE))
-		return E_RIGHTS;
-	arch_zero_memory(phys_to_virt(frame->u.frame.paddr), (size_t)1 << frame->u.frame.size_bits);
+	int err = check_zeroable(frame);
+	if (err)
+		return err;
+	frame_zero(frame);
 	return E_OK;
 }
 
