@@ -31,11 +31,6 @@ static uint64_t cnode_arg(struct fz_rng *r)
 static uint64_t copy_source(struct fz_rng *r)
 {
 	uint64_t s = FZ_SLOT_POOL + rng_below(r, FZ_SLOTS - FZ_SLOT_POOL);
-	/* TEMPORARY (defect: a copied unassigned VSpace capability gives one VSpace two
-	 * ASIDs): never copy or mint from the VSpace band, so no VSpace capability has a
-	 * copy. Remove when copies of unassigned VSpace capabilities are refused. */
-	if (fz_slot_band(s) == FZ_B_VSPACE)
-		s = gen_band_slot(r, FZ_B_ENDPOINT);
 	if (rng_chance(r, 40))
 		s = rng_chance(r, 500) ? FZ_SLOT_KINFO : gen_bad_cptr(r);
 	return s;
