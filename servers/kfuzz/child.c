@@ -37,7 +37,7 @@ static void trace_call(const struct fz_ctl *ctl, const struct fz_call *c)
 }
 
 /* Fills the IPC buffer for *c: msg[6..length) (words past c->buf are derived from it),
- * the capability to send and the receive slot. */
+ * the capability to send and the receive slot; and a helper's buffer if *c names one. */
 static void fill_buffer(const struct fz_call *c)
 {
 	struct ipc_buffer *b = (struct ipc_buffer *)FZ_IPC_VA;
@@ -47,6 +47,12 @@ static void fill_buffer(const struct fz_call *c)
 	b->caps[0] = c->cap0;
 	b->receive_cnode = c->recv_cnode;
 	b->receive_index = c->recv_index;
+	if (c->helper_buf) {
+		struct ipc_buffer *h = (struct ipc_buffer *)FZ_HELPER_IPC_VA(c->helper_buf);
+		h->caps[0] = c->helper_cap0;
+		h->receive_cnode = FZ_SLOT_CNODE;
+		h->receive_index = c->helper_recv_index;
+	}
 }
 
 /* Makes call *c; returns the coverage result id of what came back. */

@@ -259,6 +259,11 @@ static void gen_ipc(struct fz_rng *r, struct fz_call *c)
 		c->recv_cnode = FZ_SLOT_CNODE;
 		c->recv_index = gen_band_slot(r, FZ_B_FREE);
 	}
+	if (rng_chance(r, 300)) { /* a helper that receives or sends a capability */
+		c->helper_buf = 1 + (unsigned)rng_below(r, 3);
+		c->helper_cap0 = FZ_SLOT_POOL + rng_below(r, 112);
+		c->helper_recv_index = gen_band_slot(r, FZ_B_FREE);
+	}
 }
 
 /* A raw system call: any number (not power-off or console output), any cptr and info. */
@@ -295,7 +300,10 @@ static void gen_spawn(struct fz_rng *r, const struct fz_gen_env *env, struct fz_
 	uint64_t tcb = gen_band_slot(r, FZ_B_TCB);
 	uint64_t ep = gen_band_slot(r, FZ_B_ENDPOINT);
 	uint64_t fault_ep = rng_chance(r, 600) ? gen_band_slot(r, FZ_B_ENDPOINT) : 0;
-	uint64_t conf[5] = { fault_ep, FZ_SLOT_CNODE, FZ_SLOT_VSPACE, 0, 0 };
+	int ipc = rng_chance(r, 600); /* a buffer in the fuzzer's own IPC frame */
+	uint64_t conf[5] = { fault_ep, FZ_SLOT_CNODE, FZ_SLOT_VSPACE,
+			     ipc ? FZ_HELPER_IPC_VA(1 + rng_below(r, 3)) : 0,
+			     ipc ? FZ_SLOT_IPC : 0 };
 	uint64_t prio[2] = { rng_chance(r, 700) ? FZ_PRIO_CHILD : rng_below(r, FZ_PRIO_CHILD + 1),
 			     FZ_PRIO_CHILD };
 	uint64_t regs[4] = { 1, gen_helper_pc(r, env), FZ_HELPER_SP, ep };
@@ -449,18 +457,28 @@ static void gen_invocation(struct fz_rng *r, const struct fz_gen_env *env, struc
 	}
 }
 
+/* True if `slot` may hold a VSpace capability of the fuzzer's (its own or the band's). */
+static int is_vspace_slot(uint64_t slot)
+{
+	return slot == FZ_SLOT_VSPACE || fz_slot_band(slot) == FZ_B_VSPACE;
+}
+
 /* The mitigations of known kernel defects that are being fixed elsewhere (each marked
  * TEMPORARY with the defect it avoids); applied to the final call. */
 static void fz_avoid_known_defects(struct fz_call *c)
 {
 	uint64_t label = c->label & MSG_LABEL_MASK;
 	/* TEMPORARY (defect: a copied unassigned VSpace capability gives one VSpace two
-	 * ASIDs): never copy or mint from the VSpace band or the fuzzer's own VSpace slot, so
-	 * no VSpace capability of the pool has a copy. Remove when copies of unassigned
-	 * VSpace capabilities are refused. */
+	 * ASIDs): never copy, mint or transfer from the VSpace band or the fuzzer's own VSpace
+	 * slot, so no VSpace capability of the pool has a copy. Remove when copies of
+	 * unassigned VSpace capabilities are refused (CNODE_COPY/MINT and IPC transfer). */
 	if (c->kind == FZ_K_INVOKE && (label == CNODE_COPY || label == CNODE_MINT) &&
-	    (fz_slot_band(c->mr[2]) == FZ_B_VSPACE || c->mr[2] == FZ_SLOT_VSPACE))
+	    is_vspace_slot(c->mr[2]))
 		c->mr[2] = fz_bands[FZ_B_ENDPOINT].start;
+	if (is_vspace_slot(c->cap0)) /* nor transfer one in a message */
+		c->cap0 = fz_bands[FZ_B_ENDPOINT].start;
+	if (is_vspace_slot(c->helper_cap0))
+		c->helper_cap0 = fz_bands[FZ_B_ENDPOINT].start;
 	/* TEMPORARY (defect: a message length above MSG_MAX_LENGTH written into a blocked
 	 * sender's x1 by TCB_WRITE_REGISTERS overflows the receiver's buffer): keep x1's
 	 * length field at most 120. Remove when delivery checks the length. */

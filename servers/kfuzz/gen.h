@@ -39,6 +39,10 @@ struct fz_call {
 	uint64_t buf[FZ_BUF_MAX]; /* msg[6..6+FZ_BUF_MAX) of the IPC buffer */
 	uint64_t cap0;            /* the IPC buffer's caps[0] */
 	uint64_t recv_cnode, recv_index;
+	/* A helper's IPC buffer (FZ_HELPER_IPC_VA(helper_buf), 0: none) to prepare as well:
+	 * the capability it sends back (caps[0]) and where it accepts one. */
+	unsigned helper_buf;
+	uint64_t helper_cap0, helper_recv_index;
 };
 
 struct fz_op {

@@ -17,14 +17,15 @@
 #include <mica/syscall.h>
 
 /* The fuzzer's address space (besides the root's text and rodata at their own addresses). */
-#define FZ_CTRL_VA         0x30000000ull /* the control page (also in the root's space) */
-#define FZ_IPC_VA          0x30002000ull /* the fuzzer's IPC buffer */
-#define FZ_STACK_VA        0x30004000ull /* FZ_STACK_PAGES pages; a guard page below */
-#define FZ_STACK_PAGES     4
-#define FZ_STACK_TOP       (FZ_STACK_VA + FZ_STACK_PAGES * 4096ull)
-#define FZ_HELPER_STACK_VA 0x3000a000ull /* one page for helper threads */
-#define FZ_HELPER_SP       (FZ_HELPER_STACK_VA + 4096ull)
-#define FZ_WINDOW          0x8000000000ull /* 512 GiB: no tables there until the fuzzer maps them */
+#define FZ_CTRL_VA          0x30000000ull /* the control page (also in the root's space) */
+#define FZ_IPC_VA           0x30002000ull /* the fuzzer's IPC buffer, first KiB of its frame */
+#define FZ_HELPER_IPC_VA(k) (FZ_IPC_VA + 0x400ull * (k)) /* helpers' buffers, k = 1..3 */
+#define FZ_STACK_VA         0x30004000ull /* FZ_STACK_PAGES pages; a guard page below */
+#define FZ_STACK_PAGES      4
+#define FZ_STACK_TOP        (FZ_STACK_VA + FZ_STACK_PAGES * 4096ull)
+#define FZ_HELPER_STACK_VA  0x3000a000ull /* one page for helper threads */
+#define FZ_HELPER_SP        (FZ_HELPER_STACK_VA + 4096ull)
+#define FZ_WINDOW           0x8000000000ull /* 512 GiB: no tables there until the fuzzer maps them */
 
 /* The canary's data pages, at this address in its space; the root maps them read-only at
  * FZ_ROOT_CANARY_VA in its own. */
@@ -136,3 +137,5 @@ static inline uint64_t fz_canary_word(uint64_t i)
 void fz_helper_echo(void);
 void fz_helper_caller(void);
 void fz_ticker(void);
+
+_Static_assert(sizeof(struct ipc_buffer) <= 0x400, "four IPC buffers share the fuzzer's frame");

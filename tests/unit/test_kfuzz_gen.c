@@ -72,7 +72,8 @@ struct seen {
 	uint8_t label_id[FZ_LABEL_IDS];
 	uint8_t length[128], extra[4], syscall[SYS_DEBUG_AUDIT + 1], retype_type[OBJ_TYPE_COUNT];
 	unsigned bad_syscall, kernel_half_map, storms, revoke_own_untyped, suspend_self,
-	    configure_self, unmap_own_stack, delete_own_slot, mint_vspace, long_x1, big_nr;
+	    configure_self, unmap_own_stack, delete_own_slot, mint_vspace, long_x1, big_nr,
+	    send_vspace, helper_caps;
 };
 
 static void record(const struct fz_op *op, const struct fz_call *c, void *arg)
@@ -87,6 +88,10 @@ static void record(const struct fz_op *op, const struct fz_call *c, void *arg)
 	else
 		s->bad_syscall++;
 	s->big_nr += c->nr >= (1ull << 40);
+	s->send_vspace += (c->extra_caps &&
+			   (fz_slot_band(c->cap0) == FZ_B_VSPACE || c->cap0 == FZ_SLOT_VSPACE)) ||
+			  (c->helper_buf && fz_slot_band(c->helper_cap0) == FZ_B_VSPACE);
+	s->helper_caps += c->helper_buf != 0;
 	if (c->kind != FZ_K_INVOKE)
 		return;
 	if (label == UNTYPED_RETYPE && c->mr[0] < OBJ_TYPE_COUNT)
@@ -188,6 +193,7 @@ static void test_hostile_and_self_destructive_calls_are_made(void)
 	CHECK(seen.configure_self > 10);
 	CHECK(seen.unmap_own_stack > 10);
 	CHECK(seen.delete_own_slot > 10);
+	CHECK(seen.helper_caps > 1000); /* helpers that transfer capabilities */
 }
 
 /* TEMPORARY mitigations of known kernel defects (gen.c, gen_ops.c). */
@@ -195,6 +201,7 @@ static void test_known_defects_are_avoided(void)
 {
 	CHECK_EQ(seen.mint_vspace, 0);
 	CHECK_EQ(seen.long_x1, 0);
+	CHECK_EQ(seen.send_vspace, 0);
 }
 
 static void test_label_and_result_ids(void)
