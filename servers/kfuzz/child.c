@@ -56,7 +56,7 @@ static void fill_buffer(const struct fz_call *c)
 }
 
 /* Makes call *c; returns the coverage result id of what came back. */
-static unsigned issue(struct fz_ctl *ctl, const struct fz_call *c)
+static unsigned issue(const struct fz_call *c)
 {
 	struct mica_regs r = { c->cptr, fz_call_info(c), { 0 } };
 	for (unsigned i = 0; i < MSG_REGISTERS; i++)
@@ -69,7 +69,6 @@ static unsigned issue(struct fz_ctl *ctl, const struct fz_call *c)
 		return r.info == fz_call_info(c) ? 0 : fz_result_id(r.info);
 	if (c->nr >= SYS_COUNT_REAL)
 		return -E_SYSCALL; /* delivered as a fault; the root resumed it */
-	(void)ctl;
 	return fz_result_id(r.info);
 }
 
@@ -97,7 +96,7 @@ static bool run_op(struct fz_ctl *ctl, const struct fz_gen_env *env, uint64_t op
 		if (ctl->calls >= ctl->trace_from)
 			trace_call(ctl, c);
 		ctl->calls++;
-		unsigned result = issue(ctl, c);
+		unsigned result = issue(c);
 		fz_pair_set(ctl, (unsigned)ctl->cur_label_id, result);
 		ctl->next_sub = s + 1;
 	}

@@ -27,42 +27,24 @@ static int report(int err, const char *what)
 	return err;
 }
 
-/* A slot of the current life, or 0. */
-static cptr_t life_slot(struct fz_root *fr)
+/* Maps `frame` at `va` in the fuzzer's VSpace (tables from `ut`, slots of the life). */
+static int map_page(struct fz_root *fr, cptr_t ut, cptr_t frame, uint64_t va, unsigned rights,
+		    cptr_t *l3)
 {
-	return fr->life_next < fr->life_base + FZ_LIFE_SLOTS ? fr->life_next++ : 0;
+	return fz_map_page(fr, true, ut, fr->vspace, frame, va, rights, l3);
 }
 
 /* Retypes one object of `type` from `ut` into a new life slot. */
 static int make(struct fz_root *fr, cptr_t ut, unsigned type, unsigned bits, cptr_t *slot)
 {
-	*slot = life_slot(fr);
-	return *slot ? mica_untyped_retype(ut, type, bits, SLOT_INIT_CNODE, *slot, 1) : E_RANGE;
-}
-
-/* Maps `frame` at `va` in the fuzzer's VSpace, with tables from `ut` as needed; *l3 gets
- * the last table made. */
-static int map_page(struct fz_root *fr, cptr_t ut, cptr_t frame, uint64_t va, unsigned rights,
-		    cptr_t *l3)
-{
-	for (int level = 0; level < 4; level++) {
-		int err = mica_frame_map(frame, fr->vspace, va, rights);
-		if (err != E_NOTABLE)
-			return err;
-		cptr_t pt;
-		if ((err = make(fr, ut, OBJ_PAGE_TABLE, 0, &pt)) ||
-		    (err = mica_page_table_map(pt, fr->vspace, va, NULL)))
-			return err;
-		*l3 = pt;
-	}
-	return E_NOTABLE;
+	return fz_make(fr, true, ut, type, bits, slot);
 }
 
 /* Maps copies of the root's text and rodata, and the control page. */
 static int map_shared(struct fz_root *fr, cptr_t ut, cptr_t *l3)
 {
 	for (unsigned i = 0; i < fr->text_pages; i++) {
-		cptr_t c = life_slot(fr);
+		cptr_t c = fz_slot(fr, true);
 		int err = c ? mica_cnode_copy(SLOT_INIT_CNODE, c, SLOT_INIT_CNODE,
 					      fr->text[i].frame, RIGHTS_ALL)
 			    : E_RANGE;
@@ -71,7 +53,7 @@ static int map_shared(struct fz_root *fr, cptr_t ut, cptr_t *l3)
 		if (err)
 			return report(err, "mapping the text");
 	}
-	cptr_t c = life_slot(fr);
+	cptr_t c = fz_slot(fr, true);
 	int err =
 	    c ? mica_cnode_copy(SLOT_INIT_CNODE, c, SLOT_INIT_CNODE, fr->ctl_frame, RW) : E_RANGE;
 	return report(err ? err : map_page(fr, ut, c, FZ_CTRL_VA, RW, l3),
@@ -162,8 +144,8 @@ int fz_life_start(struct fz_root *fr)
 		err = mica_asid_pool_assign(SLOT_INIT_ASID_POOL, fr->vspace, NULL);
 	if (err)
 		return report(err, "making the objects");
-	fr->cspace = life_slot(fr);
-	fr->fault_copy = life_slot(fr);
+	fr->cspace = fz_slot(fr, true);
+	fr->fault_copy = fz_slot(fr, true);
 	if ((err = mica_cnode_mint(SLOT_INIT_CNODE, fr->cspace, SLOT_INIT_CNODE, cnode, RIGHTS_ALL,
 				   64 - FZ_CNODE_BITS)) ||
 	    (err = mica_cnode_mint(SLOT_INIT_CNODE, fr->fault_copy, SLOT_INIT_CNODE, fr->fault_ep,

@@ -32,6 +32,8 @@ struct campaign {
 	uint64_t calls_at_restart, life_started_at, last_clean;
 	unsigned barren_lives; /* lives in a row that made no call */
 	uint64_t t0;
+	unsigned violations; /* of the audit that failed the campaign */
+	long canary_bad;     /* wrong canary words (-1: no answer) when it failed */
 };
 
 static struct fz_root fr;
@@ -89,7 +91,7 @@ static void print_coverage(void)
 }
 
 /* Prints the summary line: what tests/qemu/test_fuzz.py and scripts/fuzz read. */
-static void print_summary(unsigned violations, long canary)
+static void print_summary(void)
 {
 	unsigned ok_labels, pairs = count_pairs(&ok_labels);
 	uint64_t ticks = counter() - cp.t0, hz = fr.bi->timer_hz ? fr.bi->timer_hz : 1;
@@ -101,8 +103,8 @@ static void print_summary(unsigned violations, long canary)
 	       "ok_labels=%u guest_ms=%lu calls_per_s=%lu\n",
 	       (unsigned long)fr.ctl->seed, (unsigned long)fr.ctl->calls,
 	       (unsigned long)fr.ctl->next_op, (unsigned long)cp.stuck, (unsigned long)cp.restarts,
-	       fr.lives, (unsigned long)cp.audits, (unsigned long)cp.checked, violations,
-	       (unsigned long)cp.canary_checks, canary == 0 ? "intact" : "damaged", pairs,
+	       fr.lives, (unsigned long)cp.audits, (unsigned long)cp.checked, cp.violations,
+	       (unsigned long)cp.canary_checks, cp.canary_bad == 0 ? "intact" : "damaged", pairs,
 	       ok_labels, (unsigned long)ms, (unsigned long)rate);
 }
 
@@ -115,7 +117,7 @@ static __attribute__((noreturn)) void fail(const char *what, long n)
 	printf("kfuzz: replay with fuzz_seed=%lu fuzz_calls=%lu fuzz_trace=%lu\n",
 	       (unsigned long)fr.ctl->seed, (unsigned long)fr.ctl->calls,
 	       (unsigned long)cp.last_clean);
-	print_summary(what[0] == 'a' ? (unsigned)n : 0, what[0] == 'c' ? n : 0);
+	print_summary();
 	printf("kfuzz: done\n");
 	mica_debug_poweroff();
 }
@@ -127,11 +129,11 @@ static void check_invariants(void)
 	unsigned v = mica_debug_audit(&checked);
 	cp.audits++;
 	cp.checked += checked;
-	if (v)
+	if ((cp.violations = v))
 		fail("audit violations", v);
 	long bad = fz_canary_check(&fr);
 	cp.canary_checks++;
-	if (bad)
+	if ((cp.canary_bad = bad))
 		fail(bad < 0 ? "canary did not answer" : "canary damaged", bad);
 	cp.last_clean = fr.ctl->calls;
 }
@@ -191,7 +193,7 @@ static __attribute__((noreturn)) void finish(void)
 	if (fz_life_end(&fr))
 		fail("could not destroy the fuzzer", 0);
 	check_invariants();
-	print_summary(0, 0);
+	print_summary();
 	printf("kfuzz: PASS\nkfuzz: done\n");
 	mica_debug_poweroff();
 }
@@ -214,8 +216,10 @@ static __attribute__((noreturn)) void serve(void)
 			unstick();
 			continue;
 		}
-		if (badge == FZ_CANARY_BADGE)
+		if (badge == FZ_CANARY_BADGE) {
+			cp.canary_bad = -1;
 			fail("the canary faulted", (long)m.label);
+		}
 		if (m.label == FAULT_LABEL(FAULT_UNKNOWN_SYSCALL) && m.mr[0] == FZ_SYS_DONE)
 			finish();
 		if (m.label == FAULT_LABEL(FAULT_UNKNOWN_SYSCALL) &&

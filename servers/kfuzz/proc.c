@@ -23,20 +23,16 @@ static int report(int err, const char *what)
 	return err;
 }
 
-/* A root slot: permanent (from bi->empty) or of the current life. 0 if none is left. */
-static cptr_t slot_alloc(struct fz_root *fr, bool life)
+cptr_t fz_slot(struct fz_root *fr, bool life)
 {
 	if (life)
 		return fr->life_next < fr->life_base + FZ_LIFE_SLOTS ? fr->life_next++ : 0;
 	return fr->next_slot < fr->bi->empty.end ? fr->next_slot++ : 0;
 }
 
-/* Retypes one object of `type` (size_bits for untyped and CNodes) from `ut` into a new
- * slot in *slot. Returns 0 or an error. */
-static int make(struct fz_root *fr, bool life, cptr_t ut, unsigned type, unsigned bits,
-		cptr_t *slot)
+int fz_make(struct fz_root *fr, bool life, cptr_t ut, unsigned type, unsigned bits, cptr_t *slot)
 {
-	*slot = slot_alloc(fr, life);
+	*slot = fz_slot(fr, life);
 	if (!*slot)
 		return E_RANGE;
 	return mica_untyped_retype(ut, type, bits, SLOT_INIT_CNODE, *slot, 1);
@@ -45,26 +41,21 @@ static int make(struct fz_root *fr, bool life, cptr_t ut, unsigned type, unsigne
 /* A copy of root slot `src` in a new slot (*slot), with `rights`. */
 static int copy(struct fz_root *fr, bool life, cptr_t src, unsigned rights, cptr_t *slot)
 {
-	*slot = slot_alloc(fr, life);
+	*slot = fz_slot(fr, life);
 	if (!*slot)
 		return E_RANGE;
 	return mica_cnode_copy(SLOT_INIT_CNODE, *slot, SLOT_INIT_CNODE, src, rights);
 }
 
-/*
- * Maps `frame` at `va` in `vs` with `rights`, installing page tables from `ut` (in new
- * slots) on the way as needed; *l3 (if not NULL) gets the last table installed, or keeps
- * its value. Returns 0 or an error.
- */
-static int map_page(struct fz_root *fr, bool life, cptr_t ut, cptr_t vs, cptr_t frame, uint64_t va,
-		    unsigned rights, cptr_t *l3)
+int fz_map_page(struct fz_root *fr, bool life, cptr_t ut, cptr_t vs, cptr_t frame, uint64_t va,
+		unsigned rights, cptr_t *l3)
 {
 	for (int level = 0; level < 4; level++) {
 		int err = mica_frame_map(frame, vs, va, rights);
 		if (err != E_NOTABLE)
 			return err;
 		cptr_t pt;
-		if ((err = make(fr, life, ut, OBJ_PAGE_TABLE, 0, &pt)) ||
+		if ((err = fz_make(fr, life, ut, OBJ_PAGE_TABLE, 0, &pt)) ||
 		    (err = mica_page_table_map(pt, vs, va, NULL)))
 			return err;
 		if (l3)
@@ -107,8 +98,8 @@ static int map_text(struct fz_root *fr, bool life, cptr_t ut, cptr_t vs)
 		cptr_t c;
 		int err = copy(fr, life, fr->text[i].frame, RIGHTS_ALL, &c);
 		if (!err)
-			err = map_page(fr, life, ut, vs, c, fr->text[i].vaddr, fr->text[i].rights,
-				       NULL);
+			err = fz_map_page(fr, life, ut, vs, c, fr->text[i].vaddr,
+					  fr->text[i].rights, NULL);
 		if (err)
 			return report(err, "mapping the text");
 	}
@@ -135,7 +126,7 @@ static int start_ticker(struct fz_root *fr)
 {
 	cptr_t tcb;
 	uint64_t x[8] = { fr->tick_ntfn };
-	int err = make(fr, false, fr->misc, OBJ_TCB, 0, &tcb);
+	int err = fz_make(fr, false, fr->misc, OBJ_TCB, 0, &tcb);
 	if (!err)
 		err = mica_tcb_configure(tcb, 0, SLOT_INIT_CNODE, SLOT_INIT_VSPACE, 0, 0);
 	if (!err)
@@ -155,15 +146,15 @@ int fz_root_init(struct fz_root *fr, const struct bootinfo *bi)
 	cptr_t big = largest_untyped(bi);
 	if (!big)
 		return report(E_NOMEM, "no RAM untyped of 16 MiB");
-	if ((err = make(fr, false, big, OBJ_UNTYPED, FZ_LIFE_BITS, &fr->region)) ||
-	    (err = make(fr, false, big, OBJ_UNTYPED, FZ_MISC_BITS, &fr->misc)))
+	if ((err = fz_make(fr, false, big, OBJ_UNTYPED, FZ_LIFE_BITS, &fr->region)) ||
+	    (err = fz_make(fr, false, big, OBJ_UNTYPED, FZ_MISC_BITS, &fr->misc)))
 		return report(err, "carving the untypeds");
-	if ((err = make(fr, false, fr->misc, OBJ_ENDPOINT, 0, &fr->fault_ep)) ||
-	    (err = make(fr, false, fr->misc, OBJ_NOTIFICATION, 0, &fr->tick_ntfn)) ||
-	    (err = make(fr, false, fr->misc, OBJ_FRAME_4K, 0, &fr->ctl_frame)))
+	if ((err = fz_make(fr, false, fr->misc, OBJ_ENDPOINT, 0, &fr->fault_ep)) ||
+	    (err = fz_make(fr, false, fr->misc, OBJ_NOTIFICATION, 0, &fr->tick_ntfn)) ||
+	    (err = fz_make(fr, false, fr->misc, OBJ_FRAME_4K, 0, &fr->ctl_frame)))
 		return report(err, "making the root's objects");
-	if ((err = map_page(fr, false, fr->misc, SLOT_INIT_VSPACE, fr->ctl_frame, FZ_CTRL_VA, RW,
-			    NULL)))
+	if ((err = fz_map_page(fr, false, fr->misc, SLOT_INIT_VSPACE, fr->ctl_frame, FZ_CTRL_VA, RW,
+			       NULL)))
 		return report(err, "mapping the control page");
 	fr->ctl = (struct fz_ctl *)FZ_CTRL_VA;
 	if ((err = mica_tcb_bind_notification(SLOT_INIT_TCB, fr->tick_ntfn)))
@@ -178,7 +169,7 @@ int fz_root_init(struct fz_root *fr, const struct bootinfo *bi)
 /* A CNode capability with the guard that makes a cptr its slot index, in a new slot. */
 static int mint_guarded(struct fz_root *fr, bool life, cptr_t cnode, unsigned radix, cptr_t *slot)
 {
-	*slot = slot_alloc(fr, life);
+	*slot = fz_slot(fr, life);
 	if (!*slot)
 		return E_RANGE;
 	return mica_cnode_mint(SLOT_INIT_CNODE, *slot, SLOT_INIT_CNODE, cnode, RIGHTS_ALL,
@@ -189,8 +180,8 @@ static int mint_guarded(struct fz_root *fr, bool life, cptr_t cnode, unsigned ra
 static int map_new(struct fz_root *fr, bool life, cptr_t ut, cptr_t vs, uint64_t va, cptr_t *frame,
 		   cptr_t *l3)
 {
-	int err = make(fr, life, ut, OBJ_FRAME_4K, 0, frame);
-	return err ? err : map_page(fr, life, ut, vs, *frame, va, RW, l3);
+	int err = fz_make(fr, life, ut, OBJ_FRAME_4K, 0, frame);
+	return err ? err : fz_map_page(fr, life, ut, vs, *frame, va, RW, l3);
 }
 
 /* Fills the canary's pages with the pattern through a writable mapping in the root's
@@ -201,7 +192,7 @@ static int canary_fill(struct fz_root *fr, cptr_t vs, cptr_t frame, unsigned pag
 	uint64_t va = FZ_ROOT_CANARY_VA + page * 4096ull;
 	int err = copy(fr, false, frame, RIGHTS_ALL, &mine);
 	if (!err)
-		err = map_page(fr, false, fr->misc, SLOT_INIT_VSPACE, mine, va, RW, NULL);
+		err = fz_map_page(fr, false, fr->misc, SLOT_INIT_VSPACE, mine, va, RW, NULL);
 	if (err)
 		return err;
 	volatile uint64_t *w = (volatile uint64_t *)va;
@@ -209,19 +200,19 @@ static int canary_fill(struct fz_root *fr, cptr_t vs, cptr_t frame, unsigned pag
 		w[i] = fz_canary_word(page * 512ull + i);
 	if ((err = mica_frame_remap(mine, RIGHT_READ)))
 		return err;
-	return map_page(fr, false, fr->misc, vs, frame, FZ_CANARY_VA + page * 4096ull, RIGHT_READ,
-			NULL);
+	return fz_map_page(fr, false, fr->misc, vs, frame, FZ_CANARY_VA + page * 4096ull,
+			   RIGHT_READ, NULL);
 }
 
 /* The canary's CSpace: slot 1 its request endpoint (receive), slot 2 where it answers. */
 static int canary_cspace(struct fz_root *fr, cptr_t *guarded)
 {
 	cptr_t cn;
-	int err = make(fr, false, fr->misc, OBJ_CNODE, 2, &cn);
+	int err = fz_make(fr, false, fr->misc, OBJ_CNODE, 2, &cn);
 	if (!err)
-		err = make(fr, false, fr->misc, OBJ_ENDPOINT, 0, &fr->canary_ep);
+		err = fz_make(fr, false, fr->misc, OBJ_ENDPOINT, 0, &fr->canary_ep);
 	if (!err)
-		err = make(fr, false, fr->misc, OBJ_ENDPOINT, 0, &fr->canary_reply_ep);
+		err = fz_make(fr, false, fr->misc, OBJ_ENDPOINT, 0, &fr->canary_reply_ep);
 	if (!err)
 		err = mica_cnode_copy(cn, 1, SLOT_INIT_CNODE, fr->canary_ep, RIGHT_READ);
 	if (!err)
@@ -232,14 +223,14 @@ static int canary_cspace(struct fz_root *fr, cptr_t *guarded)
 int fz_canary_init(struct fz_root *fr)
 {
 	cptr_t vs, cspace, tcb, stack, fault;
-	int err = make(fr, false, fr->misc, OBJ_VSPACE, 0, &vs);
+	int err = fz_make(fr, false, fr->misc, OBJ_VSPACE, 0, &vs);
 	if (!err)
 		err = mica_asid_pool_assign(SLOT_INIT_ASID_POOL, vs, NULL);
 	if (err || (err = map_text(fr, false, fr->misc, vs)))
 		return report(err, "the canary's space");
 	for (unsigned p = 0; p < FZ_CANARY_PAGES && !err; p++) {
 		cptr_t f;
-		err = make(fr, false, fr->misc, OBJ_FRAME_4K, 0, &f);
+		err = fz_make(fr, false, fr->misc, OBJ_FRAME_4K, 0, &f);
 		if (!err)
 			err = canary_fill(fr, vs, f, p);
 	}
@@ -250,10 +241,10 @@ int fz_canary_init(struct fz_root *fr)
 	if (err)
 		return report(err, "the canary's memory");
 	uint64_t x[8] = { 0 };
-	err = make(fr, false, fr->misc, OBJ_TCB, 0, &tcb);
+	err = fz_make(fr, false, fr->misc, OBJ_TCB, 0, &tcb);
 	if (!err)
-		err = mica_cnode_mint(SLOT_INIT_CNODE, fault = slot_alloc(fr, false),
-				      SLOT_INIT_CNODE, fr->fault_ep, RIGHT_WRITE, FZ_CANARY_BADGE);
+		err = mica_cnode_mint(SLOT_INIT_CNODE, fault = fz_slot(fr, false), SLOT_INIT_CNODE,
+				      fr->fault_ep, RIGHT_WRITE, FZ_CANARY_BADGE);
 	if (!err)
 		err = mica_tcb_configure(tcb, fault, cspace, vs, 0, 0);
 	if (!err)

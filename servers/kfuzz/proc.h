@@ -50,6 +50,22 @@ struct fz_root {
 	bool irq_control; /* the root still has IRQ control to lend */
 };
 
+/* Helpers of proc.c and life.c. `life`: a slot of the current life (emptied when it ends),
+ * else a permanent one. */
+
+/* A new root slot, or 0 if none is left. */
+cptr_t fz_slot(struct fz_root *fr, bool life);
+
+/* Retypes one object of `type` (size_bits for untyped and CNodes) from `ut` into a new
+ * slot in *slot. Returns 0 or an error. */
+int fz_make(struct fz_root *fr, bool life, cptr_t ut, unsigned type, unsigned bits, cptr_t *slot);
+
+/* Maps `frame` at `va` in `vs` with `rights`, installing page tables from `ut` (in new
+ * slots) on the way as needed; *l3 (if not NULL) gets the last table installed, or keeps
+ * its value. Returns 0 or an error. */
+int fz_map_page(struct fz_root *fr, bool life, cptr_t ut, cptr_t vs, cptr_t frame, uint64_t va,
+		unsigned rights, cptr_t *l3);
+
 /* Sets up the root's own objects (untypeds, endpoints, control page, ticker). Returns 0
  * or an error, after printing what failed. */
 int fz_root_init(struct fz_root *fr, const struct bootinfo *bi);
