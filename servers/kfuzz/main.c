@@ -15,6 +15,8 @@
  *   fuzz_life=N        replace the fuzzer process by a fresh one every N calls (default 50000)
  *   fuzz_progress=N    print a progress line every N calls (default 100000)
  *   fuzz_trace=N       print every call from call N on
+ *   fuzz_plant_canary=N  damage the canary (one bit, through the root's own mapping) at
+ *                      the first checkpoint from call N on: the campaign must then fail
  */
 #include <digit.h>
 #include <mica.h>
@@ -27,7 +29,7 @@
 #include "proc.h"
 
 struct campaign {
-	uint64_t life_every, progress_every, next_progress;
+	uint64_t life_every, progress_every, next_progress, plant_canary;
 	uint64_t restarts, stuck, audits, canary_checks, checked;
 	uint64_t calls_at_restart, life_started_at, last_clean;
 	unsigned barren_lives; /* lives in a row that made no call */
@@ -172,6 +174,10 @@ static void unstick(void)
  * true if the fuzzer should be resumed (false: it was replaced). */
 static bool checkpoint(void)
 {
+	if (fr.ctl->calls >= cp.plant_canary && fz_canary_damage(&fr) == E_OK) {
+		printf("kfuzz: planted canary damage at call %lu\n", (unsigned long)fr.ctl->calls);
+		cp.plant_canary = ~0ull;
+	}
 	check_invariants();
 	cp.barren_lives = 0;
 	if (fr.ctl->calls >= cp.next_progress) {
@@ -248,6 +254,7 @@ static void init_ctl(const char *cmdline)
 	c->next_checkpoint = c->checkpoint_every;
 	c->trace_from = arg(cmdline, "fuzz_trace", ~0ull);
 	cp.life_every = arg(cmdline, "fuzz_life", 50000);
+	cp.plant_canary = arg(cmdline, "fuzz_plant_canary", ~0ull);
 	cp.progress_every = arg(cmdline, "fuzz_progress", 100000);
 	if (!cp.progress_every)
 		cp.progress_every = ~0ull;

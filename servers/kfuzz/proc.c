@@ -200,6 +200,8 @@ static int canary_fill(struct fz_root *fr, cptr_t vs, cptr_t frame, unsigned pag
 		w[i] = fz_canary_word(page * 512ull + i);
 	if ((err = mica_frame_remap(mine, RIGHT_READ)))
 		return err;
+	if (page == 0)
+		fr->canary_mine = mine;
 	return fz_map_page(fr, false, fr->misc, vs, frame, FZ_CANARY_VA + page * 4096ull,
 			   RIGHT_READ, NULL);
 }
@@ -275,6 +277,15 @@ static long canary_ask(struct fz_root *fr)
 		return (long)m.mr[0];
 	}
 	return -1;
+}
+
+int fz_canary_damage(struct fz_root *fr)
+{
+	int err = mica_frame_remap(fr->canary_mine, RW);
+	if (err)
+		return err;
+	*(volatile uint64_t *)(FZ_ROOT_CANARY_VA + 8 * 100) ^= 1;
+	return mica_frame_remap(fr->canary_mine, RIGHT_READ);
 }
 
 long fz_canary_check(struct fz_root *fr)

@@ -42,6 +42,7 @@ struct fz_root {
 	unsigned text_pages;
 	/* the canary */
 	cptr_t canary_ep, canary_reply_ep;
+	cptr_t canary_mine; /* the root's copy of the canary's first page (mapped read-only) */
 	uint64_t canary_seq;
 	/* the current life: root slots life_base .. life_next */
 	cptr_t life_base, life_next;
@@ -76,6 +77,11 @@ int fz_canary_init(struct fz_root *fr);
 /* Asks the canary to check its pattern and compares it through the root's own read-only
  * mapping. Returns the number of wrong words, or -1 if the canary did not answer. */
 long fz_canary_check(struct fz_root *fr);
+
+/* Flips one bit of the canary's first page through the root's own mapping: a planted
+ * damage (bootarg fuzz_plant_canary) that shows the check catches it. Returns 0 or an
+ * error. */
+int fz_canary_damage(struct fz_root *fr);
 
 /* Builds a new fuzzer process and starts it at fz_child_main. Returns 0 or an error. */
 int fz_life_start(struct fz_root *fr);

@@ -5,7 +5,8 @@ random system calls and invocations over a pool of real capabilities of every ty
 and self-destructive ones included; every 1000 calls the root runs the kernel self-audit
 and checks the canary process. A campaign passes if it makes all its calls with no kernel
 panic, no audit violation and the canary intact, and reaches enough distinct
-(label, result) pairs. Together the seeds below make 1.2 million calls.
+(label, result) pairs. Together the campaigns below make 1.5 million calls. A planted
+canary damage shows the check is not vacuous.
 """
 import re
 
@@ -26,10 +27,10 @@ SUMMARY_RE = re.compile(r"kfuzz: summary (.*)")
 COVERAGE_RE = re.compile(r"^kfuzz: coverage label (\d+) results (0x[0-9a-f]+)", re.M)
 
 
-def campaign(boot, seed, calls, extra=""):
+def campaign(boot, seed, calls, extra="", **machine):
     """Boots one campaign and returns (console text, summary fields)."""
     m = boot(append=f"init=kfuzz fuzz_seed={seed} fuzz_calls={calls} {extra}".strip(),
-             timeout=TIMEOUT)
+             timeout=TIMEOUT, **machine)
     m.expect("kfuzz: done", timeout=TIMEOUT)
     m.wait_exit(timeout=30)
     text = m.output().replace("\r", "")
@@ -50,9 +51,8 @@ def union():
     return set()
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_campaign_survives_and_covers(boot, seed, union):
-    text, s = campaign(boot, seed, CALLS)
+def check_campaign(text, s, union):
+    """Asserts that a campaign passed and covered enough."""
     assert "panic" not in text, text[-3000:]
     assert not re.search(r"^audit: ", text, re.M), text[-3000:]
     assert "kfuzz: FAIL" not in text, text[-3000:]
@@ -69,6 +69,27 @@ def test_campaign_survives_and_covers(boot, seed, union):
     pairs = pairs_of(text)
     assert len(pairs) == int(s["pairs"])
     union |= pairs
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_campaign_survives_and_covers(boot, seed, union):
+    check_campaign(*campaign(boot, seed, CALLS), union)
+
+
+def test_campaign_on_cortex_a53_with_gicv3(boot, union):
+    check_campaign(*campaign(boot, 505, CALLS, cpu="cortex-a53", gic=3), union)
+
+
+def test_planted_canary_damage_fails_the_campaign(boot):
+    text, s = campaign(boot, 5, 100000, "fuzz_plant_canary=20000")
+    assert "kfuzz: planted canary damage at call 20000" in text
+    # Both the root's comparison and the canary's own check see the flipped word.
+    assert "kfuzz: FAIL seed 5 calls 19000..20000 op " in text
+    assert "canary damaged (2)" in text
+    assert "kfuzz: replay with fuzz_seed=5 fuzz_calls=20000 fuzz_trace=19000" in text
+    assert s["canary"] == "damaged"
+    assert int(s["calls"]) == 20000
+    assert "kfuzz: PASS" not in text
 
 
 def test_seeds_together_reach_more_pairs(union):
