@@ -102,7 +102,7 @@ static void print_summary(void)
 	print_coverage();
 	printf("kfuzz: summary seed=%lu calls=%lu ops=%lu stuck=%lu restarts=%lu lives=%u "
 	       "audits=%lu audit_checked=%lu violations=%u canary_checks=%lu canary=%s pairs=%u "
-	       "ok_labels=%u guest_ms=%lu calls_per_s=%lu\n",
+	       "ok_labels=%u guest_ms=%lu guest_calls_per_s=%lu\n",
 	       (unsigned long)fr.ctl->seed, (unsigned long)fr.ctl->calls,
 	       (unsigned long)fr.ctl->next_op, (unsigned long)cp.stuck, (unsigned long)cp.restarts,
 	       fr.lives, (unsigned long)cp.audits, (unsigned long)cp.checked, cp.violations,
