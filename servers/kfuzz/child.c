@@ -55,13 +55,13 @@ static void fill_buffer(const struct fz_call *c)
 	}
 }
 
-/* Makes call *c; returns the coverage result id of what came back. */
+/* Makes call *c (its IPC buffer already filled); returns the coverage result id of what
+ * came back. */
 static unsigned issue(const struct fz_call *c)
 {
 	struct mica_regs r = { c->cptr, fz_call_info(c), { 0 } };
 	for (unsigned i = 0; i < MSG_REGISTERS; i++)
 		r.mr[i] = c->mr[i];
-	fill_buffer(c);
 	mica_syscall(c->nr, &r);
 	if (c->nr == SYS_DEBUG_AUDIT)
 		return r.x0 ? 23 : 0; /* the root's audits report violations */
@@ -90,6 +90,9 @@ static bool run_op(struct fz_ctl *ctl, const struct fz_gen_env *env, uint64_t op
 		const struct fz_call *c = &o.call[s];
 		if (ctl->calls >= ctl->next_checkpoint)
 			checkpoint(ctl);
+		/* First, so that a fuzzer whose IPC buffer is gone faults before the call counts:
+		 * the root then sees no progress and builds a new fuzzer. */
+		fill_buffer(c);
 		ctl->cur_op = op;
 		ctl->cur_sub = s;
 		ctl->cur_label_id = fz_label_id(c);
