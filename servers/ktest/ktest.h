@@ -55,7 +55,7 @@ extern const struct ktest_suite kt_suite_cspace, kt_suite_untyped, kt_suite_ipc,
     kt_suite_ntfn_irq, kt_suite_faults, kt_suite_fpu, kt_suite_tcb, kt_suite_errors,
     kt_suite_vspace, kt_suite_vspace_info, kt_suite_vspace_errors, kt_suite_asid,
     kt_suite_asid_rollover, kt_suite_audit, kt_suite_trust, kt_suite_trust_arch,
-    kt_suite_trust_async;
+    kt_suite_trust_async, kt_suite_fuzz_found;
 
 /* The boot-info page (valid for the whole run). */
 extern const struct bootinfo *kt_bootinfo;

@@ -48,6 +48,7 @@ static const struct ktest_suite *const suites[] = {
 	&kt_suite_vspace,     &kt_suite_vspace_info,   &kt_suite_vspace_errors,
 	&kt_suite_asid,       &kt_suite_asid_rollover, &kt_suite_audit,
 	&kt_suite_trust_arch, &kt_suite_trust_async,   &kt_suite_trust,
+	&kt_suite_fuzz_found,
 };
 
 /* Entry from crt0: `arg` is the boot-info page. Powers off when done. */

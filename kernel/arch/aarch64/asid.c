@@ -17,6 +17,7 @@
 #include "object/invocation.h"
 #include "stats.h"
 #include "tlb.h"
+#include "vspace.h"
 
 struct asid_pool *asid_pools[ASID_POOL_COUNT];
 struct hwasid_allocator asid_hw_alloc;
@@ -155,8 +156,14 @@ void asid_pool_finalise(uint64_t pool_pa)
 		if (!asid_pools[p] || virt_to_phys(asid_pools[p]) != pool_pa)
 			continue;
 		for (unsigned i = 0; i < ASID_POOL_ENTRIES; i++) {
-			if (asid_pools[p]->entries[i].vspace_pa)
-				asid_entry_free(&asid_pools[p]->entries[i]);
+			struct asid_entry *e = &asid_pools[p]->entries[i];
+			if (!e->vspace_pa)
+				continue;
+			/* The VSpace lives on without an ASID, so its tables' and frames'
+			 * capabilities can no longer find it to unlink themselves: unlink them
+			 * all now (the free below flushes the TLB), as if it were deleted. */
+			memset(vspace_table_kva(e->vspace_pa), 0, PAGE_SIZE);
+			asid_entry_free(e);
 		}
 		asid_pools[p] = NULL;
 	}
