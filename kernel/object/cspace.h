@@ -33,7 +33,8 @@ struct lookup_ret cspace_lookup_index(struct tcb *t, cptr_t cnode, uint64_t inde
 /*
  * Whether a capability may get a derived copy (CNODE_COPY, CNODE_MINT, a capability
  * transfer in IPC, a TCB's configured slots): E_OK, or why not.
- *   E_TYPE: reply capabilities are one-shot; IRQ control and ASID control are unique; a copy
+ *   E_TYPE: reply capabilities are one-shot; IRQ control is unique (one handler capability
+ *     per line comes from it, and it may not be multiplied); a copy
  *     of an untyped would let retype through the copy and through the original place objects
  *     on the same memory (hand out untyped memory by moving it or retyping a smaller untyped);
  *     a page table is linked into at most one place, which one capability per table ensures.

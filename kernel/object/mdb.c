@@ -90,7 +90,6 @@ int cap_derivable(const struct cap *c)
 		return E_NOCAP;
 	case CAP_REPLY:
 	case CAP_IRQ_CONTROL:
-	case CAP_ASID_CONTROL:
 	case CAP_UNTYPED:
 	case CAP_PAGE_TABLE:
 		return E_TYPE;

@@ -457,36 +457,6 @@ static void gen_invocation(struct fz_rng *r, const struct fz_gen_env *env, struc
 	}
 }
 
-/* True if `slot` may hold a VSpace capability of the fuzzer's (its own or the band's). */
-static int is_vspace_slot(uint64_t slot)
-{
-	return slot == FZ_SLOT_VSPACE || fz_slot_band(slot) == FZ_B_VSPACE;
-}
-
-/* The mitigations of known kernel defects that are being fixed elsewhere (each marked
- * TEMPORARY with the defect it avoids); applied to the final call. */
-static void fz_avoid_known_defects(struct fz_call *c)
-{
-	uint64_t label = c->label & MSG_LABEL_MASK;
-	/* TEMPORARY (defect: a copied unassigned VSpace capability gives one VSpace two
-	 * ASIDs): never copy, mint or transfer from the VSpace band or the fuzzer's own VSpace
-	 * slot, so no VSpace capability of the pool has a copy. Remove when copies of
-	 * unassigned VSpace capabilities are refused (CNODE_COPY/MINT and IPC transfer). */
-	if (c->kind == FZ_K_INVOKE && (label == CNODE_COPY || label == CNODE_MINT) &&
-	    is_vspace_slot(c->mr[2]))
-		c->mr[2] = fz_bands[FZ_B_ENDPOINT].start;
-	if (is_vspace_slot(c->cap0)) /* nor transfer one in a message */
-		c->cap0 = fz_bands[FZ_B_ENDPOINT].start;
-	if (is_vspace_slot(c->helper_cap0))
-		c->helper_cap0 = fz_bands[FZ_B_ENDPOINT].start;
-	/* TEMPORARY (defect: a message length above MSG_MAX_LENGTH written into a blocked
-	 * sender's x1 by TCB_WRITE_REGISTERS overflows the receiver's buffer): keep x1's
-	 * length field at most 120. Remove when delivery checks the length. */
-	if (c->kind == FZ_K_INVOKE && label == TCB_WRITE_REGISTERS &&
-	    (c->mr[4] & 0x7f) > MSG_MAX_LENGTH)
-		c->mr[4] &= ~0x7full;
-}
-
 void fz_gen_op(const struct fz_gen_env *env, uint64_t op, struct fz_op *out)
 {
 	struct fz_rng r = { env->seed * 0xd1342543de82ef95ull + op * 0x9e3779b97f4a7c15ull };
@@ -515,7 +485,6 @@ void fz_gen_op(const struct fz_gen_env *env, uint64_t op, struct fz_op *out)
 	for (unsigned i = 0; i < out->n; i++) {
 		if (out->call[i].kind != FZ_K_RAW && rng_chance(&r, 200))
 			fz_mutate(&r, &out->call[i]);
-		fz_avoid_known_defects(&out->call[i]);
 	}
 }
 
