@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "debug.h"
 #include "pagemap.h"
 
 #define PAGEMAP_ENTRIES (1u << 18)
@@ -344,6 +345,7 @@ int aspace_create(uint64_t quota, struct aspace **out)
 
 void aspace_destroy(struct aspace *as)
 {
+	debug_plant_forget(as); /* tables and records as memsrv made them, first */
 	vma_unmap(&as->vmas, VMA_USER_MIN, VMA_USER_MAX - VMA_USER_MIN, unmap_piece, as);
 	if (as->table_pages || vma_count(&as->vmas))
 		printf("memsrv: aspace_destroy: %u left %lu tables, %u VMAs\n", as->id,
