@@ -256,11 +256,17 @@ int aspace_map(struct aspace *as, uint64_t start, uint64_t length, unsigned righ
 	int err = vma_map(&as->vmas, start, length, rights, kind, backing, guard_pages, user);
 	if (err || backing != VMA_EAGER)
 		return err;
+	uint64_t pages = length / PAGE_SIZE - guard_pages, tlbi = as->tlbi;
+	if (pages > as->quota || aspace_charged(as) > as->quota - pages) {
+		vma_unmap(&as->vmas, start, length, unmap_piece, as); /* nothing is resident */
+		return E_NOMEM; /* beyond the quota even without tables: no work done */
+	}
 	/* Invariant: every page of [start + guard, va) is resident. */
 	for (uint64_t va = start + guard_pages * PAGE_SIZE; va < start + length; va += PAGE_SIZE) {
 		err = page_install(as, va, rights, fill, ctx);
 		if (err) {
 			vma_unmap(&as->vmas, start, length, unmap_piece, as); /* back to before */
+			as->tlbi = tlbi; /* nothing any thread saw: the request changed nothing */
 			return err;
 		}
 	}
