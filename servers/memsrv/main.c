@@ -147,12 +147,13 @@ static void give_reply(struct mica_msg *msg)
 }
 
 /*
- * memsrv.poweroff_when_idle: after the last process ends, report and power off (debug
- * builds; a release kernel has no power-off call, so memsrv goes on serving).
+ * memsrv.poweroff_when_idle: once no process is left (the last one ended, or none of the boot
+ * programs could start), report and power off (debug builds; a release kernel has no
+ * power-off call, so memsrv goes on serving).
  */
 static void check_idle(void)
 {
-	if (!options.poweroff_when_idle || !spawned_any || process_live() != 0)
+	if (!options.poweroff_when_idle || process_live() != 0)
 		return;
 	uint64_t now = free_frames();
 	printf("memsrv: idle, free frames %lu, at boot %lu (%s)\n", (unsigned long)now,
@@ -174,7 +175,8 @@ static __attribute__((noreturn)) void serve(void)
 		handle_message(&request, &reply);
 		spawned_any |= process_live() != 0;
 		if (reply.none) {
-			check_idle();
+			if (spawned_any)
+				check_idle();
 			mica_recv(endpoint, &msg, &badge);
 			continue;
 		}
@@ -198,5 +200,7 @@ int main(void *arg)
 		printf("memsrv: boot failed: %s\n", mica_strerror(err));
 		return 1;
 	}
+	if (!spawned_any)
+		check_idle(); /* nothing started: nothing will ever end */
 	serve();
 }
