@@ -31,7 +31,7 @@ enum mica_syscall {
 	SYS_DEBUG_POWEROFF = 65,  /* power the machine off (tests) */
 	SYS_DEBUG_NULL = 66,      /* does nothing: the null system call of the benchmarks */
 	SYS_DEBUG_IRQ_RAISE = 67, /* x0 = INTID: makes an SPI pending (tests of IRQ delivery) */
-	SYS_DEBUG_AUDIT = 68,     /* kernel self-audit: x0 = violations (each printed), x1 = checked */
+	SYS_DEBUG_AUDIT = 68, /* kernel self-audit: x0 = violations (each printed), x1 = checked */
 };
 
 /*
