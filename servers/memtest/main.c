@@ -1,7 +1,9 @@
 /*
  * memtest's runner and helpers. The tests live in t_vma.c (maps, faults of memtest itself,
  * statistics), t_proc.c (processes: kills, exit, isolation, ASLR) and t_stress.c (cycles,
- * audits, many VMAs, malformed requests).
+ * audits, many VMAs, malformed requests): the memsrv suite. The trust suite (memtest.h,
+ * MEMTEST_MODE_TRUST) lives in t_inject.c (fault injection), t_audit.c (planted
+ * disagreements) and t_leak.c (the leak check and memfuzz campaigns).
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -62,7 +62,7 @@ static int audit_all(struct world *w)
 	return 0;
 }
 
-int world_take(struct world *w)
+static int world_take(struct world *w)
 {
 	struct mem_global_stats g;
 	CHECK_OK(mem_global_stats(ms, &g));
