@@ -216,6 +216,11 @@ static int fuzz_one(uint64_t i, struct snapshot *now)
 		       (unsigned long)rq.label, err);
 		return -1;
 	}
+	if (rq.send_cap && err != E_RIGHTS) {
+		printf("memfuzz: FAIL request %lu: a capability went through (%s)\n",
+		       (unsigned long)i, mica_strerror(err));
+		return -1;
+	}
 	if (err == 0 && !may_succeed(&rq)) {
 		printf("memfuzz: FAIL request %lu: label %#lx, as %#lx succeeded\n",
 		       (unsigned long)i, (unsigned long)rq.label, (unsigned long)rq.w[0]);

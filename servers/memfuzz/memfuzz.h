@@ -11,7 +11,9 @@
  * wrapping, unaligned; bad rights, kinds and flags) and sometimes a capability. Ranges that
  * could succeed lie in a sandbox window, so the fuzzer never unmaps itself.
  *
- * After each request it checks: the reply is 0 or a known error; only requests it may make
+ * After each request it checks: the reply is 0 or a known error; a request carrying a
+ * capability is refused by the kernel with E_RIGHTS (memsrv's endpoint capabilities have no
+ * grant right, so no client can hand memsrv a capability); only requests it may make
  * (map, unmap, protect, query, list, stats, audit of its own space) succeed; a failed one
  * left its statistics, its VMA list and the audit exactly as before (a snapshot of each);
  * the audit always finds 0 violations. It ends with MEMSRV_EXIT: code = the low 31 bits of
