@@ -144,10 +144,10 @@ static int sweep(const struct sweep *s, uint64_t every)
 	return failf("%s: still failing after %u injection points", s->name, SWEEP_MAX);
 }
 
-/* Both sweeps: only allocation k fails; allocation k and all after it fail. */
-static int sweep_both(const struct sweep *s)
+/* The sweeps: only allocation k fails; k and all after it; k and every third after it. */
+static int sweep_all(const struct sweep *s)
 {
-	return sweep(s, 0) || sweep(s, 1) ? -1 : 0;
+	return sweep(s, 0) || sweep(s, 1) || sweep(s, 3) ? -1 : 0;
 }
 
 static int create_run(void)
@@ -164,7 +164,7 @@ static int destroy_spare(void)
 int test_injection_as_create(void)
 {
 	static const struct sweep s = { "as_create", create_run, destroy_spare, nomem_only };
-	return sweep_both(&s);
+	return sweep_all(&s);
 }
 
 static int eager_run(void)
@@ -183,7 +183,7 @@ int test_injection_eager_map(void)
 {
 	static const struct sweep s = { "eager_map", eager_run, eager_undo, nomem_only };
 	CHECK_OK(mem_as_create(ms, 0, &target));
-	int r = sweep_both(&s);
+	int r = sweep_all(&s);
 	CHECK_OK(mem_as_destroy(ms, target));
 	return r;
 }
@@ -219,7 +219,7 @@ int test_injection_lazy_fault(void)
 	CHECK_OK(mem_as_create(ms, 0, &target));
 	CHECK_OK(mem_map(ms, target, LAZY_VA, PAGE, RW, MEMSRV_KIND_ANON, 0, NULL));
 	CHECK_OK(mem_probe_attach(ms, target));
-	int r = sweep_both(&s);
+	int r = sweep_all(&s);
 	CHECK_OK(mem_probe_detach(ms));
 	CHECK_OK(mem_as_destroy(ms, target));
 	return r;
@@ -240,7 +240,7 @@ int test_injection_probe_attach(void)
 {
 	static const struct sweep s = { "probe_attach", attach_run, attach_undo, nomem_only };
 	CHECK_OK(mem_as_create(ms, 0, &target));
-	int r = sweep_both(&s);
+	int r = sweep_all(&s);
 	CHECK_OK(mem_as_destroy(ms, target));
 	return r;
 }
@@ -274,7 +274,7 @@ static bool spawn_outcome(int outcome)
 int test_injection_spawn_and_run(void)
 {
 	static const struct sweep s = { "spawn_and_run", spawn_run, nothing, spawn_outcome };
-	return sweep_both(&s);
+	return sweep_all(&s);
 }
 
 /* One random request of a mixed workload in `as`; returns its outcome. */

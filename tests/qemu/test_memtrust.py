@@ -87,10 +87,11 @@ def test_sweep_refuses_at_every_point_when_all_later_allocations_fail(trust_run,
     assert refused == allocations and absorbed == 0
 
 
+@pytest.mark.parametrize("every", [0, 3])
 @pytest.mark.parametrize("name", SWEEPS)
-def test_single_failures_are_refused_or_absorbed(trust_run, name):
-    m = re.search(rf"^memtest: sweep {name} \(every 0\): (\d+) allocations, (\d+) refused, "
-                  r"(\d+) absorbed$", trust_run.text, re.M)
+def test_sparser_failures_are_refused_or_absorbed(trust_run, name, every):
+    m = re.search(rf"^memtest: sweep {name} \(every {every}\): (\d+) allocations, (\d+) "
+                  r"refused, (\d+) absorbed$", trust_run.text, re.M)
     assert m, f"no sweep line for {name}"
     allocations, refused, absorbed = (int(g) for g in m.groups())
     assert refused + absorbed >= allocations
@@ -182,6 +183,14 @@ def test_failalloc_boot_option_from_nth_on(boot, nth, outcome):
     m = re.search(r"memsrv: idle, free frames (\d+), at boot (\d+) \(no leak\)", run.text)
     assert m and m.group(1) == m.group(2)
     assert run.status == 0 and "panic" not in run.text
+
+
+def test_failalloc_every_third_at_boot(boot):
+    run = run_to_poweroff(boot, FAILALLOC_BASE + "5,3")
+    assert "memsrv: fault injection: allocation 5 fails, then every 3-th" in run.text
+    assert "memsrv: cannot start 'crasher': E_NOMEM" in run.text
+    assert re.search(r"memsrv: idle, free frames (\d+), at boot \1 \(no leak\)", run.text)
+    assert run.status == 0
 
 
 def test_failalloc_single_failure_at_boot_is_refused(boot):
