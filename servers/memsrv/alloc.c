@@ -45,7 +45,8 @@ static struct {
 } vspaces[VSPACE_POOL];
 static unsigned vspace_count;
 static cptr_t asid_pool = SLOT_INIT_ASID_POOL;
-static unsigned zva_bytes; /* DC ZVA block size, 0 if DC ZVA is prohibited */
+static cptr_t unassigned_vspace; /* a VSpace without an ASID, waiting for one (new_vspace) */
+static unsigned zva_bytes;       /* DC ZVA block size, 0 if DC ZVA is prohibited */
 static struct alloc_stats stats;
 static uint32_t frame_pfn[MAX_SLOTS]; /* physical page number of the frame in each slot */
 
@@ -303,13 +304,18 @@ static int make_asid_pool(void)
 	return E_OK;
 }
 
-/* A new VSpace with an ASID from the current pool, or a new pool when that one is full. */
+/*
+ * A new VSpace with an ASID from the current pool, or a new pool when that one is full. A
+ * VSpace whose assignment failed (no memory for a new pool) is kept for the next call:
+ * objects never go back to untyped, so deleting it would lose its 4 KiB for good.
+ */
 static int new_vspace(cptr_t *out, uint64_t *asid)
 {
-	cptr_t vs;
-	int err = retype_page(OBJ_VSPACE, 0, &vs);
+	cptr_t vs = unassigned_vspace;
+	int err = vs ? E_OK : retype_page(OBJ_VSPACE, 0, &vs);
 	if (err)
 		return err;
+	unassigned_vspace = 0;
 	err = mica_asid_pool_assign(asid_pool, vs, asid);
 	if (err == E_NOMEM) {
 		err = make_asid_pool();
@@ -317,9 +323,7 @@ static int new_vspace(cptr_t *out, uint64_t *asid)
 			err = mica_asid_pool_assign(asid_pool, vs, asid);
 	}
 	if (err) {
-		/* Not reusable without an ASID: the 4 KiB are lost, the slot comes back. */
-		mica_cnode_delete(SLOT_INIT_CNODE, vs);
-		alloc_slot_free(vs);
+		unassigned_vspace = vs;
 		return err;
 	}
 	*out = vs;
@@ -400,7 +404,8 @@ void alloc_cnode_free(cptr_t cnode)
 struct alloc_stats alloc_stats(void)
 {
 	struct alloc_stats s = stats;
-	s.pooled_frames = free_frames.count + free_tables.count + vspace_count;
+	s.pooled_frames =
+	    free_frames.count + free_tables.count + vspace_count + (unassigned_vspace != 0);
 	s.free_slots = free_slots.count + (slot_end - slot_next);
 	return s;
 }

@@ -59,6 +59,8 @@ static const struct test trust_tests[] = {
 	{ "injection_probe_attach", test_injection_probe_attach },
 	{ "injection_spawn_and_run", test_injection_spawn_and_run },
 	{ "injection_random_workload", test_injection_random_workload },
+	{ "injection_new_asid_pool_keeps_the_vspace",
+	  test_injection_new_asid_pool_keeps_the_vspace },
 	{ "audit_catches_raised_rights", test_audit_catches_raised_rights },
 	{ "audit_catches_page_unmapped_behind_memsrv",
 	  test_audit_catches_page_unmapped_behind_memsrv },

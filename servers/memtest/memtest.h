@@ -120,6 +120,7 @@ int test_injection_lazy_fault(void);
 int test_injection_probe_attach(void);
 int test_injection_spawn_and_run(void);
 int test_injection_random_workload(void);
+int test_injection_new_asid_pool_keeps_the_vspace(void);
 int test_audit_catches_raised_rights(void);
 int test_audit_catches_page_unmapped_behind_memsrv(void);
 int test_audit_catches_wrong_physical_address(void);

@@ -14,13 +14,15 @@
 
 #include "memtest.h"
 
-#define SWEEP_MAX    400
-#define EAGER_VA     (0x40000000ull - 2 * PAGE) /* 4 pages across a 1 GiB boundary */
-#define LAZY_VA      0x8000000000ull            /* alone in its 512 GiB: L1, L2, L3 and a frame */
-#define WORKLOAD_OPS 200
-#define RW           (MEMSRV_PROT_R | MEMSRV_PROT_W)
-#define KILLED_QUOTA 1 /* an outcome: the faulting thread was ended (or reported) as quota */
-#define EXITED_ERROR 2 /* an outcome: the process saw E_NOMEM itself and exited 1 */
+#define SWEEP_MAX         400
+#define EAGER_VA          (0x40000000ull - 2 * PAGE) /* 4 pages across a 1 GiB boundary */
+#define LAZY_VA           0x8000000000ull /* alone in its 512 GiB: L1, L2, L3 and a frame */
+#define WORKLOAD_OPS      200
+#define RW                (MEMSRV_PROT_R | MEMSRV_PROT_W)
+#define KILLED_QUOTA      1   /* an outcome: the faulting thread was ended (or reported) as quota */
+#define EXITED_ERROR      2   /* an outcome: the process saw E_NOMEM itself and exited 1 */
+#define ASID_FILL_MAX     300 /* address spaces: more than two pools' worth */
+#define ASID_POOL_ENTRIES 128
 
 /* What a failed request must leave as it was. */
 struct world {
@@ -334,4 +336,50 @@ int test_injection_random_workload(void)
 	       "outcomes E_NOMEM or killed\n",
 	       WORKLOAD_OPS, (unsigned long)seen, (unsigned long)failed, nomem);
 	return 0;
+}
+
+/* Creates spaces into ids[] (each with allocation 2 failing) until one needs a new ASID pool. */
+static int fill_asid_pool(unsigned *ids, unsigned *n, uint64_t *pooled_before)
+{
+	struct mem_global_stats g;
+	uint64_t failed;
+	for (*n = 0; *n < ASID_FILL_MAX; (*n)++) {
+		CHECK_OK(mem_global_stats(ms, &g));
+		*pooled_before = g.memsrv[MEMSRV_GSTAT_POOLED_FRAMES];
+		CHECK_OK(inject(2, 0, NULL, NULL)); /* 1: the VSpace; 2: a new pool's untyped */
+		int err = mem_as_create(ms, 0, &ids[*n]);
+		CHECK_OK(inject(0, 0, NULL, &failed));
+		if (err) {
+			CHECK_ERR(err, E_NOMEM);
+			CHECK_EQ(failed, 1);
+			return 0;
+		}
+	}
+	return failf("no new ASID pool after %u address spaces", ASID_FILL_MAX);
+}
+
+int test_injection_new_asid_pool_keeps_the_vspace(void)
+{
+	static unsigned ids[ASID_FILL_MAX + 1];
+	struct mem_global_stats g0, g1;
+	unsigned n;
+	uint64_t pooled, s[MEMSRV_STAT_COUNT];
+	CHECK_OK(mem_global_stats(ms, &g0));
+	int r = fill_asid_pool(ids, &n, &pooled);
+	if (!r) {
+		/* The VSpace retyped for the refused create waits for an ASID: pooled, not lost. */
+		CHECK_OK(mem_global_stats(ms, &g1));
+		CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_POOLED_FRAMES], pooled + 1);
+		CHECK_OK(mem_as_create(ms, 0, &ids[n]));
+		CHECK_OK(mem_global_stats(ms, &g1));
+		CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_POOLED_FRAMES], pooled);
+		CHECK_OK(mem_stats(ms, ids[n], s));
+		CHECK_EQ(s[MEMSRV_STAT_ASID] % ASID_POOL_ENTRIES, 0); /* the new pool's first */
+		n++;
+	}
+	for (unsigned i = 0; i < n; i++)
+		CHECK_OK(mem_as_destroy(ms, ids[i]));
+	CHECK_OK(mem_global_stats(ms, &g1));
+	CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_FREE_FRAMES], g0.memsrv[MEMSRV_GSTAT_FREE_FRAMES]);
+	return r;
 }

@@ -28,6 +28,7 @@ TRUST_TESTS = [
     "injection_probe_attach",
     "injection_spawn_and_run",
     "injection_random_workload",
+    "injection_new_asid_pool_keeps_the_vspace",
     "audit_catches_raised_rights",
     "audit_catches_page_unmapped_behind_memsrv",
     "audit_catches_wrong_physical_address",
