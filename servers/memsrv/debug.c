@@ -13,6 +13,7 @@
 #include <mica_invoke.h>
 
 #include "alloc.h"
+#include "probe.h"
 
 static struct {
 	const struct aspace *as; /* NULL: no plant */
@@ -70,8 +71,8 @@ static int check_new(const struct aspace *as, uint64_t va, unsigned what, cptr_t
 {
 	if (what > MEMSRV_PLANT_SWAP)
 		return E_INVAL;
-	if (plant.as || as->proc.present)
-		return E_BUSY;
+	if (plant.as || as->proc.present || probe_location() == as->id)
+		return E_BUSY; /* nothing may run on the wrong page */
 	if (va & (PAGE_SIZE - 1))
 		return E_ALIGN;
 	*frame = aspace_page(as, va);

@@ -16,10 +16,10 @@
  * MEMSRV_DEBUG_PLANT: changes the kernel's mapping of the resident page at `va` of `as`
  * (MEMSRV_PLANT_RIGHTS, _UNMAP, _SWAP) with real invocations, leaving memsrv's records as
  * they were; or undoes the plant in `as` (MEMSRV_PLANT_UNDO). One plant at a time, only in
- * an address space without a process. Returns 0; E_INVAL (unknown `what`, or RIGHTS on a
- * writable VMA); E_BUSY (a plant is active, or `as` has a process); E_ALIGN; E_NOTMAPPED
- * (no resident page at va); E_STATE (UNDO without a plant in `as`); E_NOMEM (SWAP without a
- * frame); or the kernel's error. On error nothing changed.
+ * an address space without a process or the probe. Returns 0; E_INVAL (unknown `what`, or RIGHTS on
+ * a writable VMA); E_BUSY (a plant is active, or `as` has a process or the probe); E_ALIGN;
+ * E_NOTMAPPED (no resident page at va); E_STATE (UNDO without a plant in `as`); E_NOMEM (SWAP
+ * without a frame); or the kernel's error. On error nothing changed.
  */
 int debug_plant(struct aspace *as, uint64_t va, unsigned what);
 

@@ -111,6 +111,9 @@ int test_plant_refuses_bad_requests(void)
 	CHECK_ERR(plant(as, PLANT_VA + 2 * PAGE, MEMSRV_PLANT_UNMAP), E_NOTMAPPED);
 	CHECK_ERR(plant(as, 0, MEMSRV_PLANT_UNDO), E_STATE);
 	CHECK_ERR(plant(0, 0x400000, MEMSRV_PLANT_UNMAP), E_BUSY); /* memtest has a process */
+	CHECK_OK(mem_probe_attach(ms, as));
+	CHECK_ERR(plant(as, PLANT_VA, MEMSRV_PLANT_UNMAP), E_BUSY); /* the probe runs there */
+	CHECK_OK(mem_probe_detach(ms));
 	CHECK_ERR(plant(5000, PLANT_VA, MEMSRV_PLANT_UNMAP), E_RANGE);
 	CHECK_OK(plant(as, PLANT_VA, MEMSRV_PLANT_UNMAP));
 	CHECK_ERR(plant(as, PLANT_VA + PAGE, MEMSRV_PLANT_UNMAP), E_BUSY); /* one at a time */
