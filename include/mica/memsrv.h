@@ -97,6 +97,25 @@ enum memsrv_label {
 	MEMSRV_PROBE_ATTACH = 64, /* as -> the probe now runs in `as`; the caller's
 				   * MEMSRV_SLOT_PROBE holds its endpoint -> slot, as_id */
 	MEMSRV_PROBE_DETACH = 65, /* -> the probe stops; the capability to it is revoked */
+
+	/*
+	 * Debug builds only (MEMSRV_R_CONTROL): a release memsrv answers E_LABEL. They exist to
+	 * test memsrv itself (docs/memsrv.md, "Debug requests").
+	 */
+	MEMSRV_DEBUG_FAIL = 80,  /* nth, every -> allocations counted and failures injected
+				  * since the previous MEMSRV_DEBUG_FAIL; then allocation nth
+				  * from now fails, and every `every`-th after it (nth 0: none) */
+	MEMSRV_DEBUG_PLANT = 81, /* as, addr, what (MEMSRV_PLANT_*): changes the kernel's
+				  * mapping of the resident page at addr behind memsrv's records,
+				  * or undoes that (one plant at a time) */
+};
+
+/* MEMSRV_DEBUG_PLANT: what to do to the page. */
+enum memsrv_plant {
+	MEMSRV_PLANT_UNDO = 0,   /* restore what the last plant changed */
+	MEMSRV_PLANT_RIGHTS = 1, /* FRAME_REMAP a page of a read-only VMA read-write */
+	MEMSRV_PLANT_UNMAP = 2,  /* FRAME_UNMAP the page (memsrv still records it resident) */
+	MEMSRV_PLANT_SWAP = 3,   /* map another frame there (a wrong physical address) */
 };
 
 /* Words of the MEMSRV_PROC_INFO reply. */

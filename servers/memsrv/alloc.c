@@ -28,6 +28,7 @@ struct freelist {
 
 struct ram_untyped {
 	cptr_t slot;
+	uint64_t paddr;
 	uint64_t size;
 	uint64_t used; /* mirrors the kernel's watermark: objects go at used rounded up */
 };
@@ -44,8 +45,10 @@ static struct {
 } vspaces[VSPACE_POOL];
 static unsigned vspace_count;
 static cptr_t asid_pool = SLOT_INIT_ASID_POOL;
-static unsigned zva_bytes; /* DC ZVA block size, 0 if DC ZVA is prohibited */
+static cptr_t unassigned_vspace; /* a VSpace without an ASID, waiting for one (new_vspace) */
+static unsigned zva_bytes;       /* DC ZVA block size, 0 if DC ZVA is prohibited */
 static struct alloc_stats stats;
+static uint32_t frame_pfn[MAX_SLOTS]; /* physical page number of the frame in each slot */
 
 static void list_push(struct freelist *l, cptr_t slot)
 {
@@ -62,6 +65,52 @@ static cptr_t list_pop(struct freelist *l)
 		l->count--;
 	}
 	return slot;
+}
+
+#if MEMSRV_DEBUG
+/* Fault injection: allocation `nth` (counted from arming) fails, then every `every`-th. */
+static struct {
+	uint64_t nth, every; /* nth 0: disarmed */
+	uint64_t seen, failed;
+} inject;
+
+void alloc_inject_arm(uint64_t nth, uint64_t every)
+{
+	inject.nth = nth;
+	inject.every = every;
+	inject.seen = 0;
+	inject.failed = 0;
+}
+
+struct alloc_inject_counts alloc_inject_counts(void)
+{
+	return (struct alloc_inject_counts){ inject.seen, inject.failed };
+}
+
+/* Counts one allocation; whether it is to fail. */
+static bool injected(void)
+{
+	if (!inject.nth)
+		return false;
+	uint64_t n = ++inject.seen;
+	bool fail = n == inject.nth ||
+		    (inject.every && n > inject.nth && (n - inject.nth) % inject.every == 0);
+	inject.failed += fail;
+	return fail;
+}
+#else
+static bool injected(void)
+{
+	return false;
+}
+#endif
+
+/* A free list pop that counts as an allocation: an injected failure finds the list empty. */
+static cptr_t take(struct freelist *l)
+{
+	if (!l->head || injected())
+		return 0;
+	return list_pop(l);
 }
 
 cptr_t alloc_slot(void)
@@ -106,6 +155,8 @@ static bool frame_reserve_reached(void)
 int alloc_retype(unsigned type, unsigned size_bits, cptr_t *out)
 {
 	uint64_t size = object_bytes(type, size_bits);
+	if (injected())
+		return E_NOMEM; /* as the kernel would answer */
 	cptr_t slot = alloc_slot();
 	if (!slot)
 		return E_NOMEM;
@@ -120,6 +171,8 @@ int alloc_retype(unsigned type, unsigned size_bits, cptr_t *out)
 			int err =
 			    mica_untyped_retype(u->slot, type, size_bits, SLOT_INIT_CNODE, slot, 1);
 			if (err == E_OK) {
+				if (type == OBJ_FRAME_4K)
+					frame_pfn[slot] = (uint32_t)((u->paddr + at) >> 12);
 				ram_left -= at + size - u->used;
 				u->used = at + size;
 				*out = slot;
@@ -156,7 +209,7 @@ static int retype_page(unsigned type, unsigned size_bits, cptr_t *out)
  */
 int alloc_frame(cptr_t *out, bool *dirty)
 {
-	cptr_t f = list_pop(&free_frames);
+	cptr_t f = take(&free_frames);
 	if (f) {
 		*out = f;
 		*dirty = true;
@@ -203,6 +256,11 @@ int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *
 	return E_OK;
 }
 
+uint64_t alloc_frame_paddr(cptr_t frame)
+{
+	return frame < MAX_SLOTS ? (uint64_t)frame_pfn[frame] << 12 : 0;
+}
+
 void alloc_frame_free(cptr_t frame)
 {
 	list_push(&free_frames, frame);
@@ -210,7 +268,7 @@ void alloc_frame_free(cptr_t frame)
 
 int alloc_table(cptr_t *out)
 {
-	cptr_t t = list_pop(&free_tables);
+	cptr_t t = take(&free_tables);
 	if (t) {
 		*out = t;
 		return E_OK;
@@ -247,13 +305,18 @@ static int make_asid_pool(void)
 	return E_OK;
 }
 
-/* A new VSpace with an ASID from the current pool, or a new pool when that one is full. */
+/*
+ * A new VSpace with an ASID from the current pool, or a new pool when that one is full. A
+ * VSpace whose assignment failed (no memory for a new pool) is kept for the next call:
+ * objects never go back to untyped, so deleting it would lose its 4 KiB for good.
+ */
 static int new_vspace(cptr_t *out, uint64_t *asid)
 {
-	cptr_t vs;
-	int err = retype_page(OBJ_VSPACE, 0, &vs);
+	cptr_t vs = unassigned_vspace;
+	int err = vs ? E_OK : retype_page(OBJ_VSPACE, 0, &vs);
 	if (err)
 		return err;
+	unassigned_vspace = 0;
 	err = mica_asid_pool_assign(asid_pool, vs, asid);
 	if (err == E_NOMEM) {
 		err = make_asid_pool();
@@ -261,9 +324,7 @@ static int new_vspace(cptr_t *out, uint64_t *asid)
 			err = mica_asid_pool_assign(asid_pool, vs, asid);
 	}
 	if (err) {
-		/* Not reusable without an ASID: the 4 KiB are lost, the slot comes back. */
-		mica_cnode_delete(SLOT_INIT_CNODE, vs);
-		alloc_slot_free(vs);
+		unassigned_vspace = vs;
 		return err;
 	}
 	*out = vs;
@@ -272,7 +333,7 @@ static int new_vspace(cptr_t *out, uint64_t *asid)
 
 int alloc_vspace(cptr_t *out, uint64_t *asid)
 {
-	if (vspace_count) {
+	if (vspace_count && !injected()) {
 		vspace_count--;
 		*out = vspaces[vspace_count].slot;
 		*asid = vspaces[vspace_count].asid;
@@ -295,7 +356,7 @@ void alloc_vspace_free(cptr_t vspace, uint64_t asid)
 
 int alloc_tcb(cptr_t *out)
 {
-	cptr_t t = list_pop(&free_tcbs);
+	cptr_t t = take(&free_tcbs);
 	if (t) {
 		*out = t;
 		return E_OK;
@@ -310,7 +371,7 @@ void alloc_tcb_free(cptr_t tcb)
 
 int alloc_cnode(cptr_t *out)
 {
-	cptr_t c = list_pop(&free_cnodes);
+	cptr_t c = take(&free_cnodes);
 	if (c) {
 		*out = c;
 		return E_OK;
@@ -344,7 +405,8 @@ void alloc_cnode_free(cptr_t cnode)
 struct alloc_stats alloc_stats(void)
 {
 	struct alloc_stats s = stats;
-	s.pooled_frames = free_frames.count + free_tables.count + vspace_count;
+	s.pooled_frames =
+	    free_frames.count + free_tables.count + vspace_count + (unassigned_vspace != 0);
 	s.free_slots = free_slots.count + (slot_end - slot_next);
 	return s;
 }
@@ -383,6 +445,7 @@ int alloc_init(const struct bootinfo *bi)
 		if (u->is_device || u->size_bits < 12)
 			continue;
 		ram[ram_count].slot = bi->untyped.start + i;
+		ram[ram_count].paddr = u->paddr;
 		ram[ram_count].size = 1ull << u->size_bits;
 		ram_left += 1ull << u->size_bits;
 		ram_count++;

@@ -60,6 +60,13 @@ int alloc_frame(cptr_t *out, bool *dirty);
  */
 int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *page), void *ctx);
 
+/*
+ * The physical address of a frame alloc_frame handed out, as memsrv computes it from the
+ * untyped's address and its mirror of the watermark (not asked of the kernel), so the
+ * audit can compare it with what the kernel's tables hold. 0 for a slot that is no frame.
+ */
+uint64_t alloc_frame_paddr(cptr_t frame);
+
 /* Returns an unmapped frame (its contents are zeroed on reuse). */
 void alloc_frame_free(cptr_t frame);
 
@@ -95,6 +102,23 @@ void alloc_cnode_free(cptr_t cnode);
 
 /* The allocator's counters. */
 struct alloc_stats alloc_stats(void);
+
+#if MEMSRV_DEBUG
+/*
+ * Fault injection (debug builds): every object memsrv acquires is one allocation: each
+ * retype (it fails with E_NOMEM before the kernel is asked, as the kernel would answer) and
+ * each reuse from a free list (it finds the list empty). Counting from this call, allocation
+ * `nth` fails, then, if `every` is not 0, every `every`-th after it (every 1: all of them).
+ * nth 0 disarms. Resets the counts.
+ */
+void alloc_inject_arm(uint64_t nth, uint64_t every);
+
+/* Allocations counted and failures injected since the last alloc_inject_arm. */
+struct alloc_inject_counts {
+	uint64_t seen, failed;
+};
+struct alloc_inject_counts alloc_inject_counts(void);
+#endif
 
 /* Fills `page` (4 KiB, mapped) with zeros using DC ZVA where the CPU allows it. */
 void alloc_zero_page(void *page);

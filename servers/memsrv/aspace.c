@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "debug.h"
 #include "pagemap.h"
 
 #define PAGEMAP_ENTRIES (1u << 18)
@@ -259,11 +260,17 @@ int aspace_map(struct aspace *as, uint64_t start, uint64_t length, unsigned righ
 	int err = vma_map(&as->vmas, start, length, rights, kind, backing, guard_pages, user);
 	if (err || backing != VMA_EAGER)
 		return err;
+	uint64_t pages = length / PAGE_SIZE - guard_pages, tlbi = as->tlbi;
+	if (pages > as->quota || aspace_charged(as) > as->quota - pages) {
+		vma_unmap(&as->vmas, start, length, unmap_piece, as); /* nothing is resident */
+		return E_NOMEM; /* beyond the quota even without tables: no work done */
+	}
 	/* Invariant: every page of [start + guard, va) is resident. */
 	for (uint64_t va = start + guard_pages * PAGE_SIZE; va < start + length; va += PAGE_SIZE) {
 		err = page_install(as, va, rights, fill, ctx);
 		if (err) {
 			vma_unmap(&as->vmas, start, length, unmap_piece, as); /* back to before */
+			as->tlbi = tlbi; /* nothing any thread saw: the request changed nothing */
 			return err;
 		}
 	}
@@ -348,6 +355,7 @@ int aspace_create(uint64_t quota, struct aspace **out)
 
 void aspace_destroy(struct aspace *as)
 {
+	debug_plant_forget(as); /* tables and records as memsrv made them, first */
 	vma_unmap(&as->vmas, VMA_USER_MIN, VMA_USER_MAX - VMA_USER_MIN, unmap_piece, as);
 	if (as->table_pages || vma_count(&as->vmas))
 		printf("memsrv: aspace_destroy: %u left %lu tables, %u VMAs\n", as->id,

@@ -129,6 +129,11 @@ unsigned console_device_pages(const struct aspace *as)
 	return con.owner == as->id && con.mapped ? 1 : 0;
 }
 
+uint64_t console_page_paddr(void)
+{
+	return con.paddr & PAGE_MASK;
+}
+
 void console_process_ended(const struct aspace *as)
 {
 	if (!con.owner || con.owner == as->id || !con.ntfn_out)

@@ -40,5 +40,8 @@ bool console_page(const struct aspace *as, uint64_t va);
 /* Device pages mapped in `as` (1 for the console process, else 0). */
 unsigned console_device_pages(const struct aspace *as);
 
+/* The physical address of the console's device page (the UART's page). */
+uint64_t console_page_paddr(void);
+
 /* Tells the console process (if there is one, and it is not `as`) that `as`'s process ended. */
 void console_process_ended(const struct aspace *as);

@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "aspace.h"
 #include "audit.h"
+#include "debug.h"
 #include "layout.h"
 #include "pager.h"
 #include "probe.h"
@@ -144,6 +145,8 @@ static int handle_map(struct call *c)
 		return E_INVAL;
 	if (addr && in_probe_window(addr, length))
 		return E_RANGE;
+	if (debug_planted(c->as))
+		return E_BUSY;
 	bool stack = kind == MEMSRV_KIND_STACK;
 	if (addr == 0)
 		err = layout_place(&c->as->vmas, length, stack ? LAYOUT_STACK : LAYOUT_MMAP, &addr);
@@ -162,11 +165,17 @@ static bool pinned(const struct aspace *as, uint64_t start, uint64_t length)
 	return process_pinned(as, start, length) || probe_pinned(as, start, length);
 }
 
+/* Whether unmap or protect must be refused (E_BUSY): pinned pages, or a debug plant. */
+static bool busy(const struct aspace *as, uint64_t start, uint64_t length)
+{
+	return pinned(as, start, length) || debug_planted(as);
+}
+
 /* MEMSRV_UNMAP: as, addr, length. */
 static int handle_unmap(struct call *c)
 {
 	const uint64_t *w = c->rq->w;
-	if (pinned(c->as, w[1], w[2]))
+	if (busy(c->as, w[1], w[2]))
 		return E_BUSY;
 	return aspace_unmap(c->as, w[1], w[2]);
 }
@@ -178,7 +187,7 @@ static int handle_protect(struct call *c)
 	int err = check_prot(w[3]);
 	if (err)
 		return err;
-	if (pinned(c->as, w[1], w[2]))
+	if (busy(c->as, w[1], w[2]))
 		return E_BUSY;
 	return aspace_protect(c->as, w[1], w[2], (unsigned)w[3]);
 }
@@ -444,6 +453,27 @@ static int handle_seed(struct call *c)
 	return E_OK;
 }
 
+#if MEMSRV_DEBUG
+/* MEMSRV_DEBUG_FAIL: nth, every -> allocations and failures since the previous one. */
+static int handle_debug_fail(struct call *c)
+{
+	struct alloc_inject_counts n = alloc_inject_counts();
+	alloc_inject_arm(c->rq->w[0], c->rq->w[1]);
+	put(c, n.seen);
+	put(c, n.failed);
+	return E_OK;
+}
+
+/* MEMSRV_DEBUG_PLANT: as, addr, what. */
+static int handle_debug_plant(struct call *c)
+{
+	uint64_t what = c->rq->w[2];
+	if (what > MEMSRV_PLANT_SWAP)
+		return E_INVAL;
+	return debug_plant(c->as, c->rq->w[1], (unsigned)what);
+}
+#endif
+
 static const struct handler handlers[] = {
 	[MEMSRV_AS_CREATE] = { handle_as_create, 0, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_AS_DESTROY] = { handle_as_destroy, 1, 1, MEMSRV_R_CONTROL, false },
@@ -466,6 +496,10 @@ static const struct handler handlers[] = {
 	[MEMSRV_PROGRAMS] = { handle_programs, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_PROBE_ATTACH] = { handle_probe_attach, 1, 1, MEMSRV_R_CONTROL, true },
 	[MEMSRV_PROBE_DETACH] = { handle_probe_detach, 0, 0, MEMSRV_R_CONTROL, false },
+#if MEMSRV_DEBUG
+	[MEMSRV_DEBUG_FAIL] = { handle_debug_fail, 2, 2, MEMSRV_R_CONTROL, false },
+	[MEMSRV_DEBUG_PLANT] = { handle_debug_plant, 3, 3, MEMSRV_R_CONTROL, true },
+#endif
 };
 
 #define HANDLER_COUNT (sizeof(handlers) / sizeof(handlers[0]))

@@ -55,6 +55,7 @@ static void spawn_boot_programs(void)
 		struct spawn_args a = {
 			.name = name,
 			.priority = PROCESS_DEFAULT_PRIO,
+			.arg = options.arg,
 			.quota = options.quota,
 			.control = options_has(&options.control, name),
 			.console = options_has(&options.uart, name),
@@ -70,6 +71,22 @@ static void spawn_boot_programs(void)
 		       name, as->id, a.control ? " (control)" : "", a.console ? " (console)" : "",
 		       (unsigned long)as->proc.stack, (unsigned long)as->proc.ipc_buffer);
 	}
+}
+
+/* memsrv.failalloc: armed after memsrv's own set-up, so it counts from the boot programs. */
+static void arm_fault_injection(void)
+{
+	if (!options.fail_nth)
+		return;
+#if MEMSRV_DEBUG
+	alloc_inject_arm(options.fail_nth, options.fail_every);
+	printf("memsrv: fault injection: allocation %lu fails", (unsigned long)options.fail_nth);
+	if (options.fail_every)
+		printf(", then every %lu-th", (unsigned long)options.fail_every);
+	printf("\n");
+#else
+	printf("memsrv: memsrv.failalloc ignored: a release build has no fault injection\n");
+#endif
 }
 
 /* Everything before the first request. Returns 0 or the error that stops memsrv. */
@@ -95,6 +112,7 @@ static int boot(const struct bootinfo *bi)
 	printf("memsrv: up, %lu frames of RAM, seed %s, ASLR %u bits\n",
 	       (unsigned long)alloc_stats().total_frames, options.have_seed ? "fixed" : "counter",
 	       LAYOUT_ASLR_BITS);
+	arm_fault_injection();
 	spawn_boot_programs();
 	return E_OK;
 }
@@ -129,12 +147,13 @@ static void give_reply(struct mica_msg *msg)
 }
 
 /*
- * memsrv.poweroff_when_idle: after the last process ends, report and power off (debug
- * builds; a release kernel has no power-off call, so memsrv goes on serving).
+ * memsrv.poweroff_when_idle: once no process is left (the last one ended, or none of the boot
+ * programs could start), report and power off (debug builds; a release kernel has no
+ * power-off call, so memsrv goes on serving).
  */
 static void check_idle(void)
 {
-	if (!options.poweroff_when_idle || !spawned_any || process_live() != 0)
+	if (!options.poweroff_when_idle || process_live() != 0)
 		return;
 	uint64_t now = free_frames();
 	printf("memsrv: idle, free frames %lu, at boot %lu (%s)\n", (unsigned long)now,
@@ -156,7 +175,8 @@ static __attribute__((noreturn)) void serve(void)
 		handle_message(&request, &reply);
 		spawned_any |= process_live() != 0;
 		if (reply.none) {
-			check_idle();
+			if (spawned_any)
+				check_idle();
 			mica_recv(endpoint, &msg, &badge);
 			continue;
 		}
@@ -180,5 +200,7 @@ int main(void *arg)
 		printf("memsrv: boot failed: %s\n", mica_strerror(err));
 		return 1;
 	}
+	if (!spawned_any)
+		check_idle(); /* nothing started: nothing will ever end */
 	serve();
 }

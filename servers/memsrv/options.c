@@ -66,6 +66,22 @@ static bool word_is(const char *w, unsigned len, const char *key, const char **v
 	return true;
 }
 
+/* memsrv.failalloc's value "N" or "N,M" (N >= 1). Returns 0, or -1 if malformed. */
+static int parse_fail(const char *s, unsigned len, struct memsrv_options *o)
+{
+	unsigned n = 0;
+	while (n < len && s[n] != ',')
+		n++;
+	uint64_t nth, every = 0;
+	if (options_number(s, n, &nth) != 0 || nth == 0)
+		return -1;
+	if (n < len && options_number(s + n + 1, len - n - 1, &every) != 0)
+		return -1;
+	o->fail_nth = nth;
+	o->fail_every = every;
+	return 0;
+}
+
 /* Applies one memsrv.* word; returns the number of malformed parts (0 or more). */
 static int parse_word(const char *w, unsigned len, struct memsrv_options *o)
 {
@@ -84,6 +100,10 @@ static int parse_word(const char *w, unsigned len, struct memsrv_options *o)
 		vlen = (unsigned)(w + len - v);
 		return options_number(v, vlen, &o->quota) != 0 || o->quota == 0;
 	}
+	if (word_is(w, len, "memsrv.arg", &v) && v)
+		return options_number(v, (unsigned)(w + len - v), &o->arg) != 0;
+	if (word_is(w, len, "memsrv.failalloc", &v) && v)
+		return parse_fail(v, (unsigned)(w + len - v), o) != 0;
 	if (word_is(w, len, "memsrv.spawn", &v) && v) {
 		o->have_spawn = true;
 		return parse_names(v, (unsigned)(w + len - v), &o->spawn);

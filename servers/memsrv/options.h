@@ -9,6 +9,9 @@
  *                             "Console"); only the first one started gets it
  *   memsrv.quota=N            default quota of a new address space, in pages
  *   memsrv.poweroff_when_idle power the machine off when the last process has ended
+ *   memsrv.arg=N              x1 (the spawn argument) of every boot program (default 0)
+ *   memsrv.failalloc=N[,M]    debug builds: the Nth allocation after boot fails, then every
+ *                             Mth (alloc.h, fault injection)
  *
  * Pure code, host-tested (tests/unit/test_memsrv_options.c).
  */
@@ -30,6 +33,9 @@ struct memsrv_options {
 	uint64_t seed;
 	uint64_t quota; /* 0: not given */
 	bool poweroff_when_idle;
+	uint64_t arg;      /* x1 of the boot programs */
+	uint64_t fail_nth; /* memsrv.failalloc: 0 not given */
+	uint64_t fail_every;
 	bool have_spawn; /* memsrv.spawn was given (even empty) */
 	struct name_list spawn;
 	struct name_list control;

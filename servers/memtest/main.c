@@ -1,7 +1,9 @@
 /*
  * memtest's runner and helpers. The tests live in t_vma.c (maps, faults of memtest itself,
  * statistics), t_proc.c (processes: kills, exit, isolation, ASLR) and t_stress.c (cycles,
- * audits, many VMAs, malformed requests).
+ * audits, many VMAs, malformed requests): the memsrv suite. The trust suite (memtest.h,
+ * MEMTEST_MODE_TRUST) lives in t_inject.c (fault injection), t_audit.c (planted
+ * disagreements) and t_leak.c (the leak check and memfuzz campaigns).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #define STACK_TOUCH (56 * 1024) /* most of the 64 KiB stack */
 
 cptr_t ms;
+static uint64_t run_arg; /* the spawn argument */
 static char why[256];
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 
@@ -34,6 +37,7 @@ static const struct test tests[] = {
 	{ "undefined_instruction_kills_process", test_undefined_instruction_kills_process },
 	{ "lazy_quota_exhaustion_kills_process", test_lazy_quota_exhaustion_kills_process },
 	{ "eager_quota_exhaustion_is_an_error", test_eager_quota_exhaustion_is_an_error },
+	{ "failed_eager_map_changes_no_statistic", test_failed_eager_map_changes_no_statistic },
 	{ "process_exit_reclaims_everything", test_process_exit_reclaims_everything },
 	{ "spawn_refuses_malformed_programs", test_spawn_refuses_malformed_programs },
 	{ "isolation_without_capability", test_isolation_without_capability },
@@ -46,6 +50,57 @@ static const struct test tests[] = {
 	{ "malformed_requests_change_nothing", test_malformed_requests_change_nothing },
 	{ "ps_and_as_list", test_ps_and_as_list },
 	{ "out_of_memory_is_an_error", test_out_of_memory_is_an_error },
+};
+
+static const struct test trust_tests[] = {
+	{ "injection_as_create", test_injection_as_create },
+	{ "injection_eager_map", test_injection_eager_map },
+	{ "injection_lazy_fault", test_injection_lazy_fault },
+	{ "injection_probe_attach", test_injection_probe_attach },
+	{ "injection_spawn_and_run", test_injection_spawn_and_run },
+	{ "injection_random_workload", test_injection_random_workload },
+	{ "injection_new_asid_pool_keeps_the_vspace",
+	  test_injection_new_asid_pool_keeps_the_vspace },
+	{ "audit_catches_raised_rights", test_audit_catches_raised_rights },
+	{ "audit_catches_page_unmapped_behind_memsrv",
+	  test_audit_catches_page_unmapped_behind_memsrv },
+	{ "audit_catches_wrong_physical_address", test_audit_catches_wrong_physical_address },
+	{ "destroy_undoes_a_plant", test_destroy_undoes_a_plant },
+	{ "plant_refuses_bad_requests", test_plant_refuses_bad_requests },
+	{ "fuzzer_refused_requests_change_nothing", test_fuzzer_refused_requests_change_nothing },
+	{ "leak_check_cycles", test_leak_check_cycles },
+};
+
+static int leak_only(void)
+{
+	uint64_t n = run_arg >> 8;
+	return n ? leak_check(n, n) : leak_check(MEMTEST_LEAK_CI_SPACES, MEMTEST_LEAK_CI_PROCESSES);
+}
+
+static int fuzz_only(void)
+{
+	uint64_t requests = run_arg >> 32 ? run_arg >> 32 : MEMTEST_FUZZ_CI;
+	int digest;
+	return fuzz_campaign((run_arg >> 8) & 0xffffff, requests, &digest);
+}
+
+static const struct test leak_tests[] = { { "leak_check", leak_only } };
+static const struct test fuzz_tests[] = { { "fuzz_campaign", fuzz_only } };
+
+#define SUITE(t)                            \
+	{                                   \
+		t, sizeof(t) / sizeof(t[0]) \
+	}
+
+/* The tests of each mode (memtest.h). */
+static const struct {
+	const struct test *tests;
+	unsigned count;
+} suites[] = {
+	[MEMTEST_MODE_SUITE] = SUITE(tests),
+	[MEMTEST_MODE_TRUST] = SUITE(trust_tests),
+	[MEMTEST_MODE_LEAK] = SUITE(leak_tests),
+	[MEMTEST_MODE_FUZZ] = SUITE(fuzz_tests),
 };
 
 int failf(const char *fmt, ...)
@@ -98,20 +153,27 @@ static __attribute__((noinline)) void prefault_stack(void)
 		area[i] = 0;
 }
 
-int main(void *cap)
+/* Entry: x0 = the memsrv capability, x1 = the mode word (memtest.h). */
+int main(void *cap, uint64_t arg)
 {
 	ms = (cptr_t)(uintptr_t)cap;
-	unsigned passed = 0, failed = 0;
+	run_arg = arg;
+	unsigned passed = 0, failed = 0, mode = (unsigned)(arg & 0xff);
+	if (mode >= sizeof(suites) / sizeof(suites[0])) {
+		printf("memtest: unknown mode %u\n", mode);
+		mem_exit(ms, 2);
+		return 2;
+	}
+	const struct test *t = suites[mode].tests;
 	prefault_stack();
-	printf("memtest: %u tests, process %u\n", (unsigned)(sizeof(tests) / sizeof(tests[0])),
-	       self_id());
-	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+	printf("memtest: %u tests, process %u\n", suites[mode].count, self_id());
+	for (unsigned i = 0; i < suites[mode].count; i++) {
 		why[0] = '\0';
-		if (tests[i].fn() == 0) {
-			printf("memtest: PASS %s\n", tests[i].name);
+		if (t[i].fn() == 0) {
+			printf("memtest: PASS %s\n", t[i].name);
 			passed++;
 		} else {
-			printf("memtest: FAIL %s: %s\n", tests[i].name, why);
+			printf("memtest: FAIL %s: %s\n", t[i].name, why);
 			failed++;
 		}
 	}

@@ -19,6 +19,26 @@
 #define CRASHER_PRIO 110 /* above memtest: a crasher runs to its end before memtest goes on */
 #define IDLE_PRIO    1   /* below memtest: never runs while memtest does */
 
+/*
+ * memtest's spawn argument (memsrv.arg=N at boot) picks what it runs:
+ *   bits 0..7  the mode: MEMTEST_MODE_SUITE (0) the memsrv suite; MEMTEST_MODE_TRUST (1)
+ *              the trust suite (fault injection, planted audits, fuzzer, leak check; needs
+ *              a debug build); MEMTEST_MODE_LEAK (2) the leak check alone; MEMTEST_MODE_FUZZ
+ *              (3) one fuzz campaign alone
+ *   LEAK: bits 8..63 cycles of each kind (0: the trust suite's sizes)
+ *   FUZZ: bits 8..31 the seed, bits 32..63 requests (0: MEMTEST_FUZZ_CI)
+ */
+enum memtest_mode {
+	MEMTEST_MODE_SUITE = 0,
+	MEMTEST_MODE_TRUST = 1,
+	MEMTEST_MODE_LEAK = 2,
+	MEMTEST_MODE_FUZZ = 3,
+};
+#define MEMTEST_LEAK_CI_SPACES    50000 /* address-space cycles in the trust suite */
+#define MEMTEST_LEAK_CI_PROCESSES 20000 /* process cycles in the trust suite */
+#define MEMTEST_FUZZ_CI           3000  /* requests per fuzz campaign in the trust suite */
+#define MEMTEST_FUZZ_SEEDS        3
+
 extern cptr_t ms; /* memtest's memsrv capability */
 
 /* Records the reason of the running test's failure (printf format). Returns -1. */
@@ -79,6 +99,7 @@ int test_exec_of_data_kills_process(void);
 int test_undefined_instruction_kills_process(void);
 int test_lazy_quota_exhaustion_kills_process(void);
 int test_eager_quota_exhaustion_is_an_error(void);
+int test_failed_eager_map_changes_no_statistic(void);
 int test_process_exit_reclaims_everything(void);
 int test_spawn_refuses_malformed_programs(void);
 int test_isolation_without_capability(void);
@@ -91,3 +112,31 @@ int test_vma_tree_holds_thousands(void);
 int test_malformed_requests_change_nothing(void);
 int test_out_of_memory_is_an_error(void);
 int test_ps_and_as_list(void);
+
+/* The trust suite (t_inject.c, t_audit.c, t_leak.c). */
+int test_injection_as_create(void);
+int test_injection_eager_map(void);
+int test_injection_lazy_fault(void);
+int test_injection_probe_attach(void);
+int test_injection_spawn_and_run(void);
+int test_injection_random_workload(void);
+int test_injection_new_asid_pool_keeps_the_vspace(void);
+int test_audit_catches_raised_rights(void);
+int test_audit_catches_page_unmapped_behind_memsrv(void);
+int test_audit_catches_wrong_physical_address(void);
+int test_destroy_undoes_a_plant(void);
+int test_plant_refuses_bad_requests(void);
+int test_fuzzer_refused_requests_change_nothing(void);
+int test_leak_check_cycles(void);
+
+/*
+ * Arms memsrv's fault injection (MEMSRV_DEBUG_FAIL): allocation nth from now fails, then every
+ * `every`-th; *seen and *failed (may be NULL) get the counts since the previous call.
+ */
+int inject(uint64_t nth, uint64_t every, uint64_t *seen, uint64_t *failed);
+
+/* Address-space, then process create/destroy cycles; the free frames must return exactly. */
+int leak_check(uint64_t spaces, uint64_t processes);
+
+/* One memfuzz campaign (unprivileged, memsrv reseeded first); *digest gets its exit code. */
+int fuzz_campaign(uint64_t seed, uint64_t requests, int *digest);

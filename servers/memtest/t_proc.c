@@ -113,6 +113,30 @@ int test_eager_quota_exhaustion_is_an_error(void)
 	return 0;
 }
 
+int test_failed_eager_map_changes_no_statistic(void)
+{
+	uint64_t s0[MEMSRV_STAT_COUNT], s1[MEMSRV_STAT_COUNT], va;
+	unsigned as;
+	CHECK_OK(mem_as_create(ms, 16, &as));
+	CHECK_OK(mem_stats(ms, as, s0));
+	/* 14 pages fit the quota, but not with their 3 tables: it fails at the 14th page. */
+	CHECK_ERR(mem_map(ms, as, QUOTA_VA, 14 * PAGE, MEMSRV_PROT_R, MEMSRV_KIND_ANON,
+			  MEMSRV_MAP_EAGER, &va),
+		  E_NOMEM);
+	/* Far beyond the quota: refused before any page is made. */
+	CHECK_ERR(mem_map(ms, as, QUOTA_VA, 1ull << 30, MEMSRV_PROT_R, MEMSRV_KIND_ANON,
+			  MEMSRV_MAP_EAGER, &va),
+		  E_NOMEM);
+	CHECK_OK(mem_stats(ms, as, s1));
+	for (unsigned i = 0; i < MEMSRV_STAT_COUNT; i++) {
+		if (i != MEMSRV_STAT_HW_ASID && i != MEMSRV_STAT_GENERATION)
+			CHECK_EQ(s1[i], s0[i]);
+	}
+	CHECK_EQ(s1[MEMSRV_STAT_TLB_INVALIDATIONS], 0);
+	CHECK_OK(mem_as_destroy(ms, as));
+	return 0;
+}
+
 int test_process_exit_reclaims_everything(void)
 {
 	struct mem_global_stats g;

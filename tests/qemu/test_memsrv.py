@@ -33,6 +33,7 @@ MEMTEST_TESTS = [
     "undefined_instruction_kills_process",
     "lazy_quota_exhaustion_kills_process",
     "eager_quota_exhaustion_is_an_error",
+    "failed_eager_map_changes_no_statistic",
     "process_exit_reclaims_everything",
     "spawn_refuses_malformed_programs",
     "isolation_without_capability",

@@ -141,6 +141,46 @@ static void test_a_given_spawn_list_has_no_defaults(void)
 	CHECK_EQ(o.spawn.count, 0);
 }
 
+static void test_arg_is_given_to_boot_programs(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.arg=100000", &o), 0);
+	CHECK_EQ(o.arg, 100000);
+	CHECK_EQ(options_parse("memsrv.arg=0x1ff", &o), 0);
+	CHECK_EQ(o.arg, 0x1ff);
+	CHECK_EQ(options_parse("memsrv.arg=x memsrv.arg", &o), 2);
+	CHECK_EQ(o.arg, 0);
+}
+
+static void test_failalloc_takes_nth_and_every(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.failalloc=7", &o), 0);
+	CHECK_EQ(o.fail_nth, 7);
+	CHECK_EQ(o.fail_every, 0);
+	CHECK_EQ(options_parse("memsrv.failalloc=3,1", &o), 0);
+	CHECK_EQ(o.fail_nth, 3);
+	CHECK_EQ(o.fail_every, 1);
+	CHECK_EQ(options_parse("memsrv.failalloc=0x10,0x20", &o), 0);
+	CHECK_EQ(o.fail_nth, 16);
+	CHECK_EQ(o.fail_every, 32);
+}
+
+static void test_malformed_failalloc_arms_nothing(void)
+{
+	static const char *const bad[] = {
+		"memsrv.failalloc=0",  "memsrv.failalloc=",    "memsrv.failalloc=5,",
+		"memsrv.failalloc=,5", "memsrv.failalloc=5,x", "memsrv.failalloc=5,1,2",
+		"memsrv.failalloc",
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct memsrv_options o;
+		CHECK_EQ(options_parse(bad[i], &o), 1);
+		CHECK_EQ(o.fail_nth, 0);
+		CHECK_EQ(o.fail_every, 0);
+	}
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -158,6 +198,9 @@ int main(void)
 		{ "defaults_keep_given_control_and_uart",
 		  test_defaults_keep_given_control_and_uart },
 		{ "a_given_spawn_list_has_no_defaults", test_a_given_spawn_list_has_no_defaults },
+		{ "arg_is_given_to_boot_programs", test_arg_is_given_to_boot_programs },
+		{ "failalloc_takes_nth_and_every", test_failalloc_takes_nth_and_every },
+		{ "malformed_failalloc_arms_nothing", test_malformed_failalloc_arms_nothing },
 		{ NULL, NULL },
 	};
 	return check_main(tests);
