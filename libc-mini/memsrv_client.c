@@ -282,3 +282,76 @@ int mem_probe_access(cptr_t probe, unsigned label, uint64_t addr, uint64_t *valu
 		*value = msg.mr[0];
 	return E_OK;
 }
+
+int mem_obj_create(cptr_t ms, unsigned type, unsigned slot, uint64_t badge, unsigned *out_slot)
+{
+	const uint64_t a[] = { type, slot, badge };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_OBJ_CREATE, a, 3, r, 1);
+	if (!err && out_slot)
+		*out_slot = (unsigned)r[0];
+	return err;
+}
+
+int mem_obj_delete(cptr_t ms, unsigned slot)
+{
+	const uint64_t a[] = { slot };
+	return mem_request(ms, MEMSRV_OBJ_DELETE, a, 1, NULL, 0, NULL);
+}
+
+int mem_obj_info(cptr_t ms, struct mem_obj_info *out)
+{
+	uint64_t r[MEMSRV_OI_COUNT];
+	int err = request_n(ms, MEMSRV_OBJ_INFO, NULL, 0, r, MEMSRV_OI_COUNT);
+	if (err)
+		return err;
+	out->objects = r[MEMSRV_OI_OBJECTS];
+	out->quota = r[MEMSRV_OI_QUOTA];
+	out->names = r[MEMSRV_OI_NAMES];
+	out->all_objects = r[MEMSRV_OI_ALL_OBJECTS];
+	out->all_names = r[MEMSRV_OI_ALL_NAMES];
+	return E_OK;
+}
+
+/* Packs `name` into a[first .. first + MEMSRV_NAME_WORDS); E_INVAL if it does not fit. */
+static int pack_name(const char *name, uint64_t *a, unsigned first)
+{
+	size_t len = strnlen(name, MEMSRV_NAME_BYTES);
+	if (len == 0 || len >= MEMSRV_NAME_BYTES)
+		return E_INVAL;
+	memset(&a[first], 0, MEMSRV_NAME_BYTES);
+	memcpy(&a[first], name, len);
+	return E_OK;
+}
+
+int mem_name_publish(cptr_t ms, unsigned slot, const char *name)
+{
+	uint64_t a[1 + MEMSRV_NAME_WORDS] = { slot };
+	int err = pack_name(name, a, 1);
+	return err ? err
+		   : mem_request(ms, MEMSRV_NAME_PUBLISH, a, 1 + MEMSRV_NAME_WORDS, NULL, 0, NULL);
+}
+
+int mem_name_lookup(cptr_t ms, const char *name, unsigned slot, unsigned *out_slot,
+		    unsigned *publisher)
+{
+	uint64_t a[1 + MEMSRV_NAME_WORDS] = { slot }, r[2];
+	int err = pack_name(name, a, 1);
+	if (!err)
+		err = request_n(ms, MEMSRV_NAME_LOOKUP, a, 1 + MEMSRV_NAME_WORDS, r, 2);
+	if (err)
+		return err;
+	if (out_slot)
+		*out_slot = (unsigned)r[0];
+	if (publisher)
+		*publisher = (unsigned)r[1];
+	return E_OK;
+}
+
+int mem_name_withdraw(cptr_t ms, const char *name)
+{
+	uint64_t a[MEMSRV_NAME_WORDS];
+	int err = pack_name(name, a, 0);
+	return err ? err
+		   : mem_request(ms, MEMSRV_NAME_WITHDRAW, a, MEMSRV_NAME_WORDS, NULL, 0, NULL);
+}

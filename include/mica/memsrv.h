@@ -88,7 +88,45 @@ enum memsrv_label {
 	MEMSRV_PROBE_ATTACH = 64, /* as -> the probe now runs in `as`; the caller's
 				   * MEMSRV_SLOT_PROBE holds its endpoint -> slot, as_id */
 	MEMSRV_PROBE_DETACH = 65, /* -> the probe stops; the capability to it is revoked */
+
+	/* Kernel objects in the caller's own CSpace (MEMSRV_R_MAP; the caller is a process) */
+	MEMSRV_OBJ_CREATE = 80, /* type (MEMSRV_OBJ_*), slot (0: memsrv picks), badge (0 for
+				 * an endpoint; a notification's bits, not 0) -> slot */
+	MEMSRV_OBJ_DELETE = 81, /* slot: the object and every copy of it are destroyed */
+	MEMSRV_OBJ_INFO = 82,   /* -> MEMSRV_OI_* words */
+
+	/* The name service (MEMSRV_R_MAP; the caller is a process). A name is 1..31 bytes of
+	 * [A-Za-z0-9._-], NUL-terminated in MEMSRV_NAME_WORDS words. */
+	MEMSRV_NAME_PUBLISH = 83,  /* slot (an endpoint the caller created), name */
+	MEMSRV_NAME_LOOKUP = 84,   /* slot (0: memsrv picks), name -> slot, publisher's id */
+	MEMSRV_NAME_WITHDRAW = 85, /* name (only its publisher may) */
 };
+
+/* MEMSRV_OBJ_CREATE types. */
+enum memsrv_obj_type {
+	MEMSRV_OBJ_ENDPOINT = 1,
+	MEMSRV_OBJ_NOTIFICATION = 2,
+};
+
+/* Words of the MEMSRV_OBJ_INFO reply. */
+enum memsrv_obj_info {
+	MEMSRV_OI_OBJECTS,     /* objects the caller holds (MEMSRV_OBJ_CREATE) */
+	MEMSRV_OI_QUOTA,       /* how many it may hold */
+	MEMSRV_OI_NAMES,       /* names it has published */
+	MEMSRV_OI_ALL_OBJECTS, /* objects of every process */
+	MEMSRV_OI_ALL_NAMES,   /* names of every process */
+	MEMSRV_OI_COUNT,
+};
+
+#define MEMSRV_OBJ_QUOTA    32 /* objects per process */
+#define MEMSRV_NAME_WORDS   4  /* a name's words in a request */
+#define MEMSRV_NAME_BYTES   (MEMSRV_NAME_WORDS * 8)
+#define MEMSRV_NAMES_PER_AS 8  /* names one process may publish */
+#define MEMSRV_CNODE_SLOTS  64 /* slots of a process's CNode */
+#define MEMSRV_SLOT_USER    8  /* the first slot memsrv's object and name requests use */
+
+/* The badge of a capability MEMSRV_NAME_LOOKUP hands out: the looking-up process's id. */
+#define MEMSRV_NAME_BADGE(as_id) ((uint64_t)(as_id))
 
 /* Words of the MEMSRV_PROC_INFO reply. */
 enum memsrv_proc_info {
@@ -109,6 +147,8 @@ enum memsrv_proc_info {
  *   MEMSRV_SLOT_UART_IRQ   the console process only: the UART's IRQ handler
  *   MEMSRV_SLOT_UART_NTFN  the console process only: a notification (READ | WRITE, badge
  *                          MEMSRV_NTFN_UART); memsrv also signals MEMSRV_NTFN_PROCESS on it
+ *   MEMSRV_SLOT_USER..     the process's own objects and looked-up names (MEMSRV_OBJ_*,
+ *                          MEMSRV_NAME_*), up to MEMSRV_CNODE_SLOTS - 1
  * Registers: x0 = MEMSRV_SLOT_SELF, x1 = the spawn argument, x2 = the virtual address of the
  * console UART's registers (a device page, read-write; 0 for every other process),
  * sp = its stack top, TPIDR_EL0 = its IPC buffer.

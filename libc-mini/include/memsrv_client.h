@@ -144,3 +144,44 @@ int mem_probe_access(cptr_t probe, unsigned label, uint64_t addr, uint64_t *valu
  */
 int mem_request(cptr_t ms, uint64_t label, const uint64_t *args, unsigned nargs, uint64_t *results,
 		unsigned max_results, unsigned *nresults);
+
+/* What MEMSRV_OBJ_INFO reports (enum memsrv_obj_info). */
+struct mem_obj_info {
+	uint64_t objects, quota, names;  /* the caller's */
+	uint64_t all_objects, all_names; /* every process's */
+};
+
+/*
+ * Creates an endpoint or notification (MEMSRV_OBJ_ENDPOINT, _NOTIFICATION) in the caller's
+ * own CSpace, in `slot` (MEMSRV_SLOT_USER..MEMSRV_CNODE_SLOTS-1; 0: memsrv picks the lowest
+ * empty one). A notification's capability has `badge` (not 0: the bits a signal through it
+ * sets); an endpoint's has none (badge 0). *out_slot (may be NULL) gets the slot. Errors:
+ * E_INVAL type or badge, E_RANGE slot, E_DELETE_FIRST slot occupied, E_NOMEM quota
+ * (MEMSRV_OBJ_QUOTA), slots or memory.
+ */
+int mem_obj_create(cptr_t ms, unsigned type, unsigned slot, uint64_t badge, unsigned *out_slot);
+
+/* Destroys the object the caller created in `slot`, and every copy of it anywhere. */
+int mem_obj_delete(cptr_t ms, unsigned slot);
+
+/* The caller's object and name counts and the system's. */
+int mem_obj_info(cptr_t ms, struct mem_obj_info *out);
+
+/*
+ * Publishes the endpoint the caller created in `slot` under `name` (1..31 bytes of
+ * [A-Za-z0-9._-]). Errors: E_INVAL (not an endpoint the caller created, or a bad name),
+ * E_RANGE slot, E_BUSY name taken, E_NOMEM (MEMSRV_NAMES_PER_AS names, or the table full).
+ */
+int mem_name_publish(cptr_t ms, unsigned slot, const char *name);
+
+/*
+ * Looks `name` up: the caller gets, in `slot` (0: memsrv picks), a copy of the published
+ * endpoint badged MEMSRV_NAME_BADGE(its own id), rights write and grant. *out_slot and
+ * *publisher (either may be NULL) get the slot and the publisher's process id. Errors:
+ * E_INVAL bad name, E_NOTMAPPED no such name, and mem_obj_create's slot errors.
+ */
+int mem_name_lookup(cptr_t ms, const char *name, unsigned slot, unsigned *out_slot,
+		    unsigned *publisher);
+
+/* Withdraws `name`. Errors: E_INVAL bad name, E_NOTMAPPED none, E_RIGHTS not the publisher. */
+int mem_name_withdraw(cptr_t ms, const char *name);

@@ -50,8 +50,10 @@ struct process {
 	uint8_t kill_stat; /* MEMSRV_STAT_FAULTS_* of the fault that killed it; 0: not a fault */
 	int32_t exit_code;
 	cptr_t tcb, cnode;
+	cptr_t tcb_cell;   /* the untyped the TCB was retyped from (cells.h) */
 	cptr_t cap_client; /* memsrv's badged endpoint copy for the process (its authority) */
 	cptr_t cap_fault;  /* memsrv's fault-badged endpoint copy */
+	bool cspace_used;  /* memsrv put objects or looked-up names in its CNode's user slots */
 	uint64_t ipc_buffer;
 	uint64_t stack; /* start of the stack VMA (its guard page) */
 	char name[64];

@@ -17,6 +17,8 @@
 #include "aspace.h"
 #include "audit.h"
 #include "layout.h"
+#include "names.h"
+#include "objects.h"
 #include "pager.h"
 #include "probe.h"
 #include "process.h"
@@ -28,13 +30,6 @@
 #define NAME_BYTES_MAX 64
 #define QUOTA_MAX      (1ull << 24)
 #define NAME_WORDS     8 /* MEMSRV_PROC_INFO: the name's words */
-
-/* One request in flight. */
-struct call {
-	const struct request *rq;
-	struct reply *rp;
-	struct aspace *as; /* the address space named by w[0], for labels that name one */
-};
 
 typedef int (*handler_fn)(struct call *c);
 
@@ -50,7 +45,7 @@ static uint64_t killed;
 
 static void put(struct call *c, uint64_t v)
 {
-	c->rp->w[c->rp->length++] = v;
+	call_put(c, v);
 }
 
 /* Ends a process by request or fault; no reply if it is the caller itself. */
@@ -446,6 +441,15 @@ static const struct handler handlers[] = {
 	[MEMSRV_PROC_INFO] = { handle_proc_info, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_PROBE_ATTACH] = { handle_probe_attach, 1, 1, MEMSRV_R_CONTROL, true },
 	[MEMSRV_PROBE_DETACH] = { handle_probe_detach, 0, 0, MEMSRV_R_CONTROL, false },
+	[MEMSRV_OBJ_CREATE] = { handle_obj_create, 3, 3, MEMSRV_R_MAP, false },
+	[MEMSRV_OBJ_DELETE] = { handle_obj_delete, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_OBJ_INFO] = { handle_obj_info, 0, 0, MEMSRV_R_MAP, false },
+	[MEMSRV_NAME_PUBLISH] = { handle_name_publish, 1 + MEMSRV_NAME_WORDS, 1 + MEMSRV_NAME_WORDS,
+				  MEMSRV_R_MAP, false },
+	[MEMSRV_NAME_LOOKUP] = { handle_name_lookup, 1 + MEMSRV_NAME_WORDS, 1 + MEMSRV_NAME_WORDS,
+				 MEMSRV_R_MAP, false },
+	[MEMSRV_NAME_WITHDRAW] = { handle_name_withdraw, MEMSRV_NAME_WORDS, MEMSRV_NAME_WORDS,
+				   MEMSRV_R_MAP, false },
 };
 
 #define HANDLER_COUNT (sizeof(handlers) / sizeof(handlers[0]))

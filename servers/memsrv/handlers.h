@@ -30,6 +30,19 @@ struct reply {
 	uint64_t w[MSG_MAX_LENGTH];
 };
 
+/* One request in flight. */
+struct call {
+	const struct request *rq;
+	struct reply *rp;
+	struct aspace *as; /* the address space named by w[0], for labels that name one */
+};
+
+/* Appends a result word to the reply of `c`. */
+static inline void call_put(struct call *c, uint64_t v)
+{
+	c->rp->w[c->rp->length++] = v;
+}
+
 /* Sets the boot options the handlers consult (spawn defaults). */
 void handlers_init(const struct memsrv_options *opts);
 

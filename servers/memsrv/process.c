@@ -14,8 +14,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cells.h"
 #include "console.h"
 #include "layout.h"
+#include "names.h"
+#include "objects.h"
 #include "probe.h"
 
 static cptr_t memsrv_ep;
@@ -170,7 +173,7 @@ static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t 
 			     MICA_START_FLAGS_VALID |
 				 (mica_debug_console ? MICA_START_DEBUG_CONSOLE : 0) };
 	cptr_t ipc_frame = aspace_page(as, p->ipc_buffer);
-	int err = alloc_tcb(&p->tcb);
+	int err = cell_tcb_get(&p->tcb, &p->tcb_cell);
 	if (!err)
 		err = mica_tcb_configure(p->tcb, p->cap_fault, p->cnode, as->vspace, p->ipc_buffer,
 					 ipc_frame);
@@ -190,15 +193,19 @@ static void release_process(struct aspace *as)
 	struct process *p = &as->proc;
 	console_release(as);
 	if (p->tcb) {
-		mica_tcb_configure(p->tcb, 0, 0, 0, 0, 0); /* suspends it, empties its slots */
-		alloc_tcb_free(p->tcb);
+		/* Destroyed, not pooled: a caller it did not answer wakes with E_DELETED. */
+		cell_tcb_put(p->tcb, p->tcb_cell);
 		p->tcb = 0;
 	}
 	drop_badged(&p->cap_client); /* also deletes the copy in the process's CNode */
 	drop_badged(&p->cap_fault);
+	names_forget(as);
+	objects_release(as); /* its endpoints die everywhere: their waiters get E_DELETED */
 	if (p->cnode) {
-		/* Deleting the console's IRQ handler here frees the interrupt again. */
-		for (cptr_t slot = PROCESS_SLOT_MEMSRV; slot <= MEMSRV_SLOT_UART_NTFN; slot++)
+		/* Deleting the console's IRQ handler here frees the interrupt again; the user
+		 * slots hold looked-up names only if memsrv put something there. */
+		cptr_t last = p->cspace_used ? MEMSRV_CNODE_SLOTS - 1 : MEMSRV_SLOT_UART_NTFN;
+		for (cptr_t slot = PROCESS_SLOT_MEMSRV; slot <= last; slot++)
 			mica_cnode_delete(p->cnode, slot);
 		alloc_cnode_free(p->cnode);
 		p->cnode = 0;

@@ -1,7 +1,7 @@
 /*
  * memtest's runner and helpers. The tests live in t_vma.c (maps, faults of memtest itself,
  * statistics), t_proc.c (processes: kills, exit, isolation, ASLR) and t_stress.c (cycles,
- * audits, many VMAs, malformed requests).
+ * audits, many VMAs, malformed requests) and t_names.c (objects and the name service).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +46,15 @@ static const struct test tests[] = {
 	{ "malformed_requests_change_nothing", test_malformed_requests_change_nothing },
 	{ "ps_and_as_list", test_ps_and_as_list },
 	{ "out_of_memory_is_an_error", test_out_of_memory_is_an_error },
+	{ "obj_create_gives_working_objects", test_obj_create_gives_working_objects },
+	{ "obj_create_in_chosen_slot", test_obj_create_in_chosen_slot },
+	{ "obj_malformed_requests_change_nothing", test_obj_malformed_requests_change_nothing },
+	{ "obj_quota_exhaustion_is_an_error", test_obj_quota_exhaustion_is_an_error },
+	{ "name_lookup_gives_badged_endpoint", test_name_lookup_gives_badged_endpoint },
+	{ "name_of_exited_publisher_is_gone", test_name_of_exited_publisher_is_gone },
+	{ "server_ending_while_client_waits", test_server_ending_while_client_waits },
+	{ "withdraw_keeps_copies_handed_out", test_withdraw_keeps_copies_handed_out },
+	{ "name_malformed_requests_change_nothing", test_name_malformed_requests_change_nothing },
 };
 
 int failf(const char *fmt, ...)

@@ -45,6 +45,15 @@ MEMTEST_TESTS = [
     "malformed_requests_change_nothing",
     "ps_and_as_list",
     "out_of_memory_is_an_error",
+    "obj_create_gives_working_objects",
+    "obj_create_in_chosen_slot",
+    "obj_malformed_requests_change_nothing",
+    "obj_quota_exhaustion_is_an_error",
+    "name_lookup_gives_badged_endpoint",
+    "name_of_exited_publisher_is_gone",
+    "server_ending_while_client_waits",
+    "withdraw_keeps_copies_handed_out",
+    "name_malformed_requests_change_nothing",
 ]
 
 
