@@ -355,3 +355,37 @@ int mem_name_withdraw(cptr_t ms, const char *name)
 	return err ? err
 		   : mem_request(ms, MEMSRV_NAME_WITHDRAW, a, MEMSRV_NAME_WORDS, NULL, 0, NULL);
 }
+
+int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota, int argc,
+		   const char *const *argv, unsigned *pid)
+{
+	uint64_t a[MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8] = { priority, flags, quota,
+								 (uint64_t)argc };
+	char *bytes = (char *)&a[MEMSRV_ARGV_WORD];
+	size_t at = 0;
+	if (argc < 1 || argc > MEMSRV_ARGC_MAX)
+		return E_INVAL;
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+		if (at + len + 1 > MEMSRV_ARGV_BYTES)
+			return E_INVAL;
+		memcpy(bytes + at, argv[i], len + 1);
+		at += len + 1;
+	}
+	uint64_t r[1];
+	unsigned words = MEMSRV_ARGV_WORD + (unsigned)((at + 7) / 8);
+	int err = request_n(ms, MEMSRV_SPAWN_ARGV, a, words, r, 1);
+	if (!err)
+		*pid = (unsigned)r[0];
+	return err;
+}
+
+int mem_wait(cptr_t ms, unsigned pid, uint64_t *state)
+{
+	const uint64_t a[] = { pid };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_WAIT, a, 1, r, 1);
+	if (!err)
+		*state = r[0];
+	return err;
+}

@@ -100,7 +100,18 @@ enum memsrv_label {
 	MEMSRV_NAME_PUBLISH = 83,  /* slot (an endpoint the caller created), name */
 	MEMSRV_NAME_LOOKUP = 84,   /* slot (0: memsrv picks), name -> slot, publisher's id */
 	MEMSRV_NAME_WITHDRAW = 85, /* name (only its publisher may) */
+
+	/* Children (SPAWN_ARGV: MEMSRV_R_CONTROL; WAIT: the parent) */
+	MEMSRV_SPAWN_ARGV = 86, /* priority (0: default), flags, quota (0: default), argc, then
+				 * argv[0] (the program), NUL, argv[1], NUL, ... (<= 512 bytes)
+				 * -> process id. main gets argc and argv. */
+	MEMSRV_WAIT = 87,       /* process id (a child of the caller) -> its state word, once
+				 * it has ended (the reply waits until then) */
 };
+
+#define MEMSRV_ARGC_MAX   16
+#define MEMSRV_ARGV_BYTES 512
+#define MEMSRV_ARGV_WORD  4 /* MEMSRV_SPAWN_ARGV: the strings start at msg[4] */
 
 /* MEMSRV_OBJ_CREATE types. */
 enum memsrv_obj_type {

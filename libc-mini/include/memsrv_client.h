@@ -185,3 +185,19 @@ int mem_name_lookup(cptr_t ms, const char *name, unsigned slot, unsigned *out_sl
 
 /* Withdraws `name`. Errors: E_INVAL bad name, E_NOTMAPPED none, E_RIGHTS not the publisher. */
 int mem_name_withdraw(cptr_t ms, const char *name);
+
+/*
+ * Starts program argv[0] of the boot archive with argc string arguments (argc 1..16, at most
+ * MEMSRV_ARGV_BYTES bytes together with their NULs, printable ASCII): its main is called as
+ * main(argc, argv), argv in a read-only page of its own. `priority`, `flags` and `quota` as
+ * for mem_spawn. The new process is the caller's child (mem_wait). Needs MEMSRV_R_CONTROL.
+ */
+int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota, int argc,
+		   const char *const *argv, unsigned *pid);
+
+/*
+ * Waits until child `pid` (a process the caller spawned) has ended; *state gets its state
+ * word (MEMSRV_PS_STATE/KILL_STAT/EXIT_CODE). Errors: E_INVAL 0 or no such process,
+ * E_RANGE id >= 1024, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
+ */
+int mem_wait(cptr_t ms, unsigned pid, uint64_t *state);

@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "aspace.h"
 #include "audit.h"
+#include "children.h"
 #include "layout.h"
 #include "names.h"
 #include "objects.h"
@@ -315,6 +316,7 @@ static int handle_spawn(struct call *c)
 		.arg = w[1],
 		.quota = w[3] ? w[3] : options->quota,
 		.control = (w[2] & MEMSRV_SPAWN_CONTROL) != 0,
+		.parent = MEMSRV_BADGE_AS(c->rq->badge),
 	};
 	struct aspace *as;
 	err = process_spawn(&a, &as);
@@ -448,6 +450,9 @@ static const struct handler handlers[] = {
 				  MEMSRV_R_MAP, false },
 	[MEMSRV_NAME_LOOKUP] = { handle_name_lookup, 1 + MEMSRV_NAME_WORDS, 1 + MEMSRV_NAME_WORDS,
 				 MEMSRV_R_MAP, false },
+	[MEMSRV_SPAWN_ARGV] = { handle_spawn_argv, MEMSRV_ARGV_WORD + 1,
+				MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8, MEMSRV_R_CONTROL, false },
+	[MEMSRV_WAIT] = { handle_wait, 1, 1, 0, false },
 	[MEMSRV_NAME_WITHDRAW] = { handle_name_withdraw, MEMSRV_NAME_WORDS, MEMSRV_NAME_WORDS,
 				   MEMSRV_R_MAP, false },
 };
@@ -513,6 +518,11 @@ static void handle_fault(const struct request *rq, struct reply *rp)
 void handlers_init(const struct memsrv_options *opts)
 {
 	options = opts;
+}
+
+uint64_t handlers_default_quota(void)
+{
+	return options->quota;
 }
 
 void handle_message(const struct request *rq, struct reply *rp)

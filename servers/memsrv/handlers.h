@@ -46,5 +46,8 @@ static inline void call_put(struct call *c, uint64_t v)
 /* Sets the boot options the handlers consult (spawn defaults). */
 void handlers_init(const struct memsrv_options *opts);
 
+/* The quota of a new address space when a request asks for the default (memsrv.quota). */
+uint64_t handlers_default_quota(void);
+
 /* Handles one message (a request or, through a fault badge, a fault) and fills *rp. */
 void handle_message(const struct request *rq, struct reply *rp);

@@ -55,6 +55,12 @@ static const struct test tests[] = {
 	{ "server_ending_while_client_waits", test_server_ending_while_client_waits },
 	{ "withdraw_keeps_copies_handed_out", test_withdraw_keeps_copies_handed_out },
 	{ "name_malformed_requests_change_nothing", test_name_malformed_requests_change_nothing },
+	{ "spawn_argv_gives_main_its_arguments", test_spawn_argv_gives_main_its_arguments },
+	{ "wait_after_the_child_ended", test_wait_after_the_child_ended },
+	{ "wait_reports_a_killed_child", test_wait_reports_a_killed_child },
+	{ "wait_malformed_requests", test_wait_malformed_requests },
+	{ "spawn_argv_malformed_requests_change_nothing",
+	  test_spawn_argv_malformed_requests_change_nothing },
 };
 
 int failf(const char *fmt, ...)

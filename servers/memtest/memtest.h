@@ -100,3 +100,8 @@ int test_name_of_exited_publisher_is_gone(void);
 int test_server_ending_while_client_waits(void);
 int test_withdraw_keeps_copies_handed_out(void);
 int test_name_malformed_requests_change_nothing(void);
+int test_spawn_argv_gives_main_its_arguments(void);
+int test_wait_after_the_child_ended(void);
+int test_wait_reports_a_killed_child(void);
+int test_wait_malformed_requests(void);
+int test_spawn_argv_malformed_requests_change_nothing(void);

@@ -54,6 +54,11 @@ MEMTEST_TESTS = [
     "server_ending_while_client_waits",
     "withdraw_keeps_copies_handed_out",
     "name_malformed_requests_change_nothing",
+    "spawn_argv_gives_main_its_arguments",
+    "wait_after_the_child_ended",
+    "wait_reports_a_killed_child",
+    "wait_malformed_requests",
+    "spawn_argv_malformed_requests_change_nothing",
 ]
 
 
