@@ -1,0 +1,110 @@
+"""Servers beyond memsrv, from the shell: the key-value example pair (servers/kv), found by
+name, telling clients apart by badge; a second client; the server killed while clients wait;
+its name gone with it; string arguments through `spawn PROG WORD...`.
+
+One machine serves the module's tests in order (they build on each other's state, as a
+person at the console would).
+"""
+import re
+
+import pytest
+
+from conftest import debug_only
+from test_shell import Shell, number, start_machine
+
+pytestmark = debug_only  # the programs' output goes through the debug console
+
+
+@pytest.fixture(scope="module")
+def sh():
+    machine = start_machine("servers")
+    try:
+        yield Shell(machine)
+    finally:
+        machine.kill()
+
+
+def spawn(sh, line, expect):
+    """Runs `spawn ...` and waits for the program's line matching `expect`; returns
+    (pid, all output up to and including that line)."""
+    out = sh.run(line)
+    pid = number(r"started \S+ as process (\d+)", out)
+    if not re.search(expect, out, re.M):
+        out += sh.expect(expect, exact=False) + sh.child.after
+    return pid, out
+
+
+@pytest.fixture(scope="module")
+def server(sh):
+    pid, _ = spawn(sh, "spawn kvsrv", r'kvsrv: serving "kv" on slot \d+')
+    return pid
+
+
+def test_client_puts_and_gets_through_the_name(sh, server):
+    _, out = spawn(sh, "spawn kvcli put colour blue get colour", r"kvcli: get colour = .*")
+    assert "kvcli: put colour: ok" in out
+    assert "kvcli: get colour = blue" in out
+
+
+def test_second_client_sees_the_data_and_its_own_badge(sh, server):
+    pid, out = spawn(sh, "spawn kvcli get colour stat", r"kvcli: stat: .*")
+    assert "kvcli: get colour = blue" in out
+    # The server saw this client's process id as its badge: memsrv minted it, not the client.
+    assert re.search(rf"kvcli: stat: 1 keys, I am client {pid}, 2 calls", out)
+
+
+def test_only_the_owner_changes_a_key(sh, server):
+    _, out = spawn(sh, "spawn kvcli del colour put colour red", r"kvcli: put colour: .*")
+    assert "kvcli: del colour: E_RIGHTS" in out  # another process put it
+    assert "kvcli: put colour: E_RIGHTS" in out
+    _, out = spawn(sh, 'spawn kvcli put mine "two words" get mine del mine get mine',
+                   r"kvcli: get mine: .*")
+    assert "kvcli: get mine = two words" in out
+    assert "kvcli: del mine: ok" in out
+    assert "kvcli: get mine: E_NOTMAPPED" in out
+
+
+def test_overlong_key_is_refused(sh, server):
+    key = "k" * 16  # one byte longer than a key may be (kvcli refuses it before calling)
+    _, out = spawn(sh, f"spawn kvcli put {key} v", r"kvcli: put k+: .*")
+    assert f"kvcli: put {key}: E_INVAL" in out
+
+
+def test_server_killed_while_clients_wait(sh, server):
+    _, out = spawn(sh, "spawn kvcli pause", r"kvcli: pause: waiting for the server")
+    sh.expect("kvsrv: pausing")
+    # A second client queues behind the paused one.
+    out = sh.run("spawn kvcli get colour")
+    number(r"started kvcli as process (\d+)", out)
+    sh.settle()
+    out = sh.run(f"kill {server}")
+    text = out + sh.settle()
+    for _ in range(10):
+        if "kvcli: pause: E_DELETED" in text and "kvcli: get colour: E_DELETED" in text:
+            break
+        text += sh.settle()
+    assert "kvcli: pause: E_DELETED" in text      # the call the server had taken
+    assert "kvcli: get colour: E_DELETED" in text  # the call queued on its endpoint
+    out = sh.run("ps")
+    assert not re.search(r"^\s*\d+\s+running.*kvcli", out, re.M), out  # nothing hangs
+    assert re.search(r"^\s*\d+\s+running.*shell", out, re.M), out
+
+
+def test_names_of_a_dead_server_are_gone(sh, server):
+    _, out = spawn(sh, "spawn kvcli get colour", r"kvcli: lookup kv: .*")
+    assert "kvcli: lookup kv: E_NOTMAPPED" in out
+
+
+def test_a_new_server_takes_the_name_again(sh):
+    spawn(sh, "spawn kvsrv", r'kvsrv: serving "kv"')
+    _, out = spawn(sh, "spawn kvcli get colour stat", r"kvcli: stat: .*")
+    assert "kvcli: get colour: E_NOTMAPPED" in out  # a fresh store
+    assert "kvcli: stat: 0 keys" in out
+
+
+def test_spawn_passes_string_arguments(sh):
+    _, out = spawn(sh, 'spawn argtest -- one "two three" 4', r'argtest: argv\[3\] = .*')
+    assert 'argtest: argv[0] = "argtest"' in out
+    assert 'argtest: argv[1] = "one"' in out
+    assert 'argtest: argv[2] = "two three"' in out
+    assert 'argtest: argv[3] = "4"' in out  # after --, numbers are words too
