@@ -310,6 +310,8 @@ int mem_obj_info(cptr_t ms, struct mem_obj_info *out)
 	out->names = r[MEMSRV_OI_NAMES];
 	out->all_objects = r[MEMSRV_OI_ALL_OBJECTS];
 	out->all_names = r[MEMSRV_OI_ALL_NAMES];
+	out->shm_regions = r[MEMSRV_OI_SHM_REGIONS];
+	out->shm_frames = r[MEMSRV_OI_SHM_FRAMES];
 	return E_OK;
 }
 
@@ -388,4 +390,37 @@ int mem_wait(cptr_t ms, unsigned pid, uint64_t *state)
 	if (!err)
 		*state = r[0];
 	return err;
+}
+
+int mem_shm_create(cptr_t ms, unsigned pages, unsigned max_prot, uint64_t *handle)
+{
+	const uint64_t a[] = { pages, max_prot };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_SHM_CREATE, a, 2, r, 1);
+	if (!err)
+		*handle = r[0];
+	return err;
+}
+
+int mem_shm_share(cptr_t ms, uint64_t handle, unsigned pid, unsigned prot)
+{
+	const uint64_t a[] = { handle, pid, prot };
+	return mem_request(ms, MEMSRV_SHM_SHARE, a, 3, NULL, 0, NULL);
+}
+
+int mem_shm_map(cptr_t ms, unsigned as, uint64_t handle, uint64_t addr, unsigned prot,
+		uint64_t *start)
+{
+	const uint64_t a[] = { as, handle, addr, prot };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_SHM_MAP, a, 4, r, 1);
+	if (!err && start)
+		*start = r[0];
+	return err;
+}
+
+int mem_shm_release(cptr_t ms, uint64_t handle)
+{
+	const uint64_t a[] = { handle };
+	return mem_request(ms, MEMSRV_SHM_RELEASE, a, 1, NULL, 0, NULL);
 }

@@ -107,11 +107,21 @@ enum memsrv_label {
 				 * -> process id. main gets argc and argv. */
 	MEMSRV_WAIT = 87,       /* process id (a child of the caller) -> its state word, once
 				 * it has ended (the reply waits until then) */
+
+	/* Shared memory (MEMSRV_R_MAP; the caller is a process) */
+	MEMSRV_SHM_CREATE = 88,  /* pages (1..MEMSRV_SHM_PAGES_MAX), max prot -> handle */
+	MEMSRV_SHM_SHARE = 89,   /* handle, process id, prot (<= max): that process may map it */
+	MEMSRV_SHM_MAP = 90,     /* as, handle, addr (0: placed at random), prot -> start */
+	MEMSRV_SHM_RELEASE = 91, /* handle: the creator gives it up; the frames go with the
+				  * last mapping */
 };
 
-#define MEMSRV_ARGC_MAX   16
-#define MEMSRV_ARGV_BYTES 512
-#define MEMSRV_ARGV_WORD  4 /* MEMSRV_SPAWN_ARGV: the strings start at msg[4] */
+#define MEMSRV_SHM_PAGES_MAX  64
+#define MEMSRV_SHM_SHARES_MAX 8 /* processes one region is shared with */
+
+#define MEMSRV_ARGC_MAX       16
+#define MEMSRV_ARGV_BYTES     512
+#define MEMSRV_ARGV_WORD      4 /* MEMSRV_SPAWN_ARGV: the strings start at msg[4] */
 
 /* MEMSRV_OBJ_CREATE types. */
 enum memsrv_obj_type {
@@ -126,6 +136,8 @@ enum memsrv_obj_info {
 	MEMSRV_OI_NAMES,       /* names it has published */
 	MEMSRV_OI_ALL_OBJECTS, /* objects of every process */
 	MEMSRV_OI_ALL_NAMES,   /* names of every process */
+	MEMSRV_OI_SHM_REGIONS, /* shared regions of every process */
+	MEMSRV_OI_SHM_FRAMES,  /* frames those regions hold */
 	MEMSRV_OI_COUNT,
 };
 

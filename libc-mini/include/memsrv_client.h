@@ -147,8 +147,9 @@ int mem_request(cptr_t ms, uint64_t label, const uint64_t *args, unsigned nargs,
 
 /* What MEMSRV_OBJ_INFO reports (enum memsrv_obj_info). */
 struct mem_obj_info {
-	uint64_t objects, quota, names;  /* the caller's */
-	uint64_t all_objects, all_names; /* every process's */
+	uint64_t objects, quota, names;   /* the caller's */
+	uint64_t all_objects, all_names;  /* every process's */
+	uint64_t shm_regions, shm_frames; /* shared regions of every process, and their frames */
 };
 
 /*
@@ -201,3 +202,26 @@ int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota,
  * E_RANGE id >= 1024, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
  */
 int mem_wait(cptr_t ms, unsigned pid, uint64_t *state);
+
+/*
+ * Creates a shared region of `pages` zeroed pages (1..MEMSRV_SHM_PAGES_MAX) that may be
+ * mapped with at most `max_prot` (MEMSRV_PROT_*); *handle gets its handle. The pages count
+ * against the caller's quota until it releases the region. Errors: E_RANGE pages, E_INVAL /
+ * E_WX prot, E_NOMEM quota, regions or memory.
+ */
+int mem_shm_create(cptr_t ms, unsigned pages, unsigned max_prot, uint64_t *handle);
+
+/* Lets process `pid` map the caller's region with at most `prot` (<= its max_prot). */
+int mem_shm_share(cptr_t ms, uint64_t handle, unsigned pid, unsigned prot);
+
+/*
+ * Maps the whole region in `as` (0: the caller's own; another needs MEMSRV_R_CONTROL) at
+ * addr (0: placed at random) with `prot`, which the region's creator must allow `as`.
+ * *start (may be NULL) gets the address. Errors: E_INVAL handle, E_RIGHTS prot beyond what
+ * `as` may, E_WX, and MEMSRV_MAP's placement and quota errors.
+ */
+int mem_shm_map(cptr_t ms, unsigned as, uint64_t handle, uint64_t addr, unsigned prot,
+		uint64_t *start);
+
+/* Gives the caller's region up; its frames are freed when its last mapping goes. */
+int mem_shm_release(cptr_t ms, uint64_t handle);

@@ -72,6 +72,7 @@ struct aspace {
 	uint64_t quota;       /* pages: resident + table_pages may not exceed it */
 	uint64_t tlbi;        /* TLB invalidations memsrv's unmaps and remaps caused */
 	uint64_t faults[FC_COUNT];
+	uint64_t shm_pages; /* pages of shared regions it created and holds (shm.h) */
 	struct process proc;
 };
 
@@ -114,6 +115,21 @@ int aspace_map(struct aspace *as, uint64_t start, uint64_t length, unsigned righ
 	       unsigned backing, unsigned guard_pages, uint64_t user, aspace_fill_fn fill,
 	       void *ctx);
 
+/* vma.user of a shared region's VMA: ASPACE_SHM_USER + the region's index (shm.c). */
+#define ASPACE_SHM_USER 0x10000ull
+
+/*
+ * Maps `pages` pages of a shared region at `start` (VMA_SHARED, eager, vma.user = `user`),
+ * each through a new copy of frames[i], with `rights`. The pages count as resident in `as`
+ * (its quota); unmapping them deletes the copies and tells the region (shm_unmapped), never
+ * frees the frames. All or nothing: returns 0, the VMA layer's error or E_NOMEM.
+ */
+int aspace_map_shared(struct aspace *as, uint64_t start, unsigned pages, unsigned rights,
+		      uint64_t user, const cptr_t *frames);
+
+/* Whether `v` maps a shared region (aspace_map_shared). */
+bool aspace_is_shm(const struct vma *v);
+
 /* Unmaps [start, start + length) (vma_unmap) and frees its resident pages. */
 int aspace_unmap(struct aspace *as, uint64_t start, uint64_t length);
 
@@ -132,7 +148,7 @@ cptr_t aspace_page(const struct aspace *as, uint64_t va);
 /* Re-applies the VMA's rights to the resident page at `va`. Returns 0 or the kernel's error. */
 int aspace_refresh_page(struct aspace *as, uint64_t va, unsigned rights);
 
-/* Pages charged to the address space: resident + page-table pages. */
+/* Pages charged to the address space: resident + page-table pages + shared regions it holds. */
 uint64_t aspace_charged(const struct aspace *as);
 
 /* Totals over every live address space. */

@@ -22,6 +22,7 @@
 #include "objects.h"
 #include "pager.h"
 #include "probe.h"
+#include "shm.h"
 #include "process.h"
 
 #define VMA_LIST_MAX   19
@@ -159,6 +160,16 @@ static bool pinned(const struct aspace *as, uint64_t start, uint64_t length)
 	return process_pinned(as, start, length) || probe_pinned(as, start, length);
 }
 
+/* Whether [start, start + length) touches a shared region's VMA (its rights are fixed). */
+static bool shared_in(const struct aspace *as, uint64_t start, uint64_t length)
+{
+	for (const struct vma *v = vma_first_from(&as->vmas, start);
+	     v && length && v->start < start + length; v = vma_next(&as->vmas, v))
+		if (aspace_is_shm(v))
+			return true;
+	return false;
+}
+
 /* MEMSRV_UNMAP: as, addr, length. */
 static int handle_unmap(struct call *c)
 {
@@ -175,7 +186,7 @@ static int handle_protect(struct call *c)
 	int err = check_prot(w[3]);
 	if (err)
 		return err;
-	if (pinned(c->as, w[1], w[2]))
+	if (pinned(c->as, w[1], w[2]) || shared_in(c->as, w[1], w[2]))
 		return E_BUSY;
 	return aspace_protect(c->as, w[1], w[2], (unsigned)w[3]);
 }
@@ -453,6 +464,10 @@ static const struct handler handlers[] = {
 	[MEMSRV_SPAWN_ARGV] = { handle_spawn_argv, MEMSRV_ARGV_WORD + 1,
 				MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8, MEMSRV_R_CONTROL, false },
 	[MEMSRV_WAIT] = { handle_wait, 1, 1, 0, false },
+	[MEMSRV_SHM_CREATE] = { handle_shm_create, 2, 2, MEMSRV_R_MAP, false },
+	[MEMSRV_SHM_SHARE] = { handle_shm_share, 3, 3, MEMSRV_R_MAP, false },
+	[MEMSRV_SHM_MAP] = { handle_shm_map, 4, 4, MEMSRV_R_MAP, true },
+	[MEMSRV_SHM_RELEASE] = { handle_shm_release, 1, 1, MEMSRV_R_MAP, false },
 	[MEMSRV_NAME_WITHDRAW] = { handle_name_withdraw, MEMSRV_NAME_WORDS, MEMSRV_NAME_WORDS,
 				   MEMSRV_R_MAP, false },
 };

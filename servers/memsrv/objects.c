@@ -10,6 +10,7 @@
 #include "cells.h"
 #include "names.h"
 #include "objtab.h"
+#include "shm.h"
 
 static struct objtab table;
 
@@ -148,6 +149,10 @@ int handle_obj_info(struct call *c)
 	call_put(c, names_count(as));
 	call_put(c, cell_objects_in_use());
 	call_put(c, names_total());
+	uint64_t regions, frames;
+	shm_totals(&regions, &frames);
+	call_put(c, regions);
+	call_put(c, frames);
 	return E_OK;
 }
 

@@ -22,6 +22,7 @@
 #include "names.h"
 #include "objects.h"
 #include "probe.h"
+#include "shm.h"
 
 static cptr_t memsrv_ep;
 static const void *archive;
@@ -238,6 +239,7 @@ static void release_process(struct aspace *as)
 	drop_badged(&p->cap_client); /* also deletes the copy in the process's CNode */
 	drop_badged(&p->cap_fault);
 	children_forget(as);
+	shm_forget(as);
 	names_forget(as);
 	objects_release(as); /* its endpoints die everywhere: their waiters get E_DELETED */
 	if (p->cnode) {

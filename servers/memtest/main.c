@@ -61,6 +61,12 @@ static const struct test tests[] = {
 	{ "wait_malformed_requests", test_wait_malformed_requests },
 	{ "spawn_argv_malformed_requests_change_nothing",
 	  test_spawn_argv_malformed_requests_change_nothing },
+	{ "shm_visible_on_both_sides_and_nowhere_else",
+	  test_shm_visible_on_both_sides_and_nowhere_else },
+	{ "shm_frames_go_with_the_last_mapping", test_shm_frames_go_with_the_last_mapping },
+	{ "shm_rights_and_wx", test_shm_rights_and_wx },
+	{ "shm_malformed_requests_change_nothing", test_shm_malformed_requests_change_nothing },
+	{ "shm_quota_exhaustion_is_an_error", test_shm_quota_exhaustion_is_an_error },
 };
 
 int failf(const char *fmt, ...)

@@ -105,3 +105,8 @@ int test_wait_after_the_child_ended(void);
 int test_wait_reports_a_killed_child(void);
 int test_wait_malformed_requests(void);
 int test_spawn_argv_malformed_requests_change_nothing(void);
+int test_shm_visible_on_both_sides_and_nowhere_else(void);
+int test_shm_frames_go_with_the_last_mapping(void);
+int test_shm_rights_and_wx(void);
+int test_shm_malformed_requests_change_nothing(void);
+int test_shm_quota_exhaustion_is_an_error(void);

@@ -59,6 +59,11 @@ MEMTEST_TESTS = [
     "wait_reports_a_killed_child",
     "wait_malformed_requests",
     "spawn_argv_malformed_requests_change_nothing",
+    "shm_visible_on_both_sides_and_nowhere_else",
+    "shm_frames_go_with_the_last_mapping",
+    "shm_rights_and_wx",
+    "shm_malformed_requests_change_nothing",
+    "shm_quota_exhaustion_is_an_error",
 ]
 
 
