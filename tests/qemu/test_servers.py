@@ -29,9 +29,10 @@ def spawn(sh, line, expect):
     (pid, all output up to and including that line)."""
     out = sh.run(line)
     pid = number(r"started \S+ as process (\d+)", out)
-    if not re.search(expect, out, re.M):
-        out += sh.expect(expect, exact=False) + sh.child.after
-    return pid, out
+    whole = expect + r"[^\r\n]*\r*\n"  # the line and its end: output arrives in pieces
+    if not re.search(whole, out, re.M):
+        out += sh.expect(whole, exact=False) + sh.child.after
+    return pid, out.replace("\r", "")
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +72,8 @@ def test_overlong_key_is_refused(sh, server):
 
 
 def test_server_killed_while_clients_wait(sh, server):
-    _, out = spawn(sh, "spawn kvcli pause", r"kvcli: pause: waiting for the server")
-    sh.expect("kvsrv: pausing")
+    _, out = spawn(sh, "spawn kvcli pause", r"kvsrv: pausing")  # it took the call
+    assert "kvcli: pause: waiting for the server" in out
     # A second client queues behind the paused one.
     out = sh.run("spawn kvcli get colour")
     number(r"started kvcli as process (\d+)", out)
@@ -108,3 +109,20 @@ def test_spawn_passes_string_arguments(sh):
     assert 'argtest: argv[1] = "one"' in out
     assert 'argtest: argv[2] = "two three"' in out
     assert 'argtest: argv[3] = "4"' in out  # after --, numbers are words too
+
+
+def test_first_program_of_the_tutorial(sh):
+    pid, out = spawn(sh, 'spawn first one "two words"', r"process \d+ \(first\) exited with code")
+    assert "first: argv[0] = first" in out
+    assert "first: argv[1] = one" in out
+    assert "first: argv[2] = two words" in out
+    assert re.search(rf"first: I am process {pid}, \d+ pages resident, quota 4096", out)
+    assert f"process {pid} (first) exited with code 2" in out  # its argc - 1
+
+
+def test_first_server_of_the_tutorial(sh):
+    server, _ = spawn(sh, "spawn greeter", r"greeter: ready")
+    client, out = spawn(sh, "spawn greet", r"greet: .*")
+    assert f"greet: process {server} says hello to process {client} (call 1)" in out
+    client, out = spawn(sh, "spawn greet", r"greet: .*")
+    assert f"greet: process {server} says hello to process {client} (call 2)" in out
