@@ -424,3 +424,40 @@ int mem_shm_release(cptr_t ms, uint64_t handle)
 	const uint64_t a[] = { handle };
 	return mem_request(ms, MEMSRV_SHM_RELEASE, a, 1, NULL, 0, NULL);
 }
+
+/* Where mem_thread_create's threads start: x0 = fn, x1 = arg, x2 = their memsrv slot. */
+static __attribute__((noreturn)) void thread_start(int (*fn)(void *), void *arg, cptr_t self)
+{
+	mem_thread_exit(self, fn(arg));
+	for (;;)
+		mica_yield(); /* not reached: memsrv ended the thread */
+}
+
+int mem_thread_create(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority, unsigned *tid)
+{
+	const uint64_t a[] = { (uint64_t)(uintptr_t)thread_start, (uint64_t)(uintptr_t)fn,
+			       (uint64_t)(uintptr_t)arg, priority };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_THREAD_CREATE, a, 4, r, 1);
+	if (!err)
+		*tid = (unsigned)r[0];
+	return err;
+}
+
+int mem_thread_exit(cptr_t self, int code)
+{
+	const uint64_t a[] = { (uint64_t)(int64_t)code };
+	return mem_request(self, MEMSRV_THREAD_EXIT, a, 1, NULL, 0, NULL);
+}
+
+int mem_thread_info(cptr_t ms, unsigned tid, unsigned *state, int *code)
+{
+	const uint64_t a[] = { tid };
+	uint64_t r[2];
+	int err = request_n(ms, MEMSRV_THREAD_INFO, a, 1, r, 2);
+	if (!err) {
+		*state = (unsigned)r[0];
+		*code = (int)(int64_t)r[1];
+	}
+	return err;
+}

@@ -114,6 +114,22 @@ enum memsrv_label {
 	MEMSRV_SHM_MAP = 90,     /* as, handle, addr (0: placed at random), prot -> start */
 	MEMSRV_SHM_RELEASE = 91, /* handle: the creator gives it up; the frames go with the
 				  * last mapping */
+
+	/* Threads in the caller's own address space (MEMSRV_R_MAP; the caller is a process) */
+	MEMSRV_THREAD_CREATE = 92, /* pc, x0, x1, priority (0: the process's) -> thread id; the
+				    * thread starts with x2 = its memsrv slot, x3 = its id */
+	MEMSRV_THREAD_EXIT = 93,   /* code, through the thread's own memsrv capability: it ends */
+	MEMSRV_THREAD_INFO = 94,   /* thread id -> MEMSRV_THREAD_* state, exit code */
+};
+
+#define MEMSRV_THREADS_MAX       8 /* threads a process may run besides its first */
+#define MEMSRV_BADGE_THREAD(tid) ((uint64_t)(tid) << 20) /* a thread's memsrv capability */
+#define MEMSRV_BADGE_TID(badge)  ((unsigned)(((badge) >> 20) & 0xff))
+
+/* MEMSRV_THREAD_INFO states. */
+enum memsrv_thread_state {
+	MEMSRV_THREAD_RUNNING = 1,
+	MEMSRV_THREAD_EXITED = 2,
 };
 
 #define MEMSRV_SHM_PAGES_MAX  64

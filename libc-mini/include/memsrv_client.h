@@ -225,3 +225,22 @@ int mem_shm_map(cptr_t ms, unsigned as, uint64_t handle, uint64_t addr, unsigned
 
 /* Gives the caller's region up; its frames are freed when its last mapping goes. */
 int mem_shm_release(cptr_t ms, uint64_t handle);
+
+/*
+ * Starts a thread in the caller's address space running fn(arg) at `priority` (0: the
+ * process's; at most the process's). It has its own stack (guard page below) and IPC buffer;
+ * when fn returns, the thread ends with fn's result (mem_thread_exit). *tid gets its id
+ * (1..MEMSRV_THREADS_MAX). Errors: E_RANGE priority, E_NOMEM MEMSRV_THREADS_MAX threads
+ * running, quota, slots or memory.
+ */
+int mem_thread_create(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority, unsigned *tid);
+
+/*
+ * Ends the calling thread with `code`: `self` is the memsrv capability the thread was started
+ * with (x2; mem_thread_create's threads use it). Returns only on error (E_INVAL: not such a
+ * thread's capability).
+ */
+int mem_thread_exit(cptr_t self, int code);
+
+/* *state gets MEMSRV_THREAD_RUNNING or _EXITED, *code its exit code (0 while running). */
+int mem_thread_info(cptr_t ms, unsigned tid, unsigned *state, int *code);

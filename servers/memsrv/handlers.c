@@ -23,6 +23,7 @@
 #include "pager.h"
 #include "probe.h"
 #include "shm.h"
+#include "threads.h"
 #include "process.h"
 
 #define VMA_LIST_MAX   19
@@ -157,7 +158,8 @@ static int handle_map(struct call *c)
 /* Whether the range touches what memsrv keeps in place: IPC buffer, UART page, probe. */
 static bool pinned(const struct aspace *as, uint64_t start, uint64_t length)
 {
-	return process_pinned(as, start, length) || probe_pinned(as, start, length);
+	return process_pinned(as, start, length) || probe_pinned(as, start, length) ||
+	       threads_pinned(as, start, length);
 }
 
 /* Whether [start, start + length) touches a shared region's VMA (its rights are fixed). */
@@ -468,6 +470,9 @@ static const struct handler handlers[] = {
 	[MEMSRV_SHM_SHARE] = { handle_shm_share, 3, 3, MEMSRV_R_MAP, false },
 	[MEMSRV_SHM_MAP] = { handle_shm_map, 4, 4, MEMSRV_R_MAP, true },
 	[MEMSRV_SHM_RELEASE] = { handle_shm_release, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_CREATE] = { handle_thread_create, 4, 4, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_EXIT] = { handle_thread_exit, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_INFO] = { handle_thread_info, 1, 1, MEMSRV_R_MAP, false },
 	[MEMSRV_NAME_WITHDRAW] = { handle_name_withdraw, MEMSRV_NAME_WORDS, MEMSRV_NAME_WORDS,
 				   MEMSRV_R_MAP, false },
 };

@@ -23,6 +23,7 @@
 #include "objects.h"
 #include "probe.h"
 #include "shm.h"
+#include "threads.h"
 
 static cptr_t memsrv_ep;
 static const void *archive;
@@ -238,6 +239,7 @@ static void release_process(struct aspace *as)
 	}
 	drop_badged(&p->cap_client); /* also deletes the copy in the process's CNode */
 	drop_badged(&p->cap_fault);
+	threads_release(as);
 	children_forget(as);
 	shm_forget(as);
 	names_forget(as);
@@ -313,6 +315,7 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	p->present = true;
 	p->control = a->control;
 	p->parent = (uint16_t)a->parent;
+	p->priority = (uint8_t)a->priority;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
 	live++;

@@ -67,6 +67,11 @@ static const struct test tests[] = {
 	{ "shm_rights_and_wx", test_shm_rights_and_wx },
 	{ "shm_malformed_requests_change_nothing", test_shm_malformed_requests_change_nothing },
 	{ "shm_quota_exhaustion_is_an_error", test_shm_quota_exhaustion_is_an_error },
+	{ "thread_runs_in_the_same_address_space", test_thread_runs_in_the_same_address_space },
+	{ "thread_has_its_own_stack_and_ipc_buffer", test_thread_has_its_own_stack_and_ipc_buffer },
+	{ "thread_quota_exhaustion_is_an_error", test_thread_quota_exhaustion_is_an_error },
+	{ "thread_malformed_requests_change_nothing",
+	  test_thread_malformed_requests_change_nothing },
 };
 
 int failf(const char *fmt, ...)

@@ -110,3 +110,7 @@ int test_shm_frames_go_with_the_last_mapping(void);
 int test_shm_rights_and_wx(void);
 int test_shm_malformed_requests_change_nothing(void);
 int test_shm_quota_exhaustion_is_an_error(void);
+int test_thread_runs_in_the_same_address_space(void);
+int test_thread_has_its_own_stack_and_ipc_buffer(void);
+int test_thread_quota_exhaustion_is_an_error(void);
+int test_thread_malformed_requests_change_nothing(void);

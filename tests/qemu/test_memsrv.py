@@ -64,6 +64,10 @@ MEMTEST_TESTS = [
     "shm_rights_and_wx",
     "shm_malformed_requests_change_nothing",
     "shm_quota_exhaustion_is_an_error",
+    "thread_runs_in_the_same_address_space",
+    "thread_has_its_own_stack_and_ipc_buffer",
+    "thread_quota_exhaustion_is_an_error",
+    "thread_malformed_requests_change_nothing",
 ]
 
 
