@@ -1,7 +1,9 @@
 /*
  * kvcli: a client of the key-value example server (kv.h). Started with string arguments, it
  * looks "kv" up and runs its commands in order, one line each:
- *     kvcli put KEY VALUE | get KEY | del KEY | stat | pause  [more commands ...]
+ *     kvcli put KEY VALUE | get KEY | del KEY | stat | pause | putbig KEY BYTES |
+ *           getbig KEY  [more commands ...]
+ * putbig and getbig move the value through the bulk buffer the server shares with it.
  * It exits 0 if every command worked, 1 otherwise.
  */
 #include <memsrv_client.h>
@@ -13,6 +15,7 @@
 #include "kv.h"
 
 static cptr_t server;
+static uint8_t *bulk; /* the shared bulk buffer, once attached */
 
 /* Calls the server with `label` and words a[0..n); *reply gets the answer. */
 static int kv_call(unsigned label, const uint64_t *a, unsigned n, struct mica_msg *reply)
@@ -110,6 +113,69 @@ static int pause_server(void)
 	return err;
 }
 
+/* Maps the bulk buffer the server shares with this process (once). */
+static int attach(void)
+{
+	struct mica_msg r;
+	uint64_t at;
+	if (bulk)
+		return E_OK;
+	int err = kv_call(KV_ATTACH, NULL, 0, &r);
+	if (!err)
+		err = mem_shm_map(MICA_MEMSRV_SLOT, 0, r.mr[0], 0, MEMSRV_PROT_R | MEMSRV_PROT_W,
+				  &at);
+	if (!err)
+		bulk = (uint8_t *)(uintptr_t)at;
+	return err;
+}
+
+/* A sum of the bytes, to compare values without printing them. */
+static unsigned checksum(const uint8_t *p, unsigned n)
+{
+	unsigned sum = 0;
+	for (unsigned i = 0; i < n; i++)
+		sum = sum * 31 + p[i];
+	return sum;
+}
+
+static int putbig(const char *key, const char *count)
+{
+	uint64_t a[KV_VALUE_WORD + KV_VALUE_MAX / 8], n = 0;
+	struct mica_msg r;
+	for (const char *s = count; *s >= '0' && *s <= '9' && n <= KV_BULK_MAX; s++)
+		n = n * 10 + (uint64_t)(*s - '0');
+	int err = n <= KV_BULK_MAX && pack(key, NULL, a) ? attach() : E_INVAL;
+	if (!err) {
+		for (unsigned i = 0; i < n; i++)
+			bulk[i] = (uint8_t)('a' + i % 26);
+		a[KV_KEY_WORDS] = n;
+		err = kv_call(KV_PUT_BULK, a, KV_KEY_WORDS + 1, &r);
+	}
+	if (err)
+		printf("kvcli: putbig %s: %s\n", key, mica_strerror(err));
+	else
+		printf("kvcli: putbig %s: %lu bytes, sum %u\n", key, (unsigned long)n,
+		       checksum(bulk, (unsigned)n));
+	return err;
+}
+
+static int getbig(const char *key)
+{
+	uint64_t a[KV_VALUE_WORD + KV_VALUE_MAX / 8];
+	struct mica_msg r;
+	int err = pack(key, NULL, a) ? attach() : E_INVAL;
+	if (!err)
+		err = kv_call(KV_GET_BULK, a, KV_KEY_WORDS, &r);
+	if (err) {
+		printf("kvcli: getbig %s: %s\n", key, mica_strerror(err));
+		return err;
+	}
+	unsigned n = (unsigned)r.mr[0];
+	printf("kvcli: getbig %s: %u bytes, sum %u, starts %.8s\n", key, n, checksum(bulk, n),
+	       (const char *)bulk);
+	return E_OK;
+}
+
 /* Runs the command at argv[*i], moving *i past its words. Returns 0 or an error. */
 static int command(int argc, char **argv, int *i)
 {
@@ -123,11 +189,21 @@ static int command(int argc, char **argv, int *i)
 		(*i)++;
 		return cmd[0] == 'g' ? get(argv[*i - 1]) : del(argv[*i - 1]);
 	}
+	if (strcmp(cmd, "putbig") == 0 && left >= 2) {
+		*i += 2;
+		return putbig(argv[*i - 2], argv[*i - 1]);
+	}
+	if (strcmp(cmd, "getbig") == 0 && left >= 1) {
+		(*i)++;
+		return getbig(argv[*i - 1]);
+	}
 	if (strcmp(cmd, "stat") == 0)
 		return stat();
 	if (strcmp(cmd, "pause") == 0)
 		return pause_server();
-	printf("kvcli: expected put KEY VALUE, get KEY, del KEY, stat or pause, not '%s'\n", cmd);
+	printf("kvcli: expected put KEY VALUE, get KEY, del KEY, stat, pause, putbig KEY BYTES or "
+	       "getbig KEY, not '%s'\n",
+	       cmd);
 	return E_INVAL;
 }
 

@@ -1,6 +1,7 @@
 """Servers beyond memsrv, from the shell: the key-value example pair (servers/kv), found by
-name, telling clients apart by badge; a second client; the server killed while clients wait;
-its name gone with it; string arguments through `spawn PROG WORD...`.
+name, telling clients apart by badge, serving with two threads and moving bulk values through
+shared buffers; a second client; the server killed while clients wait; its name gone with it;
+string arguments through `spawn PROG WORD...`; the tutorial's programs.
 
 One machine serves the module's tests in order (they build on each other's state, as a
 person at the console would).
@@ -37,7 +38,7 @@ def spawn(sh, line, expect):
 
 @pytest.fixture(scope="module")
 def server(sh):
-    pid, _ = spawn(sh, "spawn kvsrv", r'kvsrv: serving "kv" on slot \d+')
+    pid, _ = spawn(sh, "spawn kvsrv", r'kvsrv: serving "kv" on slot \d+ with 2 threads')
     return pid
 
 
@@ -71,20 +72,36 @@ def test_overlong_key_is_refused(sh, server):
     assert f"kvcli: put {key}: E_INVAL" in out
 
 
+def test_bulk_values_through_shared_buffers(sh, server):
+    _, out = spawn(sh, "spawn kvcli putbig blob 3000", r"kvcli: putbig blob: .*")
+    m = re.search(r"kvcli: putbig blob: 3000 bytes, sum (\d+)", out)
+    assert m, out
+    # Another client gets the value through its own buffer (shared with it alone).
+    _, out = spawn(sh, "spawn kvcli getbig blob", r"kvcli: getbig blob: .*")
+    assert f"kvcli: getbig blob: 3000 bytes, sum {m.group(1)}, starts abcdefgh" in out
+    _, out = spawn(sh, "spawn kvcli get blob", r"kvcli: get blob: .*")
+    assert "kvcli: get blob: E_MSGSIZE" in out  # too long for a message: bulk only
+    _, out = spawn(sh, "spawn kvcli putbig huge 4097", r"kvcli: putbig huge: .*")
+    assert "kvcli: putbig huge: E_INVAL" in out
+
+
 def test_server_killed_while_clients_wait(sh, server):
-    _, out = spawn(sh, "spawn kvcli pause", r"kvsrv: pausing")  # it took the call
+    # Both of the server's threads take a pause call and hang; a third call queues.
+    _, out = spawn(sh, "spawn kvcli pause", r"kvsrv: pausing a thread")
     assert "kvcli: pause: waiting for the server" in out
-    # A second client queues behind the paused one.
+    _, out = spawn(sh, "spawn kvcli get colour", r"kvcli: get colour.*")
+    assert "kvcli: get colour = blue" in out  # the other thread still serves
+    spawn(sh, "spawn kvcli pause", r"kvsrv: pausing a thread")
     out = sh.run("spawn kvcli get colour")
     number(r"started kvcli as process (\d+)", out)
     sh.settle()
     out = sh.run(f"kill {server}")
     text = out + sh.settle()
     for _ in range(10):
-        if "kvcli: pause: E_DELETED" in text and "kvcli: get colour: E_DELETED" in text:
+        if text.count("kvcli: pause: E_DELETED") == 2 and "get colour: E_DELETED" in text:
             break
         text += sh.settle()
-    assert "kvcli: pause: E_DELETED" in text      # the call the server had taken
+    assert text.count("kvcli: pause: E_DELETED") == 2  # the calls its threads had taken
     assert "kvcli: get colour: E_DELETED" in text  # the call queued on its endpoint
     out = sh.run("ps")
     assert not re.search(r"^\s*\d+\s+running.*kvcli", out, re.M), out  # nothing hangs
