@@ -22,7 +22,7 @@ static void test_check_refuses_malformed_forms(void)
 {
 	static const char two[4] = "a\0b";
 	CHECK_EQ(argv_check(two, sizeof(two), 3), -1); /* fewer strings than argc */
-	CHECK_EQ(argv_check("a\0b\0\0", 6, 3), 5);    /* argc decides: the third is "" */
+	CHECK_EQ(argv_check("a\0b\0\0", 6, 3), 5);     /* argc decides: the third is "" */
 	CHECK_EQ(argv_check(two, sizeof(two), 0), -1); /* argc 0 */
 	CHECK_EQ(argv_check(two, sizeof(two), ARGV_COUNT_MAX + 1), -1);
 	CHECK_EQ(argv_check("abc", 3, 1), -1);     /* unterminated */
