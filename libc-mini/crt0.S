@@ -2,8 +2,9 @@
  * User-program entry. The kernel (root task) or the spawner starts a thread here with its
  * stack pointer set and one argument in x0: the boot-info page for the root task, the
  * spawner's argument otherwise (x3: MICA_START_* flags from a spawner that sets them,
- * include-user/stdio.h). _start calls `int main(void *arg)` and passes its result to
- * mica_exit. The loader has already zeroed .bss (the part of a segment past its file size).
+ * include-user/stdio.h). _start calls `int main(void *arg)` (x1.. pass through), or, with
+ * MICA_START_ARGV, `int main(int argc, char **argv)` from x4 and x5, and passes its result
+ * to mica_exit. The loader has already zeroed .bss (the part of a segment past its file size).
  */
 	.section .text.start, "ax"
 	.global _start
@@ -16,6 +17,9 @@ _start:
 	mov	w9, #1
 	adrp	x10, mica_started_by_memsrv
 	str	w9, [x10, :lo12:mica_started_by_memsrv]
+	tbz	x3, #2, 2f		/* MICA_START_ARGV: main(argc, argv) */
+	mov	x0, x4
+	mov	x1, x5
 2:	mov	x29, #0			/* end of the frame-pointer chain */
 	mov	x30, #0			/* and of the return-address chain */
 	mov	x9, sp

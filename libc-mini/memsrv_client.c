@@ -296,3 +296,182 @@ int mem_probe_access(cptr_t probe, unsigned label, uint64_t addr, uint64_t *valu
 		*value = msg.mr[0];
 	return E_OK;
 }
+
+int mem_obj_create(cptr_t ms, unsigned type, unsigned slot, uint64_t badge, unsigned *out_slot)
+{
+	const uint64_t a[] = { type, slot, badge };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_OBJ_CREATE, a, 3, r, 1);
+	if (!err && out_slot)
+		*out_slot = (unsigned)r[0];
+	return err;
+}
+
+int mem_obj_delete(cptr_t ms, unsigned slot)
+{
+	const uint64_t a[] = { slot };
+	return mem_request(ms, MEMSRV_OBJ_DELETE, a, 1, NULL, 0, NULL);
+}
+
+int mem_obj_info(cptr_t ms, struct mem_obj_info *out)
+{
+	uint64_t r[MEMSRV_OI_COUNT];
+	int err = request_n(ms, MEMSRV_OBJ_INFO, NULL, 0, r, MEMSRV_OI_COUNT);
+	if (err)
+		return err;
+	out->objects = r[MEMSRV_OI_OBJECTS];
+	out->quota = r[MEMSRV_OI_QUOTA];
+	out->names = r[MEMSRV_OI_NAMES];
+	out->all_objects = r[MEMSRV_OI_ALL_OBJECTS];
+	out->all_names = r[MEMSRV_OI_ALL_NAMES];
+	out->shm_regions = r[MEMSRV_OI_SHM_REGIONS];
+	out->shm_frames = r[MEMSRV_OI_SHM_FRAMES];
+	return E_OK;
+}
+
+/* Packs `name` into a[first .. first + MEMSRV_NAME_WORDS); E_INVAL if it does not fit. */
+static int pack_name(const char *name, uint64_t *a, unsigned first)
+{
+	size_t len = strnlen(name, MEMSRV_NAME_BYTES);
+	if (len == 0 || len >= MEMSRV_NAME_BYTES)
+		return E_INVAL;
+	memset(&a[first], 0, MEMSRV_NAME_BYTES);
+	memcpy(&a[first], name, len);
+	return E_OK;
+}
+
+int mem_name_publish(cptr_t ms, unsigned slot, const char *name)
+{
+	uint64_t a[1 + MEMSRV_NAME_WORDS] = { slot };
+	int err = pack_name(name, a, 1);
+	return err ? err
+		   : mem_request(ms, MEMSRV_NAME_PUBLISH, a, 1 + MEMSRV_NAME_WORDS, NULL, 0, NULL);
+}
+
+int mem_name_lookup(cptr_t ms, const char *name, unsigned slot, unsigned *out_slot,
+		    unsigned *publisher)
+{
+	uint64_t a[1 + MEMSRV_NAME_WORDS] = { slot }, r[2];
+	int err = pack_name(name, a, 1);
+	if (!err)
+		err = request_n(ms, MEMSRV_NAME_LOOKUP, a, 1 + MEMSRV_NAME_WORDS, r, 2);
+	if (err)
+		return err;
+	if (out_slot)
+		*out_slot = (unsigned)r[0];
+	if (publisher)
+		*publisher = (unsigned)r[1];
+	return E_OK;
+}
+
+int mem_name_withdraw(cptr_t ms, const char *name)
+{
+	uint64_t a[MEMSRV_NAME_WORDS];
+	int err = pack_name(name, a, 0);
+	return err ? err
+		   : mem_request(ms, MEMSRV_NAME_WITHDRAW, a, MEMSRV_NAME_WORDS, NULL, 0, NULL);
+}
+
+int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota, int argc,
+		   const char *const *argv, unsigned *pid)
+{
+	uint64_t a[MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8] = { priority, flags, quota,
+								 (uint64_t)argc };
+	char *bytes = (char *)&a[MEMSRV_ARGV_WORD];
+	size_t at = 0;
+	if (argc < 1 || argc > MEMSRV_ARGC_MAX)
+		return E_INVAL;
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+		if (at + len + 1 > MEMSRV_ARGV_BYTES)
+			return E_INVAL;
+		memcpy(bytes + at, argv[i], len + 1);
+		at += len + 1;
+	}
+	uint64_t r[1];
+	unsigned words = MEMSRV_ARGV_WORD + (unsigned)((at + 7) / 8);
+	int err = request_n(ms, MEMSRV_SPAWN_ARGV, a, words, r, 1);
+	if (!err)
+		*pid = (unsigned)r[0];
+	return err;
+}
+
+int mem_wait(cptr_t ms, unsigned pid, uint64_t *state)
+{
+	const uint64_t a[] = { pid };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_WAIT, a, 1, r, 1);
+	if (!err)
+		*state = r[0];
+	return err;
+}
+
+int mem_shm_create(cptr_t ms, unsigned pages, unsigned max_prot, uint64_t *handle)
+{
+	const uint64_t a[] = { pages, max_prot };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_SHM_CREATE, a, 2, r, 1);
+	if (!err)
+		*handle = r[0];
+	return err;
+}
+
+int mem_shm_share(cptr_t ms, uint64_t handle, unsigned pid, unsigned prot)
+{
+	const uint64_t a[] = { handle, pid, prot };
+	return mem_request(ms, MEMSRV_SHM_SHARE, a, 3, NULL, 0, NULL);
+}
+
+int mem_shm_map(cptr_t ms, unsigned as, uint64_t handle, uint64_t addr, unsigned prot,
+		uint64_t *start)
+{
+	const uint64_t a[] = { as, handle, addr, prot };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_SHM_MAP, a, 4, r, 1);
+	if (!err && start)
+		*start = r[0];
+	return err;
+}
+
+int mem_shm_release(cptr_t ms, uint64_t handle)
+{
+	const uint64_t a[] = { handle };
+	return mem_request(ms, MEMSRV_SHM_RELEASE, a, 1, NULL, 0, NULL);
+}
+
+/* Where mem_thread_create's threads start: x0 = fn, x1 = arg, x2 = their memsrv slot. */
+static __attribute__((noreturn)) void thread_start(int (*fn)(void *), void *arg, cptr_t self)
+{
+	mem_thread_exit(self, fn(arg));
+	for (;;)
+		mica_yield(); /* not reached: memsrv ended the thread */
+}
+
+int mem_thread_create(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority, unsigned *tid)
+{
+	const uint64_t a[] = { (uint64_t)(uintptr_t)thread_start, (uint64_t)(uintptr_t)fn,
+			       (uint64_t)(uintptr_t)arg, priority };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_THREAD_CREATE, a, 4, r, 1);
+	if (!err)
+		*tid = (unsigned)r[0];
+	return err;
+}
+
+int mem_thread_exit(cptr_t self, int code)
+{
+	const uint64_t a[] = { (uint64_t)(int64_t)code };
+	return mem_request(self, MEMSRV_THREAD_EXIT, a, 1, NULL, 0, NULL);
+}
+
+int mem_thread_info(cptr_t ms, unsigned tid, unsigned *state, int *code)
+{
+	const uint64_t a[] = { tid };
+	uint64_t r[2];
+	int err = request_n(ms, MEMSRV_THREAD_INFO, a, 1, r, 2);
+	if (!err) {
+		*state = (unsigned)r[0];
+		*code = (int)(int64_t)r[1];
+	}
+	return err;
+}

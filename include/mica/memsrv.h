@@ -98,16 +98,48 @@ enum memsrv_label {
 				   * MEMSRV_SLOT_PROBE holds its endpoint -> slot, as_id */
 	MEMSRV_PROBE_DETACH = 65, /* -> the probe stops; the capability to it is revoked */
 
+	/* Kernel objects in the caller's own CSpace (MEMSRV_R_MAP; the caller is a process) */
+	MEMSRV_OBJ_CREATE = 80, /* type (MEMSRV_OBJ_*), slot (0: memsrv picks), badge (0 for
+				 * an endpoint; a notification's bits, not 0) -> slot */
+	MEMSRV_OBJ_DELETE = 81, /* slot: the object and every copy of it are destroyed */
+	MEMSRV_OBJ_INFO = 82,   /* -> MEMSRV_OI_* words */
+
+	/* The name service (MEMSRV_R_MAP; the caller is a process). A name is 1..31 bytes of
+	 * [A-Za-z0-9._-], NUL-terminated in MEMSRV_NAME_WORDS words. */
+	MEMSRV_NAME_PUBLISH = 83,  /* slot (an endpoint the caller created), name */
+	MEMSRV_NAME_LOOKUP = 84,   /* slot (0: memsrv picks), name -> slot, publisher's id */
+	MEMSRV_NAME_WITHDRAW = 85, /* name (only its publisher may) */
+
+	/* Children (SPAWN_ARGV: MEMSRV_R_CONTROL; WAIT: the parent) */
+	MEMSRV_SPAWN_ARGV = 86, /* priority (0: default), flags, quota (0: default), argc, then
+				 * argv[0] (the program), NUL, argv[1], NUL, ... (<= 512 bytes)
+				 * -> process id. main gets argc and argv. */
+	MEMSRV_WAIT = 87,       /* process id (a child of the caller) -> its state word, once
+				 * it has ended (the reply waits until then) */
+
+	/* Shared memory (MEMSRV_R_MAP; the caller is a process) */
+	MEMSRV_SHM_CREATE = 88,  /* pages (1..MEMSRV_SHM_PAGES_MAX), max prot -> handle */
+	MEMSRV_SHM_SHARE = 89,   /* handle, process id, prot (<= max): that process may map it */
+	MEMSRV_SHM_MAP = 90,     /* as, handle, addr (0: placed at random), prot -> start */
+	MEMSRV_SHM_RELEASE = 91, /* handle: the creator gives it up; the frames go with the
+				  * last mapping */
+
+	/* Threads in the caller's own address space (MEMSRV_R_MAP; the caller is a process) */
+	MEMSRV_THREAD_CREATE = 92, /* pc, x0, x1, priority (0: the process's) -> thread id; the
+				    * thread starts with x2 = its memsrv slot, x3 = its id */
+	MEMSRV_THREAD_EXIT = 93,   /* code, through the thread's own memsrv capability: it ends */
+	MEMSRV_THREAD_INFO = 94,   /* thread id -> MEMSRV_THREAD_* state, exit code */
+
 	/*
 	 * Debug builds only (MEMSRV_R_CONTROL): a release memsrv answers E_LABEL. They exist to
 	 * test memsrv itself (docs/memsrv.md, "Debug requests").
 	 */
-	MEMSRV_DEBUG_FAIL = 80,  /* nth, every -> allocations counted and failures injected
-				  * since the previous MEMSRV_DEBUG_FAIL; then allocation nth
-				  * from now fails, and every `every`-th after it (nth 0: none) */
-	MEMSRV_DEBUG_PLANT = 81, /* as, addr, what (MEMSRV_PLANT_*): changes the kernel's
-				  * mapping of the resident page at addr behind memsrv's records,
-				  * or undoes that (one plant at a time) */
+	MEMSRV_DEBUG_FAIL = 120,  /* nth, every -> allocations counted and failures injected
+				   * since the previous MEMSRV_DEBUG_FAIL; then allocation nth
+				   * from now fails, and every `every`-th after it (nth 0: none) */
+	MEMSRV_DEBUG_PLANT = 121, /* as, addr, what (MEMSRV_PLANT_*): changes the kernel's
+				   * mapping of the resident page at addr behind memsrv's records,
+				   * or undoes that (one plant at a time) */
 };
 
 /* MEMSRV_DEBUG_PLANT: what to do to the page. */
@@ -117,6 +149,51 @@ enum memsrv_plant {
 	MEMSRV_PLANT_UNMAP = 2,  /* FRAME_UNMAP the page (memsrv still records it resident) */
 	MEMSRV_PLANT_SWAP = 3,   /* map another frame there (a wrong physical address) */
 };
+
+#define MEMSRV_THREADS_MAX       8 /* threads a process may run besides its first */
+#define MEMSRV_BADGE_THREAD(tid) ((uint64_t)(tid) << 20) /* a thread's memsrv capability */
+#define MEMSRV_BADGE_TID(badge)  ((unsigned)(((badge) >> 20) & 0xff))
+
+/* MEMSRV_THREAD_INFO states. */
+enum memsrv_thread_state {
+	MEMSRV_THREAD_RUNNING = 1,
+	MEMSRV_THREAD_EXITED = 2,
+};
+
+#define MEMSRV_SHM_PAGES_MAX  64
+#define MEMSRV_SHM_SHARES_MAX 8 /* processes one region is shared with */
+
+#define MEMSRV_ARGC_MAX       16
+#define MEMSRV_ARGV_BYTES     512
+#define MEMSRV_ARGV_WORD      4 /* MEMSRV_SPAWN_ARGV: the strings start at msg[4] */
+
+/* MEMSRV_OBJ_CREATE types. */
+enum memsrv_obj_type {
+	MEMSRV_OBJ_ENDPOINT = 1,
+	MEMSRV_OBJ_NOTIFICATION = 2,
+};
+
+/* Words of the MEMSRV_OBJ_INFO reply. */
+enum memsrv_obj_info {
+	MEMSRV_OI_OBJECTS,     /* objects the caller holds (MEMSRV_OBJ_CREATE) */
+	MEMSRV_OI_QUOTA,       /* how many it may hold */
+	MEMSRV_OI_NAMES,       /* names it has published */
+	MEMSRV_OI_ALL_OBJECTS, /* objects of every process */
+	MEMSRV_OI_ALL_NAMES,   /* names of every process */
+	MEMSRV_OI_SHM_REGIONS, /* shared regions of every process */
+	MEMSRV_OI_SHM_FRAMES,  /* frames those regions hold */
+	MEMSRV_OI_COUNT,
+};
+
+#define MEMSRV_OBJ_QUOTA    32 /* objects per process */
+#define MEMSRV_NAME_WORDS   4  /* a name's words in a request */
+#define MEMSRV_NAME_BYTES   (MEMSRV_NAME_WORDS * 8)
+#define MEMSRV_NAMES_PER_AS 8  /* names one process may publish */
+#define MEMSRV_CNODE_SLOTS  64 /* slots of a process's CNode */
+#define MEMSRV_SLOT_USER    8  /* the first slot memsrv's object and name requests use */
+
+/* The badge of a capability MEMSRV_NAME_LOOKUP hands out: the looking-up process's id. */
+#define MEMSRV_NAME_BADGE(as_id) ((uint64_t)(as_id))
 
 /* Words of the MEMSRV_PROC_INFO reply. */
 enum memsrv_proc_info {
@@ -137,6 +214,8 @@ enum memsrv_proc_info {
  *   MEMSRV_SLOT_UART_IRQ   the console process only: the UART's IRQ handler
  *   MEMSRV_SLOT_UART_NTFN  the console process only: a notification (READ | WRITE, badge
  *                          MEMSRV_NTFN_UART); memsrv also signals MEMSRV_NTFN_PROCESS on it
+ *   MEMSRV_SLOT_USER..     the process's own objects and looked-up names (MEMSRV_OBJ_*,
+ *                          MEMSRV_NAME_*), up to MEMSRV_CNODE_SLOTS - 1
  * Registers: x0 = MEMSRV_SLOT_SELF, x1 = the spawn argument, x2 = the virtual address of the
  * console UART's registers (a device page, read-write; 0 for every other process),
  * sp = its stack top, TPIDR_EL0 = its IPC buffer.

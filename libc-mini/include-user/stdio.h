@@ -5,10 +5,12 @@
  */
 #pragma once
 
-/* Start flags a spawner passes in x3 (memsrv does): bit 1 says bit 0 is valid, bit 0 says
- * the kernel's debug console exists (printf writes nowhere otherwise). */
+/* Start flags a spawner passes in x3 (memsrv does): bit 1 says bits 0 and 2 are valid, bit 0
+ * says the kernel's debug console exists (printf writes nowhere otherwise), bit 2 that the
+ * program was spawned with string arguments (MEMSRV_SPAWN_ARGV). */
 #define MICA_START_DEBUG_CONSOLE 1u
 #define MICA_START_FLAGS_VALID   2u
+#define MICA_START_ARGV          4u /* x4 = argc, x5 = argv: crt0 calls main(argc, argv) */
 
 /* 1 while printf may use the kernel's debug console (see crt0.S). */
 extern int mica_debug_console;

@@ -157,3 +157,103 @@ int mem_probe_access(cptr_t probe, unsigned label, uint64_t addr, uint64_t *valu
  */
 int mem_request(cptr_t ms, uint64_t label, const uint64_t *args, unsigned nargs, uint64_t *results,
 		unsigned max_results, unsigned *nresults);
+
+/* What MEMSRV_OBJ_INFO reports (enum memsrv_obj_info). */
+struct mem_obj_info {
+	uint64_t objects, quota, names;   /* the caller's */
+	uint64_t all_objects, all_names;  /* every process's */
+	uint64_t shm_regions, shm_frames; /* shared regions of every process, and their frames */
+};
+
+/*
+ * Creates an endpoint or notification (MEMSRV_OBJ_ENDPOINT, _NOTIFICATION) in the caller's
+ * own CSpace, in `slot` (MEMSRV_SLOT_USER..MEMSRV_CNODE_SLOTS-1; 0: memsrv picks the lowest
+ * empty one). A notification's capability has `badge` (not 0: the bits a signal through it
+ * sets); an endpoint's has none (badge 0). *out_slot (may be NULL) gets the slot. Errors:
+ * E_INVAL type or badge, E_RANGE slot, E_DELETE_FIRST slot occupied, E_NOMEM quota
+ * (MEMSRV_OBJ_QUOTA), slots or memory.
+ */
+int mem_obj_create(cptr_t ms, unsigned type, unsigned slot, uint64_t badge, unsigned *out_slot);
+
+/* Destroys the object the caller created in `slot`, and every copy of it anywhere. */
+int mem_obj_delete(cptr_t ms, unsigned slot);
+
+/* The caller's object and name counts and the system's. */
+int mem_obj_info(cptr_t ms, struct mem_obj_info *out);
+
+/*
+ * Publishes the endpoint the caller created in `slot` under `name` (1..31 bytes of
+ * [A-Za-z0-9._-]). Errors: E_INVAL (not an endpoint the caller created, or a bad name),
+ * E_RANGE slot, E_BUSY name taken, E_NOMEM (MEMSRV_NAMES_PER_AS names, or the table full).
+ */
+int mem_name_publish(cptr_t ms, unsigned slot, const char *name);
+
+/*
+ * Looks `name` up: the caller gets, in `slot` (0: memsrv picks), a copy of the published
+ * endpoint badged MEMSRV_NAME_BADGE(its own id), rights write and grant. *out_slot and
+ * *publisher (either may be NULL) get the slot and the publisher's process id. Errors:
+ * E_INVAL bad name, E_NOTMAPPED no such name, and mem_obj_create's slot errors.
+ */
+int mem_name_lookup(cptr_t ms, const char *name, unsigned slot, unsigned *out_slot,
+		    unsigned *publisher);
+
+/* Withdraws `name`. Errors: E_INVAL bad name, E_NOTMAPPED none, E_RIGHTS not the publisher. */
+int mem_name_withdraw(cptr_t ms, const char *name);
+
+/*
+ * Starts program argv[0] of the boot archive with argc string arguments (argc 1..16, at most
+ * MEMSRV_ARGV_BYTES bytes together with their NULs, printable ASCII): its main is called as
+ * main(argc, argv), argv in a read-only page of its own. `priority`, `flags` and `quota` as
+ * for mem_spawn. The new process is the caller's child (mem_wait). Needs MEMSRV_R_CONTROL.
+ */
+int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota, int argc,
+		   const char *const *argv, unsigned *pid);
+
+/*
+ * Waits until child `pid` (a process the caller spawned) has ended; *state gets its state
+ * word (MEMSRV_PS_STATE/KILL_STAT/EXIT_CODE). Errors: E_INVAL 0 or no such process,
+ * E_RANGE id >= 1024, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
+ */
+int mem_wait(cptr_t ms, unsigned pid, uint64_t *state);
+
+/*
+ * Creates a shared region of `pages` zeroed pages (1..MEMSRV_SHM_PAGES_MAX) that may be
+ * mapped with at most `max_prot` (MEMSRV_PROT_*); *handle gets its handle. The pages count
+ * against the caller's quota until it releases the region. Errors: E_RANGE pages, E_INVAL /
+ * E_WX prot, E_NOMEM quota, regions or memory.
+ */
+int mem_shm_create(cptr_t ms, unsigned pages, unsigned max_prot, uint64_t *handle);
+
+/* Lets process `pid` map the caller's region with at most `prot` (<= its max_prot). */
+int mem_shm_share(cptr_t ms, uint64_t handle, unsigned pid, unsigned prot);
+
+/*
+ * Maps the whole region in `as` (0: the caller's own; another needs MEMSRV_R_CONTROL) at
+ * addr (0: placed at random) with `prot`, which the region's creator must allow `as`.
+ * *start (may be NULL) gets the address. Errors: E_INVAL handle, E_RIGHTS prot beyond what
+ * `as` may, E_WX, and MEMSRV_MAP's placement and quota errors.
+ */
+int mem_shm_map(cptr_t ms, unsigned as, uint64_t handle, uint64_t addr, unsigned prot,
+		uint64_t *start);
+
+/* Gives the caller's region up; its frames are freed when its last mapping goes. */
+int mem_shm_release(cptr_t ms, uint64_t handle);
+
+/*
+ * Starts a thread in the caller's address space running fn(arg) at `priority` (0: the
+ * process's; at most the process's). It has its own stack (guard page below) and IPC buffer;
+ * when fn returns, the thread ends with fn's result (mem_thread_exit). *tid gets its id
+ * (1..MEMSRV_THREADS_MAX). Errors: E_RANGE priority, E_NOMEM MEMSRV_THREADS_MAX threads
+ * running, quota, slots or memory.
+ */
+int mem_thread_create(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority, unsigned *tid);
+
+/*
+ * Ends the calling thread with `code`: `self` is the memsrv capability the thread was started
+ * with (x2; mem_thread_create's threads use it). Returns only on error (E_INVAL: not such a
+ * thread's capability).
+ */
+int mem_thread_exit(cptr_t self, int code);
+
+/* *state gets MEMSRV_THREAD_RUNNING or _EXITED, *code its exit code (0 while running). */
+int mem_thread_info(cptr_t ms, unsigned tid, unsigned *state, int *code);

@@ -256,6 +256,14 @@ int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *
 	return E_OK;
 }
 
+int alloc_frame_copy(cptr_t dest, cptr_t frame)
+{
+	int err = mica_cnode_copy(SLOT_INIT_CNODE, dest, SLOT_INIT_CNODE, frame, RIGHTS_ALL);
+	if (!err && dest < MAX_SLOTS && frame < MAX_SLOTS)
+		frame_pfn[dest] = frame_pfn[frame];
+	return err;
+}
+
 uint64_t alloc_frame_paddr(cptr_t frame)
 {
 	return frame < MAX_SLOTS ? (uint64_t)frame_pfn[frame] << 12 : 0;

@@ -61,6 +61,13 @@ int alloc_frame(cptr_t *out, bool *dirty);
 int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *page), void *ctx);
 
 /*
+ * Copies frame capability `frame` (one alloc_frame handed out) into the empty slot `dest`,
+ * recording its physical address for the copy too (a shared region's page mapped in another
+ * address space). Returns 0 or the kernel's error.
+ */
+int alloc_frame_copy(cptr_t dest, cptr_t frame);
+
+/*
  * The physical address of a frame alloc_frame handed out, as memsrv computes it from the
  * untyped's address and its mirror of the watermark (not asked of the kernel), so the
  * audit can compare it with what the kernel's tables hold. 0 for a slot that is no frame.

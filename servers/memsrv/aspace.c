@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "debug.h"
+#include "shm.h"
 #include "pagemap.h"
 
 #define PAGEMAP_ENTRIES (1u << 18)
@@ -151,7 +152,7 @@ static int tables_ensure(struct aspace *as, uint64_t va)
 
 uint64_t aspace_charged(const struct aspace *as)
 {
-	return vma_resident(&as->vmas) + as->table_pages;
+	return vma_resident(&as->vmas) + as->table_pages + as->shm_pages;
 }
 
 /* Context of one page being populated. */
@@ -208,13 +209,54 @@ static int page_install(struct aspace *as, uint64_t va, unsigned rights, aspace_
 	return E_OK;
 }
 
-/* Unmaps and frees the resident page at va (the VMA layer keeps its own counts). */
-static void page_remove(struct aspace *as, uint64_t va, cptr_t f)
+/*
+ * Makes va resident with a new copy of `frame` (a shared region's page), mapped with
+ * `rights`. Charges the quota; counts the page in its VMA. Returns 0 or an error with
+ * nothing changed.
+ */
+static int page_install_copy(struct aspace *as, uint64_t va, unsigned rights, cptr_t frame)
+{
+	unsigned missing = tables_missing(as, va);
+	if (aspace_charged(as) + missing + 1 > as->quota || !pm_room(&pm, missing + 1))
+		return E_NOMEM;
+	cptr_t f = alloc_slot();
+	if (!f)
+		return E_NOMEM;
+	int err = alloc_frame_copy(f, frame);
+	if (!err)
+		err = tables_ensure(as, va);
+	if (!err) {
+		err = mica_frame_map(f, as->vspace, va, aspace_kernel_rights(rights));
+		if (err)
+			tables_trim(as, va);
+	}
+	if (err) {
+		mica_cnode_delete(SLOT_INIT_CNODE, f);
+		alloc_slot_free(f);
+		return err;
+	}
+	pm_insert(&pm, pm_key(as->id, PM_LEVEL_PAGE, va), (uint32_t)f);
+	find(as, LAST_TABLE, va)->count++;
+	vma_resident_add(&as->vmas, va, 1);
+	shm_mapped(vma_find(&as->vmas, va)->user, 1);
+	return E_OK;
+}
+
+/*
+ * Unmaps the resident page at va and frees its frame, or for a shared region's page
+ * (`shared`) deletes the copy that mapped it (the VMA layer keeps its own counts).
+ */
+static void page_remove(struct aspace *as, uint64_t va, cptr_t f, bool shared)
 {
 	pm_remove(&pm, pm_key(as->id, PM_LEVEL_PAGE, va));
 	mica_frame_unmap(f);
 	as->tlbi++;
-	alloc_frame_free(f);
+	if (shared) {
+		mica_cnode_delete(SLOT_INIT_CNODE, f);
+		alloc_slot_free(f);
+	} else {
+		alloc_frame_free(f);
+	}
 	find(as, LAST_TABLE, va)->count--;
 	tables_trim(as, va);
 }
@@ -223,12 +265,35 @@ static void page_remove(struct aspace *as, uint64_t va, cptr_t f)
 static void unmap_piece(void *ctx, const struct vma *v, uint64_t start, uint64_t length)
 {
 	struct aspace *as = ctx;
-	uint64_t end = start + length;
+	uint64_t end = start + length, pages = 0;
+	bool shared = aspace_is_shm(v);
 	cptr_t f;
-	(void)v;
 	for (uint64_t va = next_resident(as, start, end, &f); va < end;
-	     va = next_resident(as, va + PAGE_SIZE, end, &f))
-		page_remove(as, va, f);
+	     va = next_resident(as, va + PAGE_SIZE, end, &f), pages++)
+		page_remove(as, va, f, shared);
+	if (shared)
+		shm_unmapped(v->user, pages);
+}
+
+bool aspace_is_shm(const struct vma *v)
+{
+	return v->kind == VMA_SHARED && v->user >= ASPACE_SHM_USER;
+}
+
+int aspace_map_shared(struct aspace *as, uint64_t start, unsigned pages, unsigned rights,
+		      uint64_t user, const cptr_t *frames)
+{
+	uint64_t length = pages * PAGE_SIZE;
+	if (vma_count(&as->vmas) >= ASPACE_VMAS_MAX)
+		return E_NOMEM;
+	int err = vma_map(&as->vmas, start, length, rights, VMA_SHARED, VMA_EAGER, 0, user);
+	/* Invariant: pages [0, i) are resident, each through its own copy. */
+	for (unsigned i = 0; !err && i < pages; i++) {
+		err = page_install_copy(as, start + i * PAGE_SIZE, rights, frames[i]);
+		if (err)
+			vma_unmap(&as->vmas, start, length, unmap_piece, as); /* back to before */
+	}
+	return err;
 }
 
 int aspace_fill_page(struct aspace *as, const struct vma *v, uint64_t va)

@@ -50,8 +50,14 @@ struct process {
 	uint8_t kill_stat; /* MEMSRV_STAT_FAULTS_* of the fault that killed it; 0: not a fault */
 	int32_t exit_code;
 	cptr_t tcb, cnode;
+	cptr_t tcb_cell;   /* the untyped the TCB was retyped from (cells.h) */
 	cptr_t cap_client; /* memsrv's badged endpoint copy for the process (its authority) */
 	cptr_t cap_fault;  /* memsrv's fault-badged endpoint copy */
+	bool cspace_used;  /* memsrv put objects or looked-up names in its CNode's user slots */
+	uint16_t parent;   /* the address space id of the process that spawned it (0: boot) */
+	uint8_t priority;  /* its first thread's; other threads' at most this (threads.h) */
+	uint16_t wait_for; /* the child its pending MEMSRV_WAIT is for */
+	cptr_t wait_reply; /* that wait's saved reply right (0: none pending) */
 	uint64_t ipc_buffer;
 	uint64_t stack; /* start of the stack VMA (its guard page) */
 	char name[64];
@@ -67,6 +73,7 @@ struct aspace {
 	uint64_t quota;       /* pages: resident + table_pages may not exceed it */
 	uint64_t tlbi;        /* TLB invalidations memsrv's unmaps and remaps caused */
 	uint64_t faults[FC_COUNT];
+	uint64_t shm_pages; /* pages of shared regions it created and holds (shm.h) */
 	struct process proc;
 };
 
@@ -109,6 +116,21 @@ int aspace_map(struct aspace *as, uint64_t start, uint64_t length, unsigned righ
 	       unsigned backing, unsigned guard_pages, uint64_t user, aspace_fill_fn fill,
 	       void *ctx);
 
+/* vma.user of a shared region's VMA: ASPACE_SHM_USER + the region's index (shm.c). */
+#define ASPACE_SHM_USER 0x10000ull
+
+/*
+ * Maps `pages` pages of a shared region at `start` (VMA_SHARED, eager, vma.user = `user`),
+ * each through a new copy of frames[i], with `rights`. The pages count as resident in `as`
+ * (its quota); unmapping them deletes the copies and tells the region (shm_unmapped), never
+ * frees the frames. All or nothing: returns 0, the VMA layer's error or E_NOMEM.
+ */
+int aspace_map_shared(struct aspace *as, uint64_t start, unsigned pages, unsigned rights,
+		      uint64_t user, const cptr_t *frames);
+
+/* Whether `v` maps a shared region (aspace_map_shared). */
+bool aspace_is_shm(const struct vma *v);
+
 /* Unmaps [start, start + length) (vma_unmap) and frees its resident pages. */
 int aspace_unmap(struct aspace *as, uint64_t start, uint64_t length);
 
@@ -128,7 +150,7 @@ cptr_t aspace_page(const struct aspace *as, uint64_t va);
 /* Re-applies the VMA's rights to the resident page at `va`. Returns 0 or the kernel's error. */
 int aspace_refresh_page(struct aspace *as, uint64_t va, unsigned rights);
 
-/* Pages charged to the address space: resident + page-table pages. */
+/* Pages charged to the address space: resident + page-table pages + shared regions it holds. */
 uint64_t aspace_charged(const struct aspace *as);
 
 /* Totals over every live address space. */

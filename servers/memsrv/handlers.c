@@ -16,10 +16,15 @@
 #include "alloc.h"
 #include "aspace.h"
 #include "audit.h"
+#include "children.h"
 #include "debug.h"
 #include "layout.h"
+#include "names.h"
+#include "objects.h"
 #include "pager.h"
 #include "probe.h"
+#include "shm.h"
+#include "threads.h"
 #include "process.h"
 
 #define VMA_LIST_MAX   19
@@ -28,13 +33,6 @@
 #define NAME_WORD      8 /* MEMSRV_SPAWN: the name starts at msg[8] */
 #define NAME_BYTES_MAX 64
 #define NAME_WORDS     8 /* MEMSRV_PROC_INFO: the name's words */
-
-/* One request in flight. */
-struct call {
-	const struct request *rq;
-	struct reply *rp;
-	struct aspace *as; /* the address space named by w[0], for labels that name one */
-};
 
 typedef int (*handler_fn)(struct call *c);
 
@@ -50,7 +48,7 @@ static uint64_t killed;
 
 static void put(struct call *c, uint64_t v)
 {
-	c->rp->w[c->rp->length++] = v;
+	call_put(c, v);
 }
 
 /* Ends a process by request or fault; no reply if it is the caller itself. */
@@ -162,7 +160,18 @@ static int handle_map(struct call *c)
 /* Whether the range touches what memsrv keeps in place: IPC buffer, UART page, probe. */
 static bool pinned(const struct aspace *as, uint64_t start, uint64_t length)
 {
-	return process_pinned(as, start, length) || probe_pinned(as, start, length);
+	return process_pinned(as, start, length) || probe_pinned(as, start, length) ||
+	       threads_pinned(as, start, length);
+}
+
+/* Whether [start, start + length) touches a shared region's VMA (its rights are fixed). */
+static bool shared_in(const struct aspace *as, uint64_t start, uint64_t length)
+{
+	for (const struct vma *v = vma_first_from(&as->vmas, start);
+	     v && length && v->start < start + length; v = vma_next(&as->vmas, v))
+		if (aspace_is_shm(v))
+			return true;
+	return false;
 }
 
 /* Whether unmap or protect must be refused (E_BUSY): pinned pages, or a debug plant. */
@@ -187,7 +196,7 @@ static int handle_protect(struct call *c)
 	int err = check_prot(w[3]);
 	if (err)
 		return err;
-	if (busy(c->as, w[1], w[2]))
+	if (busy(c->as, w[1], w[2]) || shared_in(c->as, w[1], w[2]))
 		return E_BUSY;
 	return aspace_protect(c->as, w[1], w[2], (unsigned)w[3]);
 }
@@ -328,6 +337,7 @@ static int handle_spawn(struct call *c)
 		.arg = w[1],
 		.quota = w[3] ? w[3] : options->quota,
 		.control = (w[2] & MEMSRV_SPAWN_CONTROL) != 0,
+		.parent = MEMSRV_BADGE_AS(c->rq->badge),
 	};
 	struct aspace *as;
 	err = process_spawn(&a, &as);
@@ -496,6 +506,25 @@ static const struct handler handlers[] = {
 	[MEMSRV_PROGRAMS] = { handle_programs, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_PROBE_ATTACH] = { handle_probe_attach, 1, 1, MEMSRV_R_CONTROL, true },
 	[MEMSRV_PROBE_DETACH] = { handle_probe_detach, 0, 0, MEMSRV_R_CONTROL, false },
+	[MEMSRV_OBJ_CREATE] = { handle_obj_create, 3, 3, MEMSRV_R_MAP, false },
+	[MEMSRV_OBJ_DELETE] = { handle_obj_delete, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_OBJ_INFO] = { handle_obj_info, 0, 0, MEMSRV_R_MAP, false },
+	[MEMSRV_NAME_PUBLISH] = { handle_name_publish, 1 + MEMSRV_NAME_WORDS, 1 + MEMSRV_NAME_WORDS,
+				  MEMSRV_R_MAP, false },
+	[MEMSRV_NAME_LOOKUP] = { handle_name_lookup, 1 + MEMSRV_NAME_WORDS, 1 + MEMSRV_NAME_WORDS,
+				 MEMSRV_R_MAP, false },
+	[MEMSRV_SPAWN_ARGV] = { handle_spawn_argv, MEMSRV_ARGV_WORD + 1,
+				MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8, MEMSRV_R_CONTROL, false },
+	[MEMSRV_WAIT] = { handle_wait, 1, 1, 0, false },
+	[MEMSRV_SHM_CREATE] = { handle_shm_create, 2, 2, MEMSRV_R_MAP, false },
+	[MEMSRV_SHM_SHARE] = { handle_shm_share, 3, 3, MEMSRV_R_MAP, false },
+	[MEMSRV_SHM_MAP] = { handle_shm_map, 4, 4, MEMSRV_R_MAP, true },
+	[MEMSRV_SHM_RELEASE] = { handle_shm_release, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_CREATE] = { handle_thread_create, 4, 4, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_EXIT] = { handle_thread_exit, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_INFO] = { handle_thread_info, 1, 1, MEMSRV_R_MAP, false },
+	[MEMSRV_NAME_WITHDRAW] = { handle_name_withdraw, MEMSRV_NAME_WORDS, MEMSRV_NAME_WORDS,
+				   MEMSRV_R_MAP, false },
 #if MEMSRV_DEBUG
 	[MEMSRV_DEBUG_FAIL] = { handle_debug_fail, 2, 2, MEMSRV_R_CONTROL, false },
 	[MEMSRV_DEBUG_PLANT] = { handle_debug_plant, 3, 3, MEMSRV_R_CONTROL, true },
@@ -563,6 +592,11 @@ static void handle_fault(const struct request *rq, struct reply *rp)
 void handlers_init(const struct memsrv_options *opts)
 {
 	options = opts;
+}
+
+uint64_t handlers_default_quota(void)
+{
+	return options->quota;
 }
 
 void handle_message(const struct request *rq, struct reply *rp)

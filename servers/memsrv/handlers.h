@@ -30,8 +30,24 @@ struct reply {
 	uint64_t w[MSG_MAX_LENGTH];
 };
 
+/* One request in flight. */
+struct call {
+	const struct request *rq;
+	struct reply *rp;
+	struct aspace *as; /* the address space named by w[0], for labels that name one */
+};
+
+/* Appends a result word to the reply of `c`. */
+static inline void call_put(struct call *c, uint64_t v)
+{
+	c->rp->w[c->rp->length++] = v;
+}
+
 /* Sets the boot options the handlers consult (spawn defaults). */
 void handlers_init(const struct memsrv_options *opts);
+
+/* The quota of a new address space when a request asks for the default (memsrv.quota). */
+uint64_t handlers_default_quota(void);
 
 /* Handles one message (a request or, through a fault badge, a fault) and fills *rp. */
 void handle_message(const struct request *rq, struct reply *rp);

@@ -22,6 +22,8 @@
 #include "device.h"
 #include "handlers.h"
 #include "layout.h"
+#include "names.h"
+#include "objects.h"
 #include "options.h"
 #include "process.h"
 
@@ -100,6 +102,8 @@ static int boot(const struct bootinfo *bi)
 	layout_seed(options.have_seed ? options.seed : counter());
 	aspace_init();
 	handlers_init(&options);
+	objects_init();
+	names_init();
 	device_init(bi);
 	console_init(bi->uart_paddr, bi->uart_irq);
 	int err = alloc_init(bi);

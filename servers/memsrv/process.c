@@ -14,9 +14,16 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "argv.h"
+#include "cells.h"
+#include "children.h"
 #include "console.h"
 #include "layout.h"
+#include "names.h"
+#include "objects.h"
 #include "probe.h"
+#include "shm.h"
+#include "threads.h"
 
 static cptr_t memsrv_ep;
 static const void *archive;
@@ -118,6 +125,34 @@ static int map_ipc_buffer(struct aspace *as, bool console, uint64_t *va)
 	return err;
 }
 
+/* The argument page being filled: aspace_fill_fn's context. */
+struct args_fill {
+	const struct spawn_args *a;
+	uint64_t va;
+};
+
+/* aspace_fill_fn: argv[] and the strings (argv_layout). */
+static void fill_args(void *ctx, uint64_t va, void *page)
+{
+	const struct args_fill *f = ctx;
+	(void)va;
+	argv_layout(page, f->va, f->a->argv, f->a->argv_bytes, f->a->argc);
+}
+
+/* For a spawn with arguments, one eager read-only page at a random place holding argv. */
+static int map_args(struct aspace *as, const struct spawn_args *a, uint64_t *va)
+{
+	*va = 0;
+	if (!a->argc)
+		return E_OK;
+	int err = layout_place(&as->vmas, PAGE_SIZE, LAYOUT_MMAP, va);
+	struct args_fill fill = { a, *va };
+	if (!err)
+		err = aspace_map(as, *va, PAGE_SIZE, VMA_R, VMA_ANON, VMA_EAGER, 0, 0, fill_args,
+				 &fill);
+	return err;
+}
+
 int process_mint_endpoint(uint64_t badge, cptr_t *out)
 {
 	cptr_t slot = alloc_slot();
@@ -161,16 +196,24 @@ static int make_caps(struct aspace *as, bool control)
 	return err;
 }
 
-/* Configures and starts the thread; x2 = `uart` (the console's registers, or 0). */
+/*
+ * Configures and starts the thread; x2 = `uart` (the console's registers, or 0); with
+ * arguments, x4 = argc and x5 = `argv` (MICA_START_ARGV).
+ */
 static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp,
-			uint64_t uart)
+			uint64_t uart, uint64_t argv)
 {
 	struct process *p = &as->proc;
-	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV, a->arg, uart,
+	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV,
+			     a->arg,
+			     uart,
 			     MICA_START_FLAGS_VALID |
-				 (mica_debug_console ? MICA_START_DEBUG_CONSOLE : 0) };
+				 (mica_debug_console ? MICA_START_DEBUG_CONSOLE : 0) |
+				 (a->argc ? MICA_START_ARGV : 0),
+			     a->argc,
+			     argv };
 	cptr_t ipc_frame = aspace_page(as, p->ipc_buffer);
-	int err = alloc_tcb(&p->tcb);
+	int err = cell_tcb_get(&p->tcb, &p->tcb_cell);
 	if (!err)
 		err = mica_tcb_configure(p->tcb, p->cap_fault, p->cnode, as->vspace, p->ipc_buffer,
 					 ipc_frame);
@@ -190,15 +233,22 @@ static void release_process(struct aspace *as)
 	struct process *p = &as->proc;
 	console_release(as);
 	if (p->tcb) {
-		mica_tcb_configure(p->tcb, 0, 0, 0, 0, 0); /* suspends it, empties its slots */
-		alloc_tcb_free(p->tcb);
+		/* Destroyed, not pooled: a caller it did not answer wakes with E_DELETED. */
+		cell_tcb_put(p->tcb, p->tcb_cell);
 		p->tcb = 0;
 	}
 	drop_badged(&p->cap_client); /* also deletes the copy in the process's CNode */
 	drop_badged(&p->cap_fault);
+	threads_release(as);
+	children_forget(as);
+	shm_forget(as);
+	names_forget(as);
+	objects_release(as); /* its endpoints die everywhere: their waiters get E_DELETED */
 	if (p->cnode) {
-		/* Deleting the console's IRQ handler here frees the interrupt again. */
-		for (cptr_t slot = PROCESS_SLOT_MEMSRV; slot <= MEMSRV_SLOT_UART_NTFN; slot++)
+		/* Deleting the console's IRQ handler here frees the interrupt again; the user
+		 * slots hold looked-up names only if memsrv put something there. */
+		cptr_t last = p->cspace_used ? MEMSRV_CNODE_SLOTS - 1 : MEMSRV_SLOT_UART_NTFN;
+		for (cptr_t slot = PROCESS_SLOT_MEMSRV; slot <= last; slot++)
 			mica_cnode_delete(p->cnode, slot);
 		alloc_cnode_free(p->cnode);
 		p->cnode = 0;
@@ -244,7 +294,7 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	struct cpio_file file;
 	struct elf_info elf;
 	struct aspace *as;
-	uint64_t sp = 0, uart = 0;
+	uint64_t sp = 0, uart = 0, argv = 0;
 	int err = find_program(a->name, &file, &elf);
 	if (!err)
 		err = aspace_create(a->quota, &as);
@@ -257,11 +307,13 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	if (!err)
 		err = map_ipc_buffer(as, a->console, &p->ipc_buffer);
 	if (!err)
+		err = map_args(as, a, &argv);
+	if (!err)
 		err = make_caps(as, a->control);
 	if (!err && a->console)
 		err = console_grant(as, p->ipc_buffer + PAGE_SIZE, &uart);
 	if (!err)
-		err = start_thread(as, a, elf.entry, sp, uart);
+		err = start_thread(as, a, elf.entry, sp, uart, argv);
 	if (err) {
 		release_process(as);
 		aspace_destroy(as); /* no record: the entry becomes free again */
@@ -271,6 +323,8 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	fatal[as->id].pc = 0;
 	p->present = true;
 	p->control = a->control;
+	p->parent = (uint16_t)a->parent;
+	p->priority = (uint8_t)a->priority;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
 	live++;
@@ -289,6 +343,7 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	p->exit_code = code;
 	aspace_destroy(as);
 	console_process_ended(as);
+	children_ended(as);
 }
 
 void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc)

@@ -32,6 +32,10 @@ struct spawn_args {
 	uint64_t quota;    /* pages, 0: the default */
 	bool control;      /* its capability carries MEMSRV_R_CONTROL */
 	bool console;      /* it gets the console UART (console_grant) */
+	unsigned parent;   /* the spawner's address space id (0: memsrv itself) */
+	const char *argv;  /* argc > 0: the packed strings argv_check accepted ... */
+	size_t argv_bytes; /* ... and their length: main(argc, argv) */
+	unsigned argc;
 };
 
 /* The probe's code area at MEMSRV_PROBE_BASE: its ELF segments must lie inside it. */

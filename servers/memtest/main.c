@@ -1,8 +1,8 @@
 /*
  * memtest's runner and helpers. The tests live in t_vma.c (maps, faults of memtest itself,
  * statistics), t_proc.c (processes: kills, exit, isolation, ASLR) and t_stress.c (cycles,
- * audits, many VMAs, malformed requests): the memsrv suite. The trust suite (memtest.h,
- * MEMTEST_MODE_TRUST) lives in t_inject.c (fault injection), t_audit.c (planted
+ * audits, many VMAs, malformed requests) and t_names.c (objects and the name service). The trust
+ * suite (memtest.h, MEMTEST_MODE_TRUST) lives in t_inject.c (fault injection), t_audit.c (planted
  * disagreements) and t_leak.c (the leak check and memfuzz campaigns).
  */
 #include <stdarg.h>
@@ -50,6 +50,32 @@ static const struct test tests[] = {
 	{ "malformed_requests_change_nothing", test_malformed_requests_change_nothing },
 	{ "ps_and_as_list", test_ps_and_as_list },
 	{ "out_of_memory_is_an_error", test_out_of_memory_is_an_error },
+	{ "obj_create_gives_working_objects", test_obj_create_gives_working_objects },
+	{ "obj_create_in_chosen_slot", test_obj_create_in_chosen_slot },
+	{ "obj_malformed_requests_change_nothing", test_obj_malformed_requests_change_nothing },
+	{ "obj_quota_exhaustion_is_an_error", test_obj_quota_exhaustion_is_an_error },
+	{ "name_lookup_gives_badged_endpoint", test_name_lookup_gives_badged_endpoint },
+	{ "name_of_exited_publisher_is_gone", test_name_of_exited_publisher_is_gone },
+	{ "server_ending_while_client_waits", test_server_ending_while_client_waits },
+	{ "withdraw_keeps_copies_handed_out", test_withdraw_keeps_copies_handed_out },
+	{ "name_malformed_requests_change_nothing", test_name_malformed_requests_change_nothing },
+	{ "spawn_argv_gives_main_its_arguments", test_spawn_argv_gives_main_its_arguments },
+	{ "wait_after_the_child_ended", test_wait_after_the_child_ended },
+	{ "wait_reports_a_killed_child", test_wait_reports_a_killed_child },
+	{ "wait_malformed_requests", test_wait_malformed_requests },
+	{ "spawn_argv_malformed_requests_change_nothing",
+	  test_spawn_argv_malformed_requests_change_nothing },
+	{ "shm_visible_on_both_sides_and_nowhere_else",
+	  test_shm_visible_on_both_sides_and_nowhere_else },
+	{ "shm_frames_go_with_the_last_mapping", test_shm_frames_go_with_the_last_mapping },
+	{ "shm_rights_and_wx", test_shm_rights_and_wx },
+	{ "shm_malformed_requests_change_nothing", test_shm_malformed_requests_change_nothing },
+	{ "shm_quota_exhaustion_is_an_error", test_shm_quota_exhaustion_is_an_error },
+	{ "thread_runs_in_the_same_address_space", test_thread_runs_in_the_same_address_space },
+	{ "thread_has_its_own_stack_and_ipc_buffer", test_thread_has_its_own_stack_and_ipc_buffer },
+	{ "thread_quota_exhaustion_is_an_error", test_thread_quota_exhaustion_is_an_error },
+	{ "thread_malformed_requests_change_nothing",
+	  test_thread_malformed_requests_change_nothing },
 };
 
 static const struct test trust_tests[] = {

@@ -141,6 +141,49 @@ int cmd_ls(int argc, char **argv)
 	return list_archive();
 }
 
+/*
+ * `spawn PROG -- WORD...` or `spawn PROG WORD...` with a word that is neither a number nor
+ * `control`: PROG gets main(argc, argv) with argv = PROG, WORD... Returns its id or 0.
+ */
+static unsigned start_with_words(int argc, char **argv)
+{
+	const char *words[MEMSRV_ARGC_MAX];
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (i == 2 && strcmp(argv[i], "--") == 0)
+			continue;
+		if (n == MEMSRV_ARGC_MAX) {
+			shell_usage("spawn", "at most 15 arguments");
+			return 0;
+		}
+		words[n++] = argv[i];
+	}
+	unsigned pid;
+	int err = mem_spawn_argv(shell.ms, 0, 0, 0, n, words, &pid);
+	if (err == E_INVAL)
+		shell_fail("spawn %.32s: no such program, or arguments too long or not printable",
+			   argv[1]);
+	else if (err)
+		shell_mem_error("spawn", err);
+	if (err)
+		return 0;
+	shell_created_add(pid);
+	return pid;
+}
+
+/* Whether the words after PROG are string arguments rather than [ARG] [control]. */
+static bool string_words(int argc, char **argv)
+{
+	char why[ARGS_WHY_MAX];
+	uint64_t n;
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0 ||
+		    (strcmp(argv[i], "control") != 0 &&
+		     args_number("ARG", argv[i], &n, why, sizeof(why))))
+			return true;
+	return false;
+}
+
 int cmd_spawn(int argc, char **argv)
 {
 	char why[ARGS_WHY_MAX];
@@ -148,11 +191,19 @@ int cmd_spawn(int argc, char **argv)
 	unsigned flags = 0;
 	if (argc == 1)
 		return list_archive();
-	if (argc > 4)
-		return shell_usage("spawn", "expected a program name, an ARG and control at most");
 	const char *refused = not_spawnable(argv[1]);
 	if (refused)
 		return shell_fail("spawn %s: %s", argv[1], refused);
+	if (string_words(argc, argv)) {
+		unsigned pid = start_with_words(argc, argv);
+		if (!pid)
+			return -1;
+		shell_track(pid, argv[1]);
+		term_printf("started %s as process %u\n", argv[1], pid);
+		return 0;
+	}
+	if (argc > 4)
+		return shell_usage("spawn", "expected PROG [ARG] [control], or PROG -- WORDS");
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "control") == 0)
 			flags = MEMSRV_SPAWN_CONTROL;

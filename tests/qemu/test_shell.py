@@ -452,7 +452,7 @@ def test_spawn_and_kill(sh):
     assert "error: spawn nothere: no such program in the boot archive" in sh.run("spawn nothere")
     assert "error: spawn memsrv: runs only as the root task" in sh.run("spawn memsrv")
     assert "error: spawn: E_TYPE (not a valid program)" in sh.run("spawn notelf")
-    assert "error: expected a program name, an ARG and control at most" in sh.run(
+    assert "error: expected PROG [ARG] [control], or PROG -- WORDS" in sh.run(
         "spawn crasher 1 2 control")
 
 

@@ -1,0 +1,124 @@
+/*
+ * Tests of children: MEMSRV_SPAWN_ARGV (main(argc, argv)) and MEMSRV_WAIT. argtest
+ * (servers/argtest) exits with a digest of its arguments. A child spawned below memtest's
+ * priority runs only while memtest waits, so those waits take the deferred path (the reply
+ * comes when the child ends); one spawned above has ended before the wait (immediate).
+ */
+#include <string.h>
+
+#include "memtest.h"
+
+#define BELOW_PRIO 50
+
+/* argtest's exit code for these arguments (servers/argtest/main.c). */
+static uint32_t digest(int argc, const char *const *argv)
+{
+	unsigned length = 0, sum = 0;
+	for (int i = 0; i < argc; i++)
+		for (const char *s = argv[i]; *s; s++) {
+			length++;
+			sum += (unsigned char)*s;
+		}
+	return (uint32_t)((argc & 0xff) | (length & 0xff) << 8 | (sum & 0xff) << 16);
+}
+
+/* Live address spaces and processes, which a refused spawn must leave as they were. */
+static int counts(uint64_t *live, uint64_t *procs)
+{
+	struct mem_global_stats g;
+	CHECK_OK(mem_global_stats(ms, &g));
+	*live = g.memsrv[MEMSRV_GSTAT_AS_LIVE];
+	*procs = g.memsrv[MEMSRV_GSTAT_PROCESSES];
+	return 0;
+}
+
+int test_spawn_argv_gives_main_its_arguments(void)
+{
+	static const char *const argv[] = { "argtest", "put", "", "a key with spaces", "~" };
+	unsigned pid;
+	uint64_t state;
+	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, 0, 0, 5, argv, &pid));
+	CHECK_OK(mem_wait(ms, pid, &state)); /* deferred: argtest runs while memtest waits */
+	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_EXITED);
+	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(5, argv));
+	CHECK_EQ(ps_state(pid), state);
+	return 0;
+}
+
+int test_wait_after_the_child_ended(void)
+{
+	static const char *const argv[] = { "argtest" };
+	unsigned pid;
+	uint64_t state;
+	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, 0, 0, 1, argv, &pid));
+	CHECK_EQ(MEMSRV_PS_STATE(ps_state(pid)), MEMSRV_PS_EXITED); /* before the wait */
+	CHECK_OK(mem_wait(ms, pid, &state));
+	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(1, argv));
+	CHECK_OK(mem_wait(ms, pid, &state)); /* the record stays: waiting again works */
+	return 0;
+}
+
+int test_wait_reports_a_killed_child(void)
+{
+	unsigned pid;
+	uint64_t state;
+	CHECK_OK(spawn_crasher(CRASH_ARG(CRASH_UNMAPPED, 0, 0), BELOW_PRIO, 0, &pid));
+	CHECK_OK(mem_wait(ms, pid, &state));
+	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_KILLED);
+	CHECK_EQ(MEMSRV_PS_KILL_STAT(state), MEMSRV_STAT_FAULTS_UNMAPPED);
+	return 0;
+}
+
+int test_wait_malformed_requests(void)
+{
+	uint64_t state, a[2] = { 0, 0 };
+	CHECK_ERR(mem_wait(ms, 0, &state), E_INVAL);
+	CHECK_ERR(mem_wait(ms, 1024, &state), E_RANGE);
+	CHECK_ERR(mem_wait(ms, 1000, &state), E_INVAL);       /* no such process */
+	CHECK_ERR(mem_wait(ms, self_id(), &state), E_RIGHTS); /* not memtest's child */
+	CHECK_ERR(mem_request(ms, MEMSRV_WAIT, a, 0, NULL, 0, NULL), E_MSGSIZE);
+	CHECK_ERR(mem_request(ms, MEMSRV_WAIT, a, 2, NULL, 0, NULL), E_MSGSIZE);
+	return 0;
+}
+
+/* MEMSRV_SPAWN_ARGV with argc and `n` raw bytes of strings; must be refused with `want`. */
+static int refused(uint64_t prio, uint64_t flags, uint64_t argc, const char *bytes, size_t n,
+		   int want)
+{
+	uint64_t a[MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8 + 1] = { prio, flags, 0, argc };
+	uint64_t live, procs, live2, procs2;
+	memcpy(&a[MEMSRV_ARGV_WORD], bytes, n);
+	CHECK_OK(counts(&live, &procs));
+	unsigned words = MEMSRV_ARGV_WORD + (unsigned)((n + 7) / 8);
+	CHECK_ERR(mem_request(ms, MEMSRV_SPAWN_ARGV, a, words, NULL, 0, NULL), want);
+	CHECK_OK(counts(&live2, &procs2));
+	CHECK_EQ(live2, live);
+	CHECK_EQ(procs2, procs);
+	return 0;
+}
+
+int test_spawn_argv_malformed_requests_change_nothing(void)
+{
+	static char big[MEMSRV_ARGV_BYTES + 8];
+	uint64_t a[MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8 + 1] = { 0, 0, 0, 1 };
+	CHECK_OK(refused(0, 0, 0, "argtest", 8, E_INVAL));                   /* argc 0 */
+	CHECK_OK(refused(0, 0, MEMSRV_ARGC_MAX + 1, "argtest", 8, E_RANGE)); /* argc 17 */
+	CHECK_OK(refused(0, 0, 2, "argtest\0abcdefgh", 16, E_INVAL));        /* unterminated */
+	CHECK_OK(refused(0, 0, 4, "argtest\0abcdef", 16, E_INVAL));          /* 3 of 4 strings */
+	CHECK_OK(refused(0, 0, 2, "argtest\0a\tb", 12, E_INVAL));            /* a tab */
+	CHECK_OK(refused(0, 0, 1, "argtest\0junk", 13, E_INVAL));            /* trailing bytes */
+	CHECK_OK(refused(0, 0, 1, "no.such.program", 16, E_INVAL));
+	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));     /* not an ELF file */
+	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE)); /* priority */
+	CHECK_OK(refused(0, 2, 1, "argtest", 8, E_INVAL));   /* unknown flag */
+	memset(big, 'x', sizeof(big) - 1);
+	CHECK_ERR(mem_request(ms, MEMSRV_SPAWN_ARGV, a, MEMSRV_ARGV_WORD, NULL, 0, NULL),
+		  E_MSGSIZE); /* no strings */
+	CHECK_ERR(mem_request(ms, MEMSRV_SPAWN_ARGV, a,
+			      MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8 + 1, NULL, 0, NULL),
+		  E_MSGSIZE); /* more than 512 bytes */
+	const char *const long_argv[] = { "argtest", big };
+	unsigned pid;
+	CHECK_ERR(mem_spawn_argv(ms, 0, 0, 0, 2, long_argv, &pid), E_INVAL); /* client side */
+	return 0;
+}
