@@ -287,6 +287,7 @@ int aspace_map_shared(struct aspace *as, uint64_t start, unsigned pages, unsigne
 	if (vma_count(&as->vmas) >= ASPACE_VMAS_MAX)
 		return E_NOMEM;
 	int err = vma_map(&as->vmas, start, length, rights, VMA_SHARED, VMA_EAGER, 0, user);
+	as->shm_ever = true;
 	/* Invariant: pages [0, i) are resident, each through its own copy. */
 	for (unsigned i = 0; !err && i < pages; i++) {
 		err = page_install_copy(as, start + i * PAGE_SIZE, rights, frames[i]);

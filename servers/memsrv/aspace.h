@@ -73,7 +73,9 @@ struct aspace {
 	uint64_t quota;       /* pages: resident + table_pages may not exceed it */
 	uint64_t tlbi;        /* TLB invalidations memsrv's unmaps and remaps caused */
 	uint64_t faults[FC_COUNT];
-	uint64_t shm_pages; /* pages of shared regions it created and holds (shm.h) */
+	uint64_t shm_pages;    /* pages of shared regions it created and holds (shm.h) */
+	uint16_t threads_live; /* threads besides the first (threads.c): 0 skips their search */
+	bool shm_ever;         /* a shared region was mapped here: else no VMA is VMA_SHARED */
 	struct process proc;
 };
 

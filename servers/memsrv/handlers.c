@@ -167,7 +167,7 @@ static bool pinned(const struct aspace *as, uint64_t start, uint64_t length)
 /* Whether [start, start + length) touches a shared region's VMA (its rights are fixed). */
 static bool shared_in(const struct aspace *as, uint64_t start, uint64_t length)
 {
-	for (const struct vma *v = vma_first_from(&as->vmas, start);
+	for (const struct vma *v = as->shm_ever ? vma_first_from(&as->vmas, start) : NULL;
 	     v && length && v->start < start + length; v = vma_next(&as->vmas, v))
 		if (aspace_is_shm(v))
 			return true;

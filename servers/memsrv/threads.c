@@ -81,6 +81,8 @@ static void thread_destroy(struct aspace *as, struct thread *t)
 	if (t->stack)
 		aspace_unmap(as, t->stack, (LAYOUT_STACK_PAGES + 1) * PAGE_SIZE);
 	t->ipc = t->stack = 0;
+	if (t->live)
+		as->threads_live--;
 	t->live = false;
 }
 
@@ -172,6 +174,7 @@ int handle_thread_create(struct call *c)
 		return err;
 	}
 	t->live = true;
+	as->threads_live++;
 	call_put(c, t->tid);
 	return E_OK;
 }
@@ -220,7 +223,7 @@ void threads_release(struct aspace *as)
 
 bool threads_pinned(const struct aspace *as, uint64_t start, uint64_t length)
 {
-	for (unsigned i = 0; i < THREADS_POOL && length; i++) {
+	for (unsigned i = 0; as->threads_live && i < THREADS_POOL && length; i++) {
 		const struct thread *t = &pool[i];
 		if (t->live && t->owner == as->id && t->ipc - start < length)
 			return true;
