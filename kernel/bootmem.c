@@ -22,6 +22,17 @@ void bootmem_init(struct bootmem *bm)
 	bm->n_ram = 0;
 	bm->n_reserved = 0;
 	bm->n_free = 0;
+	bm->n_device = 0;
+}
+
+int bootmem_add_device(struct bootmem *bm, uint64_t base, uint64_t size)
+{
+	if (size == 0 || base + size < base)
+		return BOOTMEM_ERR_RANGE;
+	if (bm->n_device >= BOOTMEM_MAX_DEVICE)
+		return BOOTMEM_ERR_FULL;
+	bm->device[bm->n_device++] = (struct bootmem_range){ base, size, "device window" };
+	return 0;
 }
 
 /* Inserts a free range keeping the array sorted by base. Returns 0 or BOOTMEM_ERR_FULL. */
