@@ -60,6 +60,13 @@ int bootmem_add_ram(struct bootmem *bm, uint64_t base, uint64_t size);
 int bootmem_add_device(struct bootmem *bm, uint64_t base, uint64_t size);
 
 /*
+ * Adds [base, base+size) as RAM except where it overlaps a device window (a board may put
+ * its peripherals inside what /memory calls RAM), as up to BOOTMEM_MAX_DEVICE + 1 pieces.
+ * Returns 0, or the first error of bootmem_add_ram (the other pieces are still added).
+ */
+int bootmem_add_ram_outside_devices(struct bootmem *bm, uint64_t base, uint64_t size);
+
+/*
  * Marks [base, base+size) in use by `what` (widened to whole pages); parts outside RAM
  * or already reserved are fine. Returns 0, BOOTMEM_ERR_RANGE (empty or ending past 2^64 - 1) or
  * BOOTMEM_ERR_FULL.

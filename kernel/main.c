@@ -41,31 +41,17 @@ static void add_device_windows(struct bootmem *bm, const struct fdt *fdt)
 	}
 }
 
-/* Adds [base, base+size) as RAM minus the device windows from window `i` on (a board may
- * put its peripherals inside what /memory calls RAM, as the Raspberry Pi does). */
-static void add_ram_outside_windows(struct bootmem *bm, uint64_t base, uint64_t size, int i)
-{
-	for (; i < bm->n_device && size; i++) {
-		uint64_t wb = bm->device[i].base, we = wb + bm->device[i].size, end = base + size;
-		if (we <= base || wb >= end)
-			continue;
-		if (wb > base)
-			add_ram_outside_windows(bm, base, wb - base, i + 1);
-		base = we < end ? we : end;
-		size = end - base;
-	}
-	if (size && bootmem_add_ram(bm, base, size) != 0)
-		kprintf("mica: ignoring RAM range %#lx+%#lx\n", base, size);
-}
-
 /* Adds every /memory node's ranges to the map. Panics if there is no RAM at all. */
 static void add_ram(struct bootmem *bm, const struct fdt *fdt)
 {
 	for (int node = fdt_find_device_type(fdt, -1, "memory"); node >= 0;
 	     node = fdt_find_device_type(fdt, node, "memory")) {
 		struct fdt_range r;
-		for (uint32_t i = 0; fdt_read_reg(fdt, node, i, &r) == 0; i++)
-			add_ram_outside_windows(bm, r.base, r.size, 0);
+		for (uint32_t i = 0; fdt_read_reg(fdt, node, i, &r) == 0; i++) {
+			if (bootmem_add_ram_outside_devices(bm, r.base, r.size) != 0)
+				kprintf("mica: ignoring (part of) RAM range %#lx+%#lx\n", r.base,
+					r.size);
+		}
 	}
 	if (bootmem_ram_bytes(bm) == 0)
 		panic("add_ram: the device tree describes no memory");
