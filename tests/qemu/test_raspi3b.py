@@ -9,6 +9,8 @@ shell scenarios (test_shell.py) run on this board too.
 import re
 import time
 
+from conftest import debug_only
+
 IDLE = "hello: waiting on notification"
 
 
@@ -65,3 +67,11 @@ def test_poweroff_through_the_power_manager_exits_qemu_cleanly(boot):
     m.expect_exact("mica: power off")
     assert m.wait_exit() == 0
 
+
+
+@debug_only
+def test_a_kernel_crash_stops_the_machine_through_the_power_manager(boot):
+    m = boot(board="raspi3b", append="init=hello crash=undef")
+    m.expect_exact("Unknown reason (undefined instruction) (EC 0x00)")
+    m.expect_exact("mica: machine stopped")
+    assert m.wait_exit() == 0

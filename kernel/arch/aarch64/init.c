@@ -19,6 +19,8 @@
 #include "psci.h"
 #include "timer.h"
 
+#define DTB_PROBE_SIZE (1ul << 20) /* the largest blob looked for */
+
 bool arch_find_dtb(uint64_t boot_arg, uint64_t *dtb_pa)
 {
 	/* QEMU's convention when booting an ELF: x0 is 0 and the DTB sits at the base of RAM
@@ -27,9 +29,9 @@ bool arch_find_dtb(uint64_t boot_arg, uint64_t *dtb_pa)
 	for (unsigned i = 0; i < 2; i++) {
 		struct fdt fdt;
 		uint64_t pa = candidates[i];
-		/* Look only where the boot table maps RAM (a blob's header fits below the end). */
-		if (pa >= BOOT_RAM_START && pa < BOOT_RAM_END - 0x100000 && pa % 8 == 0 &&
-		    fdt_init(&fdt, phys_to_virt(pa), 1u << 20) == 0) {
+		/* Look only where the boot table maps RAM, DTB_PROBE_SIZE bytes of it at most. */
+		if (pa >= BOOT_RAM_START && pa < BOOT_RAM_END - DTB_PROBE_SIZE && pa % 8 == 0 &&
+		    fdt_init(&fdt, phys_to_virt(pa), DTB_PROBE_SIZE) == 0) {
 			*dtb_pa = pa;
 			return true;
 		}
