@@ -17,6 +17,9 @@
 #define BCM_LOCAL_SOURCES 12 /* local controller: timers, mailboxes, GPU, PMU, AXI, timer */
 #define BCM_BANK_BASIC    0  /* ARMCTRL bank 0: ARM basic interrupts 0..7 */
 #define BCM_BASIC_IRQS    8
+#define BCM_BANK_GPU_LOW  1 /* bank 1: GPU interrupts 0..31; bank 2: 32..63 */
+#define BCM_BANK_GPU_HIGH 2
+#define BCM_BANK_IRQS     32
 #define BCM_GPU_BASE      32 /* GPU interrupt n (banks 1 and 2) -> 32 + n */
 #define BCM_BASIC_BASE    96 /* ARM basic interrupt n -> 96 + n */
 
@@ -64,8 +67,8 @@ static int read_intid(const struct fdt *fdt, int node, uint32_t index, uint32_t 
 	} else if (fdt_is_compatible(fdt, parent, BCM_ARMCTRL_COMPAT) && n == 2) {
 		if (a == BCM_BANK_BASIC && b < BCM_BASIC_IRQS)
 			*intid = BCM_BASIC_BASE + b;
-		else if ((a == 1 || a == 2) && b < 32)
-			*intid = BCM_GPU_BASE + 32 * (a - 1) + b;
+		else if ((a == BCM_BANK_GPU_LOW || a == BCM_BANK_GPU_HIGH) && b < BCM_BANK_IRQS)
+			*intid = BCM_GPU_BASE + BCM_BANK_IRQS * (a - BCM_BANK_GPU_LOW) + b;
 		else
 			return -1;
 	} else if (fdt_is_compatible(fdt, parent, BCM_LOCAL_COMPAT) && n == 2) {
