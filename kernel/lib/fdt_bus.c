@@ -9,6 +9,8 @@
 
 int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle)
 {
+	if (phandle == 0 || phandle == UINT32_MAX) /* never valid phandles */
+		return FDT_ERR_NOTFOUND;
 	int node = fdt_next_node(fdt, -1, NULL);
 	for (; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
 		uint32_t v;
@@ -104,20 +106,23 @@ static int translate_one(const struct fdt *fdt, int bus, uint64_t *addr)
 int fdt_translate(const struct fdt *fdt, int node, uint64_t addr, uint64_t *out)
 {
 	int bus = fdt_parent(fdt, node);
-	/* Invariant: addr is an address on the bus `bus` (a node below the root). */
+	if (bus == FDT_ERR_NOTFOUND) { /* the root itself: its addresses are the CPU's */
+		*out = addr;
+		return 0;
+	}
+	/* Invariant: addr is an address on the bus `bus`. */
 	for (unsigned depth = 0; bus >= 0 && depth < MAX_BUS_DEPTH; depth++) {
 		int up = fdt_parent(fdt, bus);
-		if (up < 0)
-			break; /* bus is the root: addr is a CPU address */
-		int err = translate_one(fdt, bus, &addr);
+		if (up == FDT_ERR_NOTFOUND) { /* bus is the root: addr is a CPU address */
+			*out = addr;
+			return 0;
+		}
+		int err = up < 0 ? up : translate_one(fdt, bus, &addr);
 		if (err)
 			return err;
 		bus = up;
 	}
-	if (bus < 0 && bus != FDT_ERR_NOTFOUND)
-		return bus;
-	*out = addr;
-	return 0;
+	return bus < 0 ? bus : FDT_ERR_BADVALUE; /* broken tree, or nested too deep */
 }
 
 int fdt_read_reg_cpu(const struct fdt *fdt, int node, uint32_t index, struct fdt_range *out)

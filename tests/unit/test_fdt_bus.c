@@ -80,6 +80,9 @@ static void root_children_keep_their_address(void)
 	CHECK_EQ(r.base, 0x9000000u);
 	CHECK_EQ(fdt_read_reg_cpu(&pi, node(&pi, "/memory@0"), 0, &r), 0);
 	CHECK_EQ(r.base, 0u);
+	uint64_t out = 0;
+	CHECK_EQ(fdt_translate(&pi, node(&pi, "/"), 0x1234, &out), 0);
+	CHECK_EQ(out, 0x1234u);
 }
 
 static void bus_windows_of_the_soc(void)
@@ -117,6 +120,8 @@ static void phandle_lookup(void)
 	CHECK_EQ(fdt_read_u32(&pi, local, "phandle", &ph), 0);
 	CHECK_EQ(fdt_node_by_phandle(&pi, ph), local);
 	CHECK_EQ(fdt_node_by_phandle(&pi, 0xfffffff0u), FDT_ERR_NOTFOUND);
+	CHECK_EQ(fdt_node_by_phandle(&pi, 0), FDT_ERR_NOTFOUND);
+	CHECK_EQ(fdt_node_by_phandle(&pi, 0xffffffffu), FDT_ERR_NOTFOUND);
 }
 
 #define T(f)          \
