@@ -14,9 +14,10 @@ struct bootmem;
 /* Writes one character to the kernel console, polling; usable from the first instruction of C. */
 void arch_console_putc(char c);
 
-/* Returns the physical address of the DTB: `boot_arg` if the loader passed one, else the
- * platform's conventional place. Returns 0 if there is no valid blob at either. */
-uint64_t arch_find_dtb(uint64_t boot_arg);
+/* Finds the DTB: at `boot_arg` if the loader passed one, else at the board's conventional
+ * place (which may be physical address 0). Returns true and sets *pa, or false if there is
+ * no valid blob at either. */
+bool arch_find_dtb(uint64_t boot_arg, uint64_t *pa);
 
 /*
  * Brings up the CPU and platform from the device tree: prints the CPU model, builds the

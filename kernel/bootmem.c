@@ -22,6 +22,41 @@ void bootmem_init(struct bootmem *bm)
 	bm->n_ram = 0;
 	bm->n_reserved = 0;
 	bm->n_free = 0;
+	bm->n_device = 0;
+}
+
+/* Adds [base, base+size) minus the device windows from index `i` on. */
+static int add_ram_outside(struct bootmem *bm, uint64_t base, uint64_t size, int i)
+{
+	int err = 0;
+	for (; i < bm->n_device && size; i++) {
+		uint64_t wb = bm->device[i].base, we = wb + bm->device[i].size, end = base + size;
+		if (we <= base || wb >= end)
+			continue;
+		if (wb > base)
+			err = add_ram_outside(bm, base, wb - base, i + 1);
+		base = we < end ? we : end;
+		size = end - base;
+	}
+	int last = size ? bootmem_add_ram(bm, base, size) : 0;
+	return err ? err : last;
+}
+
+int bootmem_add_ram_outside_devices(struct bootmem *bm, uint64_t base, uint64_t size)
+{
+	if (size == 0 || base + size < base)
+		return BOOTMEM_ERR_RANGE;
+	return add_ram_outside(bm, base, size, 0);
+}
+
+int bootmem_add_device(struct bootmem *bm, uint64_t base, uint64_t size)
+{
+	if (size == 0 || base + size < base)
+		return BOOTMEM_ERR_RANGE;
+	if (bm->n_device >= BOOTMEM_MAX_DEVICE)
+		return BOOTMEM_ERR_FULL;
+	bm->device[bm->n_device++] = (struct bootmem_range){ base, size, "device window" };
+	return 0;
 }
 
 /* Inserts a free range keeping the array sorted by base. Returns 0 or BOOTMEM_ERR_FULL. */

@@ -18,6 +18,7 @@
 #define BOOTMEM_MAX_RAM      8
 #define BOOTMEM_MAX_RESERVED 32
 #define BOOTMEM_MAX_FREE     32
+#define BOOTMEM_MAX_DEVICE   8
 #define BOOTMEM_PAGE         ((uint64_t)4096)
 
 struct bootmem_range {
@@ -33,6 +34,10 @@ struct bootmem {
 	int n_reserved;
 	struct bootmem_range free[BOOTMEM_MAX_FREE]; /* sorted, disjoint, page-aligned */
 	int n_free;
+	/* Device windows the device tree declares (a bus's `ranges`), never RAM: they become
+	 * device untyped memory wherever they lie, also above RAM or inside a /memory range. */
+	struct bootmem_range device[BOOTMEM_MAX_DEVICE];
+	int n_device;
 };
 
 /* Error codes (negative). */
@@ -47,6 +52,19 @@ void bootmem_init(struct bootmem *bm);
  * (empty, ends past 2^64 - 1, or overlaps RAM already added) or BOOTMEM_ERR_FULL.
  */
 int bootmem_add_ram(struct bootmem *bm, uint64_t base, uint64_t size);
+
+/*
+ * Records a device window [base, base+size) (added before the RAM, so add_ram can leave it
+ * out). Returns 0, BOOTMEM_ERR_RANGE (empty or wrapping) or BOOTMEM_ERR_FULL.
+ */
+int bootmem_add_device(struct bootmem *bm, uint64_t base, uint64_t size);
+
+/*
+ * Adds [base, base+size) as RAM except where it overlaps a device window (a board may put
+ * its peripherals inside what /memory calls RAM), as up to BOOTMEM_MAX_DEVICE + 1 pieces.
+ * Returns 0, or the first error of bootmem_add_ram (the other pieces are still added).
+ */
+int bootmem_add_ram_outside_devices(struct bootmem *bm, uint64_t base, uint64_t size);
 
 /*
  * Marks [base, base+size) in use by `what` (widened to whole pages); parts outside RAM

@@ -14,6 +14,7 @@
 #include "bootmem.h"
 #include "console.h"
 #include "lib/fdt.h"
+#include "lib/fdt_bus.h"
 #include "object/roottask.h"
 #include "object/untyped.h"
 #include "sched.h"
@@ -26,6 +27,20 @@ static struct bootmem boot_mem;
 static volatile uint64_t ticks;
 struct kernel_stats stats;
 
+/* Records the CPU-side windows of every bus below the root (`ranges`) as device memory. */
+static void add_device_windows(struct bootmem *bm, const struct fdt *fdt)
+{
+	int root = fdt_path_offset(fdt, "/");
+	for (int bus = root >= 0 ? fdt_first_subnode(fdt, root) : -1; bus >= 0;
+	     bus = fdt_next_subnode(fdt, bus)) {
+		struct fdt_range w;
+		for (uint32_t i = 0; fdt_read_bus_window(fdt, bus, i, &w) == 0; i++) {
+			if (bootmem_add_device(bm, w.base, w.size) != 0)
+				kprintf("mica: ignoring device window %#lx+%#lx\n", w.base, w.size);
+		}
+	}
+}
+
 /* Adds every /memory node's ranges to the map. Panics if there is no RAM at all. */
 static void add_ram(struct bootmem *bm, const struct fdt *fdt)
 {
@@ -33,8 +48,9 @@ static void add_ram(struct bootmem *bm, const struct fdt *fdt)
 	     node = fdt_find_device_type(fdt, node, "memory")) {
 		struct fdt_range r;
 		for (uint32_t i = 0; fdt_read_reg(fdt, node, i, &r) == 0; i++) {
-			if (bootmem_add_ram(bm, r.base, r.size) != 0)
-				kprintf("mica: ignoring RAM range %#lx+%#lx\n", r.base, r.size);
+			if (bootmem_add_ram_outside_devices(bm, r.base, r.size) != 0)
+				kprintf("mica: ignoring (part of) RAM range %#lx+%#lx\n", r.base,
+					r.size);
 		}
 	}
 	if (bootmem_ram_bytes(bm) == 0)
@@ -148,14 +164,15 @@ void kernel_main(uint64_t dtb_arg, unsigned entry_el)
 		CONFIG_DEBUG ? "debug" : "release");
 	kprintf("boot: entered at EL%u, running at EL1\n", entry_el);
 
-	uint64_t dtb_pa = arch_find_dtb(dtb_arg);
+	uint64_t dtb_pa = 0;
 	struct fdt fdt;
-	if (!dtb_pa || fdt_init(&fdt, phys_to_virt(dtb_pa), 1u << 21) != 0)
+	if (!arch_find_dtb(dtb_arg, &dtb_pa) || fdt_init(&fdt, phys_to_virt(dtb_pa), 1u << 21) != 0)
 		panic("kernel_main: no valid device tree (x0=%#lx)", dtb_arg);
 	kprintf("boot: device tree at %#lx, %u bytes\n", dtb_pa, fdt_total_size(&fdt));
 	bootargs_init(&fdt);
 
 	bootmem_init(&boot_mem);
+	add_device_windows(&boot_mem, &fdt);
 	add_ram(&boot_mem, &fdt);
 	reserve_in_use(&boot_mem, &fdt, dtb_pa);
 	arch_init(&fdt, &boot_mem);

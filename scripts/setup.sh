@@ -1,5 +1,6 @@
 # Shared set-up for scripts/run, scripts/test and scripts/debug (sourced, not run).
-# Installs what is missing with apt, configures build/ with the cross file and builds.
+# Installs what is missing with apt, configures build/ with the cross file and builds;
+# ensure_board_dtbs fetches the raspi3b device tree once.
 # Idempotent: with everything present and nothing changed it only runs a no-op ninja.
 
 MICA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +43,38 @@ ensure_packages() {
 	local missing
 	missing=$(missing_packages "${REQUIRED_PACKAGES[@]}" "$@" | sort -u)
 	[ -z "$missing" ] || apt_install $missing
+}
+
+# The device tree of QEMU's raspi3b machine (it makes none itself: scripts/qemu passes it with
+# -dtb). It comes from Debian's arm64 Linux kernel package (linux-image-arm64 names the
+# current one), which ships /usr/lib/linux-image-*/broadcom/bcm2837-rpi-3-b.dtb. The package
+# is downloaded, not installed: apt runs with a private arm64 package list under the build
+# directory (the machine's own apt configuration and dpkg state are untouched), and dpkg-deb
+# unpacks only the one file into $MICA_BUILD_DIR/dtb/. Done once per build directory.
+RASPI3B_DTB=bcm2837-rpi-3-b.dtb
+ensure_board_dtbs() {
+	local out=$MICA_BUILD_DIR/dtb/$RASPI3B_DTB
+	[ -s "$out" ] && return 0
+	local apt=$MICA_BUILD_DIR/apt-arm64 pkg deb
+	local opts=(-o APT::Architecture=arm64 -o "APT::Architectures::=arm64"
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+		-o Dir::State::status=/dev/null)
+	[ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+	echo "setup: fetching $RASPI3B_DTB from Debian's arm64 kernel package (apt-get download)..." >&2
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$MICA_BUILD_DIR/dtb"
+	apt-get "${opts[@]}" update >/dev/null ||
+		{ echo "setup: apt-get update (arm64 lists) failed" >&2; return 1; }
+	pkg=$(apt-cache "${opts[@]}" depends linux-image-arm64 |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+	[ -n "$pkg" ] || { echo "setup: linux-image-arm64 names no kernel package" >&2; return 1; }
+	(cd "$apt" && apt-get "${opts[@]}" download "$pkg" >/dev/null) ||
+		{ echo "setup: apt-get download $pkg failed" >&2; return 1; }
+	deb=$(ls "$apt"/"${pkg}"_*.deb)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -O --wildcards "*/broadcom/$RASPI3B_DTB" >"$out.tmp" &&
+		[ -s "$out.tmp" ] && mv "$out.tmp" "$out" ||
+		{ rm -f "$out.tmp"; echo "setup: $pkg has no $RASPI3B_DTB" >&2; return 1; }
+	rm -rf "$apt"
+	echo "setup: $out (from $pkg)" >&2
 }
 
 # Configures build/ on first use, then builds everything, saying what it does when there is

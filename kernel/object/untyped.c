@@ -348,20 +348,34 @@ static unsigned reserved_device_sorted(uint64_t limit, uint64_t *lo, uint64_t *h
 	return n;
 }
 
-/* Device untypeds for [0, ram_base) (whole pages) minus what the kernel keeps for itself. */
-static void boot_device_untypeds(struct boot_untypeds *b, uint64_t ram_base)
+/* Device untypeds for [start, end) (whole pages) minus the kernel's ranges lo[i]..hi[i]
+ * (sorted by base). */
+static void device_range(struct boot_untypeds *b, uint64_t start, uint64_t end, const uint64_t *lo,
+			 const uint64_t *hi, unsigned n)
 {
-	uint64_t limit = ram_base & ~(BOOTMEM_PAGE - 1);
-	uint64_t lo[MAX_RESERVED_DEVICE], hi[MAX_RESERVED_DEVICE];
-	unsigned n = reserved_device_sorted(limit, lo, hi);
-	uint64_t at = 0; /* invariant: [0, at) is handled */
-	b->kind = KIND_DEVICE;
-	for (unsigned i = 0; i <= n && at < limit; i++) {
-		uint64_t gap_end = i < n ? lo[i] : limit;
+	uint64_t at = align_up(start, BOOTMEM_PAGE); /* invariant: [start, at) is handled */
+	end &= ~(BOOTMEM_PAGE - 1);
+	for (unsigned i = 0; i <= n && at < end; i++) {
+		uint64_t gap_end = i < n && lo[i] < end ? lo[i] : end;
 		if (gap_end > at)
 			untyped_split(at, gap_end - at, UNTYPED_MAX_BITS, boot_emit, b);
 		if (i < n && hi[i] > at)
 			at = hi[i];
+	}
+}
+
+/* Device untypeds for [0, ram_base) and for the device tree's device windows above it, minus
+ * what the kernel keeps for itself. */
+static void boot_device_untypeds(struct boot_untypeds *b, const struct bootmem *bm,
+				 uint64_t ram_base)
+{
+	uint64_t lo[MAX_RESERVED_DEVICE], hi[MAX_RESERVED_DEVICE];
+	unsigned n = reserved_device_sorted(UINT64_MAX, lo, hi);
+	b->kind = KIND_DEVICE;
+	device_range(b, 0, ram_base, lo, hi, n);
+	for (int i = 0; i < bm->n_device; i++) {
+		uint64_t base = bm->device[i].base, end = base + bm->device[i].size;
+		device_range(b, base > ram_base ? base : ram_base, end, lo, hi, n);
 	}
 	b->kind = KIND_RAM;
 }
@@ -390,7 +404,7 @@ void untyped_create_boot_caps(struct bootmem *bm, struct cte *root_slots, uint64
 				   .first = *next_slot,
 				   .bi = bi,
 				   .kind = KIND_RAM };
-	boot_device_untypeds(&b, lowest_ram_base(bm));
+	boot_device_untypeds(&b, bm, lowest_ram_base(bm));
 	for (int i = 0; i < bm->n_free; i++)
 		untyped_split(bm->free[i].base, bm->free[i].size, UNTYPED_MAX_BITS, boot_emit, &b);
 	bm->n_free = 0;

@@ -4,7 +4,7 @@
  */
 #include "ktest.h"
 
-#define TEST_SPI     40 /* unused SPIs on QEMU virt (33 is the UART) */
+#define TEST_SPI     40 /* unused: virt SPI 8 (33 is the UART); raspi3b GPU interrupt 8 */
 #define OTHER_SPI    41
 #define IRQ_BITS     0x80
 #define POLL_TRIES   1000

@@ -1,7 +1,9 @@
 """Fixtures for QEMU scenarios: boot Mica, talk to its serial console, always kill QEMU.
 
-Every test gets `boot`, a factory: boot(cpu=..., ram=..., el2=..., gic=..., append=...)
-returns a Machine whose console can be expected and written. Each boot's console is logged
+Every test gets `boot`, a factory: boot(board=..., cpu=..., ram=..., el2=..., gic=...,
+append=...) returns a Machine whose console can be expected and written. `board` is "virt"
+(the default) or "raspi3b" (its own kernel image and the Raspberry Pi 3 B device tree);
+board_args(board) gives the scripts/qemu arguments for module fixtures that spawn their own. Each boot's console is logged
 to build/qemu-logs/<test>-<n>.log. QEMU is killed when the test ends, whatever happened.
 """
 import os
@@ -15,11 +17,20 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("MICA_BUILD_DIR", ROOT / "build"))
 KERNEL = pathlib.Path(os.environ.get("MICA_KERNEL", BUILD / "kernel" / "mica.elf"))
+KERNEL_RASPI3B = pathlib.Path(os.environ.get("MICA_KERNEL_RASPI3B",
+                                             BUILD / "kernel" / "mica-raspi3b.elf"))
+KERNELS = {"virt": KERNEL, "raspi3b": KERNEL_RASPI3B}
+BOARDS = list(KERNELS)
 QEMU = ROOT / "scripts" / "qemu"
 DEFAULT_TIMEOUT = 30
 DEBUG_BUILD = os.environ.get("MICA_KERNEL_BUILD", "debug") == "debug"
 
 debug_only = pytest.mark.skipif(not DEBUG_BUILD, reason="needs a debug kernel build")
+
+
+def board_args(board):
+    """scripts/qemu arguments that boot `board` with its kernel image."""
+    return ["--board", board, "--kernel", str(KERNELS[board])]
 
 
 class Machine:
@@ -75,9 +86,9 @@ def boot(request):
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
 
-    def _boot(cpu=None, ram=None, el2=False, gic=None, append=None, icount=False,
+    def _boot(board="virt", cpu=None, ram=None, el2=False, gic=None, append=None, icount=False,
               timeout=DEFAULT_TIMEOUT):
-        args = ["--kernel", str(KERNEL)]
+        args = board_args(board)
         if cpu:
             args += ["--cpu", cpu]
         if ram:

@@ -9,7 +9,8 @@ paging by a fault handler), printing one line per test:
     ktest: FAIL name: what (file:line)
     ktest: done, N passed, M failed
 
-Each GIC version is booted once (init=ktest) for the whole module; every test name below
+Each interrupt controller is booted once (init=ktest) for the whole module: virt with
+GICv2 and GICv3, and the raspi3b board (BCM2836 + BCM2835); every test name below
 is one pytest test, so a test missing from the run fails as surely as a failing one.
 """
 import os
@@ -18,7 +19,7 @@ import re
 import pexpect
 import pytest
 
-from conftest import BUILD, KERNEL, QEMU, Machine, _Log, debug_only
+from conftest import BUILD, QEMU, Machine, _Log, board_args, debug_only
 
 pytestmark = debug_only
 
@@ -338,13 +339,15 @@ class KtestRun:
         self.summary = (int(done.group(1)), int(done.group(2))) if done else None
 
 
-def run_ktest(gic):
-    """Boots init=ktest on GICv`gic`, waits for the summary and the power-off."""
+def run_ktest(machine):
+    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt; "raspi3b"), waits for the
+    summary and the power-off."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
-    log = _Log(logdir / f"test_kernel_core-gicv{gic}.log")
-    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--gic", str(gic),
-                                      "--append", "init=ktest"],
+    log = _Log(logdir / f"test_kernel_core-{machine}.log")
+    board = "raspi3b" if machine == "raspi3b" else "virt"
+    gic = [] if board == "raspi3b" else ["--gic", machine[-1]]
+    child = pexpect.spawn(str(QEMU), board_args(board) + gic + ["--append", "init=ktest"],
                           encoding="utf-8", codec_errors="replace", timeout=RUN_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
     child.logfile_read = log
@@ -361,7 +364,7 @@ def run_ktest(gic):
     return KtestRun(machine.output(), status)
 
 
-@pytest.fixture(scope="module", params=[2, 3], ids=["gicv2", "gicv3"])
+@pytest.fixture(scope="module", params=["gicv2", "gicv3", "raspi3b"])
 def ktest(request):
     return run_ktest(request.param)
 

@@ -17,7 +17,7 @@ def test_run_help_prints_usage_before_building(tmp_path):
     build = tmp_path / "never-built"
     r = run([str(SCRIPTS / "run"), "--help"], MICA_BUILD_DIR=str(build))
     assert r.returncode == 0
-    assert "usage: scripts/qemu [--cpu MODEL] [--ram SIZE]" in r.stdout
+    assert "usage: scripts/qemu [--board virt|raspi3b] [--cpu MODEL] [--ram SIZE]" in r.stdout
     assert "--ram SIZE" in r.stdout and "Ctrl-] x quits QEMU" in r.stdout
     assert not build.exists()  # nothing was configured or built
 
@@ -42,3 +42,13 @@ def test_setup_says_it_builds_only_when_there_is_work(tmp_path):
     assert (tmp_path / "out").exists()
     second = run(["bash", "-c", script], MICA_BUILD_DIR=str(tmp_path))
     assert second.returncode == 0 and "building" not in second.stderr
+
+
+def test_qemu_refuses_virt_options_and_unknown_boards_for_raspi3b(tmp_path):
+    r = run([str(SCRIPTS / "qemu"), "--board", "raspi3b", "--el2", "--ram", "2G"],
+            MICA_BUILD_DIR=str(tmp_path))
+    assert r.returncode == 2
+    assert "raspi3b is a fixed machine (Cortex-A53 x 4, 1 GiB): --el2 --ram is virt's only" \
+        in r.stderr
+    r = run([str(SCRIPTS / "qemu"), "--board", "pi5"], MICA_BUILD_DIR=str(tmp_path))
+    assert r.returncode == 2 and "unknown board 'pi5' (virt or raspi3b)" in r.stderr

@@ -14,7 +14,7 @@ import re
 import pexpect
 import pytest
 
-from conftest import BUILD, DEFAULT_TIMEOUT, KERNEL, QEMU, Machine, _Log, debug_only
+from conftest import BOARDS, BUILD, DEFAULT_TIMEOUT, QEMU, Machine, _Log, board_args, debug_only
 from test_memsrv import MEMTEST_TESTS  # memtest's suite, as menu 6 runs it
 
 pytestmark = debug_only  # memsrv's and memtest's lines go through the debug console
@@ -88,12 +88,12 @@ def maps_line(out, start):
     return m.group(1), m.group(2), int(m.group(3)), int(m.group(4)), m.group(5)
 
 
-def start_machine(name, append=APPEND, icount=False):
+def start_machine(name, append=APPEND, icount=False, board="virt"):
     """A QEMU of our own (module fixtures cannot use the function-scoped `boot`)."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
     log = _Log(logdir / f"test_shell-{name}.log")
-    args = ["--kernel", str(KERNEL), "--append", append] + (["--icount"] if icount else [])
+    args = board_args(board) + ["--append", append] + (["--icount"] if icount else [])
     child = pexpect.spawn(str(QEMU), args, encoding="utf-8", codec_errors="replace",
                           timeout=DEFAULT_TIMEOUT, env=dict(os.environ, TERM="dumb"))
     child.logfile_read = log
@@ -101,9 +101,10 @@ def start_machine(name, append=APPEND, icount=False):
     return Machine(child)
 
 
-@pytest.fixture(scope="module")
-def sh():
-    machine = start_machine("shared")
+@pytest.fixture(scope="module", params=BOARDS)
+def sh(request):
+    """The shared shell, once per board: every test using it runs on virt and on raspi3b."""
+    machine = start_machine(f"shared-{request.param}", board=request.param)
     try:
         yield Shell(machine)
     finally:

@@ -51,6 +51,41 @@ static void test_bad_ram_ranges_are_refused(void)
 	CHECK_EQ(bootmem_free_bytes(&bm), MiB);
 }
 
+static void test_device_windows_are_recorded_not_free(void)
+{
+	fresh(MiB);
+	CHECK_EQ(bootmem_add_device(&bm, 0x3f000000, 16 * MiB), 0);
+	CHECK_EQ(bootmem_add_device(&bm, 0x40000000, 0), BOOTMEM_ERR_RANGE);
+	CHECK_EQ(bootmem_add_device(&bm, UINT64_MAX - 10, 100), BOOTMEM_ERR_RANGE);
+	CHECK_EQ(bm.n_device, 1);
+	CHECK_EQ(bm.device[0].base, 0x3f000000);
+	CHECK_EQ(bm.device[0].size, 16 * MiB);
+	CHECK_EQ(bootmem_free_bytes(&bm), MiB); /* a window is never free RAM */
+	for (int i = 1; i < BOOTMEM_MAX_DEVICE; i++)
+		CHECK_EQ(bootmem_add_device(&bm, 0x50000000 + (uint64_t)i * MiB, MiB), 0);
+	CHECK_EQ(bootmem_add_device(&bm, 0x60000000, MiB), BOOTMEM_ERR_FULL);
+}
+
+static void test_ram_overlapping_device_windows_leaves_them_out(void)
+{
+	bootmem_init(&bm);
+	CHECK_EQ(bootmem_add_device(&bm, 0x3f000000, 16 * MiB), 0); /* the Pi's peripherals */
+	CHECK_EQ(bootmem_add_device(&bm, 0x10000000, MiB), 0);      /* a hole in the middle */
+	CHECK_EQ(bootmem_add_device(&bm, 0x80000000, MiB), 0);      /* far away: no effect */
+	CHECK_EQ(bootmem_add_ram_outside_devices(&bm, 0, 0x40000000), 0);
+	CHECK_EQ(bm.n_ram, 2);
+	CHECK_EQ(bootmem_ram_bytes(&bm), 0x40000000 - 16 * MiB - MiB);
+	CHECK_EQ(bm.n_free, 2);
+	CHECK_EQ(bm.free[0].base, 0);
+	CHECK_EQ(bm.free[0].size, 0x10000000);
+	CHECK_EQ(bm.free[1].base, 0x10000000 + MiB);
+	CHECK_EQ(bm.free[1].size, 0x3f000000 - 0x10000000 - MiB);
+	/* Wholly inside a window: nothing is added, and that is no error. */
+	CHECK_EQ(bootmem_add_ram_outside_devices(&bm, 0x3f100000, MiB), 0);
+	CHECK_EQ(bm.n_ram, 2);
+	CHECK_EQ(bootmem_add_ram_outside_devices(&bm, 0x50000000, 0), BOOTMEM_ERR_RANGE);
+}
+
 static void test_reserve_splits_a_range(void)
 {
 	fresh(512 * MiB);
@@ -163,6 +198,10 @@ int main(void)
 		{ "unaligned_ram_keeps_only_whole_pages",
 		  test_unaligned_ram_keeps_only_whole_pages },
 		{ "bad_ram_ranges_are_refused", test_bad_ram_ranges_are_refused },
+		{ "device_windows_are_recorded_not_free",
+		  test_device_windows_are_recorded_not_free },
+		{ "ram_overlapping_device_windows_leaves_them_out",
+		  test_ram_overlapping_device_windows_leaves_them_out },
 		{ "reserve_splits_a_range", test_reserve_splits_a_range },
 		{ "reserve_widens_to_pages", test_reserve_widens_to_pages },
 		{ "reserve_outside_ram_and_overlapping_is_harmless",

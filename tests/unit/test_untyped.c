@@ -766,6 +766,37 @@ static void test_boot_device_caps_cover_below_ram_minus_gic(void)
 	CHECK_EQ(bi.untyped_list[0].size_bits, 27);
 }
 
+/* The Raspberry Pi 3 B: RAM from 0, the peripherals in device windows above it (the /soc
+ * ranges); the interrupt controllers and the power manager kept by the kernel. */
+static void test_boot_device_caps_cover_device_windows_above_ram(void)
+{
+	virt_boot_setup();
+	bm.ram[0] = (struct bootmem_range){ 0, 0x3c000000, NULL };
+	bm.free[0] = (struct bootmem_range){ 0x400000, 0x3c000000 - 0x400000, NULL };
+	bm.n_free = 1;
+	bm.device[0] = (struct bootmem_range){ 0x3f000000, 0x1000000, NULL };
+	bm.device[1] = (struct bootmem_range){ 0x40000000, 0x1000, NULL };
+	bm.n_device = 2;
+	reserved_ranges[0][0] = 0x40000000; /* local controller */
+	reserved_ranges[0][1] = 0x40000100;
+	reserved_ranges[1][0] = 0x3f00b200; /* ARMCTRL: widened to its page */
+	reserved_ranges[1][1] = 0x3f00b400;
+	reserved_ranges[2][0] = 0x3f100000; /* power manager */
+	reserved_ranges[2][1] = 0x3f100114;
+	n_reserved_ranges = 3;
+	uint64_t next = BOOT_FIRST;
+	untyped_create_boot_caps(&bm, boot_slots, BOOT_SLOTS, &next, &bi);
+	CHECK_EQ(boot_bytes(true, 0x3f000000, 0x40001000), 0x1000000 - 2 * 0x1000);
+	CHECK_EQ(boot_bytes(false, 0x400000, 0x3c000000), 0x3c000000 - 0x400000);
+	for (uint64_t s = bi.untyped.start; s < bi.untyped.end; s++) {
+		const struct untyped_desc *d = &bi.untyped_list[s - bi.untyped.start];
+		uint64_t end = d->paddr + (1ull << d->size_bits);
+		if (d->is_device)
+			CHECK((end <= 0x3f00b000 || d->paddr >= 0x3f00c000) &&
+			      (end <= 0x3f100000 || d->paddr >= 0x3f101000) && end <= 0x40000000);
+	}
+}
+
 static void test_boot_reserved_ranges_unsorted_overlapping_unaligned(void)
 {
 	virt_boot_setup();
@@ -893,6 +924,8 @@ int main(void)
 		{ "boot_caps_cover_free_ram_exactly", test_boot_caps_cover_free_ram_exactly },
 		{ "boot_device_caps_cover_below_ram_minus_gic",
 		  test_boot_device_caps_cover_below_ram_minus_gic },
+		{ "boot_device_caps_cover_device_windows_above_ram",
+		  test_boot_device_caps_cover_device_windows_above_ram },
 		{ "boot_reserved_ranges_unsorted_overlapping_unaligned",
 		  test_boot_reserved_ranges_unsorted_overlapping_unaligned },
 		{ "boot_out_of_slots_drops_ram_and_warns",

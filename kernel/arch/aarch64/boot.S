@@ -6,24 +6,29 @@
  * This code:
  *   1. parks every CPU but the boot CPU;
  *   2. drops from EL2 to EL1 if needed, giving EL1 the timer and FP/SIMD;
- *   3. zeroes .bss and builds a two-entry boot translation table: the first GiB of the
- *      physical address space as Device memory (early UART, GIC) and the second GiB (RAM,
- *      holding the image and the DTB) as Normal memory, reachable both at its physical
- *      address (TTBR0, identity) and in the kernel half (TTBR1, KERNEL_VA_OFFSET + PA);
+ *   3. zeroes .bss and builds the boot translation table from the board's facts
+ *      (arch/board.h): one GiB of the physical address space as Device memory (early UART,
+ *      interrupt controller) and the GiB holding RAM, the image and the DTB as Normal
+ *      memory in 2 MiB blocks (Device for the blocks of peripherals inside it), reachable
+ *      both at its physical address (TTBR0, identity) and in the kernel half (TTBR1,
+ *      KERNEL_VA_OFFSET + PA);
  *   4. turns the MMU on, jumps to the kernel-half alias and calls
  *      kernel_main(dtb_pa, entry_el).
  * kernel_main then replaces the boot table with fine-grained kernel tables (arch_mmu_init).
  * Everything before the jump is position-independent (adr/adrp only).
  */
+#include <arch/board.h>
 #include <arch/memlayout.h>
 #include <arch/pte.h>
 #include <arch/sysreg.h>
 
 #define BOOT_STACK_SIZE (16 * 1024)
 #define SPSR_EL1H_MASKED 0x3c5 /* EL1h, D, A, I, F masked */
+#define SPSR_EL2H_MASKED 0x3c9 /* EL2h, D, A, I, F masked */
 #define CPTR_EL2_NO_TRAPS 0x33ff
 #define BOOT_BLOCK_DEVICE (PTE_VALID | PTE_BLOCK | PTE_AF | PTE_ATTR(MT_DEVICE_nGnRE) | PTE_PXN | PTE_UXN)
 #define BOOT_BLOCK_NORMAL (PTE_VALID | PTE_BLOCK | PTE_AF | PTE_SH_INNER | PTE_ATTR(MT_NORMAL) | PTE_UXN)
+#define BOOT_L2_BLOCK 0x200000 /* a level-2 block: 2 MiB */
 #define ICC_SRE_EL2 S3_4_C12_C9_5
 #define ICC_SRE_SRE    BIT(0)
 #define ICC_SRE_ENABLE BIT(3)
@@ -38,11 +43,24 @@ _start:
 
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2			/* entry exception level */
+	cmp	x20, #3
+	b.eq	from_el3
 	cmp	x20, #2
 	b.eq	from_el2
-	cmp	x20, #1
-	b.ne	park				/* EL3 entry is not supported */
 	b	at_el1
+
+/* Entered at EL3 (QEMU's raspi machines start an ELF kernel there, with no firmware): make
+ * everything below non-secure AArch64 and go on at EL2 as if the loader had started there.
+ * Nothing stays at EL3: SMC is undefined. */
+from_el3:
+	ldr	x0, =(SCR_RES1 | SCR_NS | SCR_SMD | SCR_HCE | SCR_RW)
+	msr	scr_el3, x0
+	msr	cptr_el3, xzr			/* no FP/SIMD traps to EL3 */
+	mov	x0, #SPSR_EL2H_MASKED
+	msr	spsr_el3, x0
+	adr	x0, from_el2
+	msr	elr_el3, x0
+	eret
 
 /* Leave EL2 for good: EL1 is AArch64, may use the counters and timers and FP/SIMD. Only
  * the stub of el2.S stays behind. */
@@ -95,10 +113,24 @@ at_el1:
 	adrp	x1, boot_l1
 	orr	x2, x1, #(PTE_VALID | PTE_TABLE)
 	str	x2, [x0]
-	ldr	x2, =BOOT_BLOCK_DEVICE		/* boot_l1[0]: PA 0 .. 1 GiB, devices */
-	str	x2, [x1]
-	ldr	x2, =(0x40000000 | BOOT_BLOCK_NORMAL) /* boot_l1[1]: PA 1 .. 2 GiB, RAM */
-	str	x2, [x1, #8]
+	ldr	x2, =((BOOT_DEVICE_GIB << 30) | BOOT_BLOCK_DEVICE) /* the device GiB: one block */
+	str	x2, [x1, #(BOOT_DEVICE_GIB * 8)]
+	adrp	x3, boot_l2			/* the RAM GiB -> boot_l2 */
+	orr	x2, x3, #(PTE_VALID | PTE_TABLE)
+	str	x2, [x1, #(BOOT_RAM_GIB * 8)]
+	ldr	x2, =((BOOT_RAM_GIB << 30) | BOOT_BLOCK_NORMAL)
+	ldr	x4, =((BOOT_RAM_GIB << 30) | BOOT_BLOCK_DEVICE)
+	mov	x5, #0
+	/* boot_l2[i] = 2 MiB block i of the RAM GiB: Normal below BOOT_RAM_DEVICE_FROM, else
+	 * Device (the board's peripherals inside that GiB). Invariant: x2/x4 map block x5. */
+3:	cmp	x5, #BOOT_RAM_DEVICE_FROM
+	csel	x6, x2, x4, lo
+	str	x6, [x3, x5, lsl #3]
+	add	x2, x2, #BOOT_L2_BLOCK
+	add	x4, x4, #BOOT_L2_BLOCK
+	add	x5, x5, #1
+	cmp	x5, #512
+	b.lo	3b
 	dsb	ishst
 
 	ldr	x1, =MAIR_VALUE
@@ -143,6 +175,7 @@ boot_entry_el:	.space 4		/* the exception level QEMU entered the kernel at */
 	.balign 4096
 boot_l0:	.space 4096
 boot_l1:	.space 4096
+boot_l2:	.space 4096
 	.balign 16
 	.global boot_stack_bottom
 boot_stack_bottom:

@@ -3,7 +3,7 @@
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
 
-#include "gic.h"
+#include "irqc.h"
 #include "platform.h"
 
 #define GICD_CTLR        0x000
@@ -33,8 +33,8 @@ static uint32_t nr_irqs;
 
 static void gicv2_init(const struct platform *p)
 {
-	gicd = (uintptr_t)phys_to_virt(p->gicd.pa);
-	gicc = (uintptr_t)phys_to_virt(p->gicc.pa);
+	gicd = (uintptr_t)phys_to_virt(p->irqc_regs[0].pa);
+	gicc = (uintptr_t)phys_to_virt(p->irqc_regs[1].pa);
 	mmio_write32(gicd + GICD_CTLR, 0);
 	nr_irqs = 32 * (TYPER_ITLINES(mmio_read32(gicd + GICD_TYPER)) + 1);
 	if (nr_irqs > 1020)
@@ -75,7 +75,7 @@ static void gicv2_disable(uint32_t intid)
 static uint32_t gicv2_ack(void)
 {
 	uint32_t id = mmio_read32(gicc + GICC_IAR) & 0x3ff;
-	return id >= 1020 ? GIC_SPURIOUS : id;
+	return id >= 1020 ? IRQC_SPURIOUS : id;
 }
 
 static void gicv2_eoi(uint32_t intid)
@@ -95,7 +95,14 @@ static void gicv2_clear(uint32_t intid)
 		mmio_write32(gicd + GICD_ICPENDR + (intid / 32) * 4, BIT(intid % 32));
 }
 
-const struct gic_ops gicv2_ops = {
+/* User space may claim any SPI INTID the architecture allows, implemented or not (an
+ * unimplemented one simply never fires). */
+static uint32_t gicv2_limit(void)
+{
+	return 1020;
+}
+
+const struct irqc_ops gicv2_ops = {
 	.name = "GICv2",
 	.init = gicv2_init,
 	.enable = gicv2_enable,
@@ -104,4 +111,5 @@ const struct gic_ops gicv2_ops = {
 	.eoi = gicv2_eoi,
 	.raise = gicv2_raise,
 	.clear = gicv2_clear,
+	.limit = gicv2_limit,
 };

@@ -12,7 +12,7 @@
 #include <arch/sysreg.h>
 
 #include "console.h"
-#include "gic.h"
+#include "irqc.h"
 #include "platform.h"
 
 /* Distributor registers, offsets from GICD's base */
@@ -210,11 +210,11 @@ static void gicv3_init(const struct platform *p)
 	uint64_t mpidr = read_sysreg(mpidr_el1);
 	if (PFR0_GIC(read_sysreg(id_aa64pfr0_el1)) == 0)
 		panic("gicv3_init: CPU has no GICv3 system-register interface");
-	gicd = (uintptr_t)phys_to_virt(p->gicd.pa);
-	gicr = find_redist(&p->gicc, cpu_affinity(mpidr));
+	gicd = (uintptr_t)phys_to_virt(p->irqc_regs[0].pa);
+	gicr = find_redist(&p->irqc_regs[1], cpu_affinity(mpidr));
 	if (gicr == 0)
-		panic("gicv3_init: no redistributor for MPIDR %#lx in %#lx+%#lx", mpidr, p->gicc.pa,
-		      p->gicc.size);
+		panic("gicv3_init: no redistributor for MPIDR %#lx in %#lx+%#lx", mpidr,
+		      p->irqc_regs[1].pa, p->irqc_regs[1].size);
 	route = mpidr & MPIDR_AFF_MASK; /* Interrupt_Routing_Mode 0: this CPU only */
 	dist_init();
 	redist_init();
@@ -266,7 +266,7 @@ static uint32_t gicv3_ack(void)
 	uint32_t intid = ICC_IAR_INTID(read_icc(ICC_IAR1_EL1));
 	/* The acknowledgement is visible to the GIC only after a DSB (IHI 0069, 4.1.1). */
 	dsb(sy);
-	return intid >= INTID_SPECIAL && intid < INTID_SPECIAL_END ? GIC_SPURIOUS : intid;
+	return intid >= INTID_SPECIAL && intid < INTID_SPECIAL_END ? IRQC_SPURIOUS : intid;
 }
 
 static void gicv3_eoi(uint32_t intid)
@@ -286,7 +286,14 @@ static void gicv3_clear(uint32_t intid)
 		mmio_write32(gicd + GICD_ICPENDR + (intid / 32) * 4, BIT(intid % 32));
 }
 
-const struct gic_ops gicv3_ops = {
+/* User space may claim any SPI INTID the architecture allows, implemented or not (an
+ * unimplemented one simply never fires). */
+static uint32_t gicv3_limit(void)
+{
+	return INTID_SPECIAL;
+}
+
+const struct irqc_ops gicv3_ops = {
 	.name = "GICv3",
 	.init = gicv3_init,
 	.enable = gicv3_enable,
@@ -295,4 +302,5 @@ const struct gic_ops gicv3_ops = {
 	.eoi = gicv3_eoi,
 	.raise = gicv3_raise,
 	.clear = gicv3_clear,
+	.limit = gicv3_limit,
 };

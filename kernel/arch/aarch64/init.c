@@ -1,4 +1,5 @@
 /* Architecture bring-up: the arch_* entry points of kernel/arch.h. */
+#include <arch/board.h>
 #include <arch/memlayout.h>
 #include <arch/sysreg.h>
 #include <config.h>
@@ -8,8 +9,9 @@
 #include "console.h"
 #include "context.h"
 #include "object/tcb.h"
+#include "bcm2835_pm.h"
 #include "cpu.h"
-#include "gic.h"
+#include "irqc.h"
 #include "lib/fdt.h"
 #include "mmu.h"
 #include "pl011.h"
@@ -17,22 +19,24 @@
 #include "psci.h"
 #include "timer.h"
 
-/* QEMU's convention when booting an ELF: the DTB sits at the base of RAM, which on virt
- * starts at 1 GiB. Used only when the loader passed no pointer in x0. */
-#define DTB_FALLBACK_PA 0x40000000
+#define DTB_PROBE_SIZE (1ul << 20) /* the largest blob looked for */
 
-uint64_t arch_find_dtb(uint64_t boot_arg)
+bool arch_find_dtb(uint64_t boot_arg, uint64_t *dtb_pa)
 {
-	uint64_t candidates[] = { boot_arg, DTB_FALLBACK_PA };
+	/* QEMU's convention when booting an ELF: x0 is 0 and the DTB sits at the base of RAM
+	 * (BOARD_DTB_FALLBACK_PA, arch/board.h). */
+	uint64_t candidates[] = { boot_arg, BOARD_DTB_FALLBACK_PA };
 	for (unsigned i = 0; i < 2; i++) {
 		struct fdt fdt;
 		uint64_t pa = candidates[i];
-		/* The boot table maps physical 1..2 GiB; look only where it can. */
-		if (pa >= 0x40000000 && pa < 0x7ff00000 && pa % 8 == 0 &&
-		    fdt_init(&fdt, phys_to_virt(pa), 1u << 20) == 0)
-			return pa;
+		/* Look only where the boot table maps RAM, DTB_PROBE_SIZE bytes of it at most. */
+		if (pa >= BOOT_RAM_START && pa < BOOT_RAM_END - DTB_PROBE_SIZE && pa % 8 == 0 &&
+		    fdt_init(&fdt, phys_to_virt(pa), DTB_PROBE_SIZE) == 0) {
+			*dtb_pa = pa;
+			return true;
+		}
 	}
-	return 0;
+	return false;
 }
 
 void arch_init(const struct fdt *fdt, struct bootmem *bm)
@@ -44,17 +48,21 @@ void arch_init(const struct fdt *fdt, struct bootmem *bm)
 	mmu_init(bm, &platform);
 	pl011_init(platform.uart.pa);
 	kprintf("mmu: PAN %s\n", cpu_enable_pan() ? "enabled" : "not implemented by this CPU");
-	gic_init(&platform);
-	gic_enable(platform.uart_intid, false);
+	irqc_init(&platform);
+	irqc_enable(platform.uart_intid, false);
 	int64_t psci = psci_version();
-	kprintf("platform: uart %#lx irq %u, %s dist %#lx, timer irq %u at %lu Hz, psci %s",
-		platform.uart.pa, platform.uart_intid, gic_name(), platform.gicd.pa,
+	kprintf("platform: %s image, machine \"%s\"\n", BOARD_NAME, platform.model);
+	kprintf("platform: uart %#lx irq %u, %s %s %#lx, timer irq %u at %lu Hz, psci %s",
+		platform.uart.pa, platform.uart_intid, irqc_name(),
+		platform.irqc_kind == IRQC_BCM2836 ? "local" : "dist", platform.irqc_regs[0].pa,
 		platform.timer_intid, timer_frequency(),
 		platform.psci == PSCI_HVC   ? "hvc"
 		: platform.psci == PSCI_SMC ? "smc"
 					    : "none");
 	if (psci >= 0)
 		kprintf(" v%ld.%ld", psci >> 16, psci & 0xffff);
+	if (platform.pm.size)
+		kprintf(", power manager %#lx", platform.pm.pa);
 	kprintf("\n");
 }
 
@@ -74,7 +82,7 @@ static uint32_t raise_at_idle;
 void arch_idle_forever(void)
 {
 	if (raise_at_idle) {
-		gic_raise(raise_at_idle);
+		irqc_raise(raise_at_idle);
 		raise_at_idle = 0;
 	}
 	idle_loop();
@@ -87,17 +95,17 @@ void arch_forget_thread(struct tcb *t)
 
 void arch_irq_enable(uint32_t intid, bool edge)
 {
-	gic_enable(intid, edge);
+	irqc_enable(intid, edge);
 }
 
 void arch_irq_disable(uint32_t intid)
 {
-	gic_disable(intid);
+	irqc_disable(intid);
 }
 
 void arch_irq_raise(uint32_t intid)
 {
-	gic_raise(intid);
+	irqc_raise(intid);
 }
 
 void arch_irq_raise_at_idle(uint32_t intid)
@@ -108,22 +116,27 @@ void arch_irq_raise_at_idle(uint32_t intid)
 
 void arch_irq_clear_pending(uint32_t intid)
 {
-	gic_clear_pending(intid);
+	irqc_clear_pending(intid);
 }
 
 bool arch_irq_claimable(uint32_t intid)
 {
-	/* SPIs only; the timer is a PPI. The console UART may be claimed by a user driver. */
-	return intid >= 32 && intid < 1020;
+	/* Shared interrupts only; the timer is per-CPU. The console UART may be claimed by a
+	 * user driver. */
+	return irqc_is_shared(intid);
 }
 
 unsigned arch_reserved_device_ranges(uint64_t (*ranges)[2], unsigned max)
 {
-	const struct mmio_region *gic[] = { &platform.gicd, &platform.gicc };
+	const struct mmio_region *kept[] = { &platform.irqc_regs[0], &platform.irqc_regs[1],
+					     &platform.pm };
 	unsigned n = 0;
-	for (unsigned i = 0; i < 2 && n < max; i++, n++) {
-		ranges[n][0] = gic[i]->pa;
-		ranges[n][1] = gic[i]->pa + gic[i]->size;
+	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]) && n < max; i++) {
+		if (kept[i]->size == 0)
+			continue;
+		ranges[n][0] = kept[i]->pa;
+		ranges[n][1] = kept[i]->pa + kept[i]->size;
+		n++;
 	}
 	return n;
 }
@@ -131,13 +144,15 @@ unsigned arch_reserved_device_ranges(uint64_t (*ranges)[2], unsigned max)
 void arch_poweroff(void)
 {
 	psci_system_off();
-	panic("arch_poweroff: PSCI SYSTEM_OFF failed");
+	bcm2835_pm_poweroff();
+	panic("arch_poweroff: neither PSCI SYSTEM_OFF nor the power manager stopped the machine");
 }
 
 void arch_halt(void)
 {
 	kprintf("mica: machine stopped\n");
 	psci_system_off();
+	bcm2835_pm_poweroff();
 	for (;;) {
 		__asm__ volatile("msr daifset, #0xf");
 		wfi();

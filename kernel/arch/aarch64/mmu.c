@@ -122,8 +122,10 @@ void mmu_init(struct bootmem *bm, const struct platform *p)
 		map_ram(bm->ram[i].base, bm->ram[i].base + bm->ram[i].size, kstart, kend);
 	map_image();
 	map_device(&p->uart);
-	map_device(&p->gicd);
-	map_device(&p->gicc);
+	for (int i = 0; i < PLATFORM_IRQC_REGIONS; i++)
+		map_device(&p->irqc_regs[i]);
+	if (p->pm.size)
+		map_device(&p->pm);
 	switch_tables(kernel_root);
 	kprintf("mmu: kernel tables at %#lx: text %#lx-%#lx RX, rodata -%#lx R, data -%#lx RW\n",
 		virt_to_phys(kernel_root), (uint64_t)__text_start, (uint64_t)__text_end,

@@ -1,5 +1,6 @@
 #include "pl011.h"
 
+#include <arch/board.h>
 #include <arch/memlayout.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
@@ -23,11 +24,9 @@
 #define INT_RX     BIT(4)
 #define INT_RT     BIT(6) /* receive timeout: characters waiting below the FIFO level */
 
-/* Only for the first lines of output, before the device tree is read: QEMU virt's UART,
- * reachable through the boot translation table's device block. */
-#define PL011_EARLY_PA 0x09000000
-
-static uintptr_t base = KERNEL_VA_OFFSET + PL011_EARLY_PA;
+/* Only for the first lines of output, before the device tree is read: the board's UART
+ * (BOARD_EARLY_UART_PA, arch/board.h), reachable through the boot translation table. */
+static uintptr_t base = KERNEL_VA_OFFSET + BOARD_EARLY_UART_PA;
 
 void pl011_init(uint64_t pa)
 {

@@ -1,12 +1,15 @@
 /*
- * What the kernel learns about the machine from the device tree (QEMU virt or anything
- * shaped like it): the console UART, the interrupt controller, the timer interrupt and the
- * PSCI conduit. Interrupt numbers are GIC INTIDs (SPI n -> 32 + n, PPI n -> 16 + n).
+ * What the kernel learns about the machine from the device tree: the console UART, the
+ * interrupt controller, the timer interrupt, the PSCI conduit and, without PSCI, the
+ * BCM2835 power manager. Addresses are CPU physical addresses (bus addresses translated
+ * through `ranges`); interrupt numbers are the controller's INTIDs (irqc.h).
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "irqc.h"
 
 struct fdt;
 
@@ -17,15 +20,20 @@ struct mmio_region {
 	uint64_t size;
 };
 
+#define PLATFORM_IRQC_REGIONS 2
+
 struct platform {
 	struct mmio_region uart; /* PL011 */
 	uint32_t uart_intid;
-	int gic_version;         /* 2 or 3 */
-	struct mmio_region gicd; /* distributor */
-	struct mmio_region gicc; /* v2: CPU interface; v3: redistributor region */
-	uint32_t timer_intid;    /* EL1 virtual timer */
+	enum irqc_kind irqc_kind;
+	/* GIC: distributor, then CPU interface (v2) or redistributor region (v3).
+	 * BCM2836: the per-core local controller, then the BCM2835 ARMCTRL controller. */
+	struct mmio_region irqc_regs[PLATFORM_IRQC_REGIONS];
+	uint32_t timer_intid; /* EL1 virtual timer */
 	enum psci_conduit psci;
+	struct mmio_region pm;      /* BCM2835 power manager (watchdog); size 0 if absent */
 	const char *cpu_compatible; /* "arm,cortex-a72", or "" */
+	const char *model;          /* the root's `model`, or "" */
 };
 
 extern struct platform platform;

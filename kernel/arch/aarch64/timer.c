@@ -8,7 +8,7 @@
 #include <arch/sysreg.h>
 
 #include "arch.h"
-#include "gic.h"
+#include "irqc.h"
 #include "platform.h"
 
 static uint64_t interval;
@@ -26,7 +26,7 @@ void arch_timer_start(unsigned hz)
 	write_sysreg(cntv_cval_el0, next_deadline);
 	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
 	isb();
-	gic_enable(platform.timer_intid, false);
+	irqc_enable(platform.timer_intid, false);
 }
 
 void timer_irq(void)

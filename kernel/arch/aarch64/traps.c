@@ -13,7 +13,7 @@
 
 #include "arch.h"
 #include "console.h"
-#include "gic.h"
+#include "irqc.h"
 #include "pl011.h"
 #include "platform.h"
 #include "timer.h"
@@ -151,8 +151,8 @@ void trap_unexpected(struct trap_frame *tf, unsigned kind)
 static void handle_interrupts(void)
 {
 	for (;;) {
-		uint32_t intid = gic_ack();
-		if (intid == GIC_SPURIOUS)
+		uint32_t intid = irqc_ack();
+		if (intid == IRQC_SPURIOUS)
 			return;
 		stats.interrupts++;
 		if (intid == platform.timer_intid)
@@ -163,7 +163,7 @@ static void handle_interrupts(void)
 			pl011_irq();
 		else
 			kprintf("irq: unexpected interrupt %u\n", intid);
-		gic_eoi(intid);
+		irqc_eoi(intid);
 	}
 }
 

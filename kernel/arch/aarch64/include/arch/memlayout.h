@@ -13,9 +13,8 @@
 #pragma once
 
 #define KERNEL_VA_OFFSET 0xffff000000000000
-/* Where the image is linked: QEMU puts the DTB at the base of RAM (up to 1 MiB), and
- * places it only if every loadable segment lies at or above RAM base + 1 MiB. */
-#define KERNEL_PHYS_BASE 0x40200000
+/* Where the image is linked and loaded depends on the board: KERNEL_PHYS_BASE in
+ * arch/board.h (included only by the per-board files). */
 
 /* Debug builds read here to prove an unmapped kernel address faults (no L0 entry). */
 #define CRASH_UNMAPPED_VA 0xffff8000dead0000

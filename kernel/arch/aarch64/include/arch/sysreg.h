@@ -42,6 +42,13 @@
 /* Bits that are RES1 on ARMv8.0 (EOS, TSCXT, EIS, SPAN, nTLSMD, LSMAOE on later versions). */
 #define SCTLR_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
+/* SCR_EL3 (EL3 entry only: QEMU's raspi machines start an ELF there) */
+#define SCR_NS   BIT(0) /* EL2 and below are non-secure */
+#define SCR_RES1 (BIT(4) | BIT(5))
+#define SCR_SMD  BIT(7)  /* SMC is undefined (no secure firmware behind it) */
+#define SCR_HCE  BIT(8)  /* HVC is enabled (the EL2 stub) */
+#define SCR_RW   BIT(10) /* EL2 is AArch64 */
+
 /* HCR_EL2 */
 #define HCR_FMO BIT(3)  /* FIQs go to EL2; virtual FIQs reach EL1/EL0 */
 #define HCR_AMO BIT(5)  /* SErrors go to EL2; virtual SErrors reach EL1/EL0 */
