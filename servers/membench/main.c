@@ -29,6 +29,8 @@
 #define SPAWN_SEED   1             /* memsrv's placement seed for every spawn round */
 #define DRAIN_VA     0x40800000ull /* a lazy VMA that takes memsrv's pooled frames */
 #define DRAIN_PAGES  2048
+#define SCALE_VA     0x100000000ull /* the scale benchmarks' many VMAs, every other page */
+#define SCALE_ROUNDS 8
 
 static cptr_t ms;
 static uint64_t overhead;
@@ -291,6 +293,75 @@ static void bench_spawn_exit(void)
 	report("spawn_exit", best);
 }
 
+/*
+ * The cost of a map and of a lazy fault with `vmas` other VMAs in the address space: lazy
+ * one-page VMAs every other page from SCALE_VA (a gap keeps them from merging), then
+ * MEMSRV_MAP of one page at BENCH_VA, a touch of it, MEMSRV_UNMAP, each part timed (an
+ * eager page beside it keeps the page tables). Reports NAME_map and NAME_fault; the VMAs go
+ * again with one unmap.
+ */
+static void bench_scale_vmas(const char *name, unsigned vmas)
+{
+	uint64_t va, anchor, map = ~0ull, fault = ~0ull;
+	int anchored = mem_map(ms, 0, BENCH_VA + 4 * PAGE, PAGE, RW, MEMSRV_KIND_ANON,
+			       MEMSRV_MAP_EAGER, &anchor);
+	if (anchored)
+		fail("scale anchor map", anchored);
+	for (unsigned i = 0; i < vmas; i++) {
+		int err =
+		    mem_map(ms, 0, SCALE_VA + 2 * i * PAGE, PAGE, RW, MEMSRV_KIND_ANON, 0, &va);
+		if (err)
+			fail("scale map", err);
+	}
+	for (int i = 0; i < SCALE_ROUNDS; i++) {
+		uint64_t t0 = icount();
+		int err = mem_map(ms, 0, BENCH_VA, PAGE, RW, MEMSRV_KIND_ANON, 0, &va);
+		uint64_t t1 = icount();
+		if (err)
+			fail("scale bench map", err);
+		*(volatile uint64_t *)va = 1;
+		uint64_t t2 = icount();
+		mem_unmap(ms, 0, va, PAGE);
+		map = min_u64(map, t1 - t0);
+		fault = min_u64(fault, t2 - t1);
+	}
+	printf("membench: %s_map %lu\n", name, (unsigned long)(map - overhead));
+	printf("membench: %s_fault %lu\n", name, (unsigned long)(fault - overhead));
+	if (vmas)
+		mem_unmap(ms, 0, SCALE_VA, 2 * vmas * PAGE);
+	mem_unmap(ms, 0, anchor, PAGE);
+}
+
+/*
+ * The same map and fault, and an address-space create + destroy, with `spaces` address
+ * spaces alive (membench's own among them; the others empty). Reports NAME_map,
+ * NAME_fault and NAME_create_destroy; the extra spaces go again.
+ */
+static void bench_scale_spaces(const char *name, unsigned spaces)
+{
+	static unsigned ids[1000];
+	uint64_t best = ~0ull;
+	for (unsigned i = 1; i < spaces; i++) {
+		int err = mem_as_create(ms, 0, &ids[i]);
+		if (err)
+			fail("scale as create", err);
+	}
+	bench_scale_vmas(name, 0);
+	for (int i = 0; i < SCALE_ROUNDS; i++) {
+		unsigned as;
+		uint64_t t0 = icount();
+		int err = mem_as_create(ms, 0, &as);
+		mem_as_destroy(ms, as);
+		uint64_t t1 = icount();
+		if (err)
+			fail("scale as create", err);
+		best = min_u64(best, t1 - t0);
+	}
+	printf("membench: %s_create_destroy %lu\n", name, (unsigned long)(best - overhead));
+	for (unsigned i = 1; i < spaces; i++)
+		mem_as_destroy(ms, ids[i]);
+}
+
 int main(void *cap)
 {
 	ms = (cptr_t)(uintptr_t)cap;
@@ -304,6 +375,12 @@ int main(void *cap)
 	bench_protect_pair();
 	bench_as_create_destroy();
 	bench_spawn_exit();
+	bench_scale_vmas("vmas_10", 10);
+	bench_scale_vmas("vmas_1000", 1000);
+	bench_scale_vmas("vmas_10000", 10000);
+	bench_scale_spaces("spaces_1", 1);
+	bench_scale_spaces("spaces_100", 100);
+	bench_scale_spaces("spaces_1000", 1000);
 	printf("membench: done\n");
 	finish(0);
 }

@@ -131,6 +131,13 @@ MEMBENCH_RECORDED = {
     "protect_pair": 3776,
     "as_create_destroy": 1695,
     "spawn_exit": 108159,  # 98,567 before processes got fresh TCBs from cells
+    "vmas_10_map": 1515,
+    "vmas_10_fault": 1846,
+    "vmas_10000_map": 2645,
+    "vmas_10000_fault": 1966,
+    "spaces_1000_map": 1512,
+    "spaces_1000_fault": 1846,
+    "spaces_1000_create_destroy": 1695,
 }
 REGRESSION_TOLERANCE = 0.03
 
@@ -147,6 +154,27 @@ def test_no_kernel_figure_regressed(runs):
 
 def test_no_memsrv_figure_regressed(mruns):
     assert regressions(mruns[0], MEMBENCH_RECORDED) == {}
+
+
+def test_vma_count_costs_a_logarithm(mruns):
+    """Map and lazy fault with 10, 1,000 and 10,000 VMAs in the address space: the VMA tree
+    is an AVL tree, so ten times the VMAs costs a few more tree levels, not ten times the
+    work (a list would make the 10,000 case some thousand times dearer)."""
+    r = mruns[0]
+    for op in ("map", "fault"):
+        small, mid, big = (r[f"vmas_{n}_{op}"] for n in (10, 1000, 10000))
+        assert small <= mid <= big, (op, small, mid, big)
+        assert big < mid * 1.3, f"{op}: {mid} at 1,000 VMAs, {big} at 10,000"
+    assert r["vmas_10000_fault"] < r["vmas_10_fault"] * 1.1
+
+
+@pytest.mark.parametrize("op", ["map", "fault", "create_destroy"])
+def test_address_space_count_costs_nothing(mruns, op):
+    """The same with 1, 100 and 1,000 live address spaces: memsrv finds a space by its id
+    (a table) and the kernel a VSpace by its ASID, so the figures do not move."""
+    r = mruns[0]
+    one = r[f"spaces_1_{op}"]
+    assert r[f"spaces_100_{op}"] <= one * 1.02 and r[f"spaces_1000_{op}"] <= one * 1.02
 
 
 def test_null_syscall_exists_in_every_build(runs):
