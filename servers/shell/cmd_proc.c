@@ -69,7 +69,8 @@ int cmd_ps(int argc, char **argv)
 	if (!all && ended)
 		term_printf("(%u ended process%s not shown: ps all lists them)\n", ended,
 			    ended == 1 ? "" : "es");
-	term_printf("threads: one per running process (%u)", running);
+	term_printf("threads: a first thread per running process (%u), each process up to %u more",
+		    running, MEMSRV_THREADS_MAX);
 	if (shell.probe_as)
 		term_printf(", and memsrv's probe in address space %u", shell.probe_as);
 	term_printf("\n");

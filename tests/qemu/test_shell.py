@@ -438,7 +438,7 @@ def test_seed(sh):
 def test_ps_lists_the_shell_and_its_thread(sh):
     out = sh.run("ps")
     assert re.search(r"^ +1  running +\d+ +\d+  shell \(this shell\)$", out, re.M)
-    assert "threads: one per running process" in out
+    assert "threads: a first thread per running process" in out
     assert "error: the only argument ps takes is 'all'" in sh.run("ps -ef")
 
 
