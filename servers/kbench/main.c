@@ -22,6 +22,7 @@
  * debug-only null_syscall. nbsend_no_receiver is the null system call of both builds.
  */
 #include <mica.h>
+#include <mica_bench.h>
 #include <mica/bootinfo.h>
 #include <mica/fault.h>
 #include <mica/objects.h>
@@ -50,13 +51,6 @@ static uint64_t stacks[THREADS][STACK_WORDS] __attribute__((aligned(16)));
 extern const char __user_start[], _end[];
 
 /* The PMU instruction counter; the isb keeps it from being read early. */
-static inline uint64_t icount(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, pmevcntr0_el0" : "=r"(v)::"memory");
-	return v;
-}
-
 /* A system call through libc-mini's stub with MR0..MR5 = 1..6; returns x1. Inlined, the
  * unused results are never stored: the same instructions as hand-written asm. */
 static inline uint64_t raw_call(uint64_t nr, cptr_t cap, uint64_t info)
@@ -216,18 +210,6 @@ static cptr_t make_space(void)
 	return vs;
 }
 
-static uint64_t counter_overhead(void)
-{
-	uint64_t best = ~0ull;
-	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
-		uint64_t t1 = icount();
-		if (t1 - t0 < best)
-			best = t1 - t0;
-	}
-	return best;
-}
-
 static void report(const char *name, uint64_t best, uint64_t overhead)
 {
 	printf("kbench: %s %lu\n", name, (unsigned long)(best - overhead));
@@ -238,9 +220,9 @@ static void bench_syscall(const char *name, uint64_t nr, cptr_t cap, uint64_t ov
 {
 	uint64_t best = ~0ull;
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		raw_call(nr, cap, 0);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (t1 - t0 < best)
 			best = t1 - t0;
 	}
@@ -266,9 +248,9 @@ static void bench_call(const char *name, cptr_t ep, unsigned words, uint64_t ove
 	uint64_t info = msginfo_pack(1, words, 0);
 	uint64_t best = ~0ull;
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		uint64_t reply = raw_call(SYS_CALL, ep, info);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (msginfo_unpack(reply).length != words) {
 			printf("kbench: %s: reply of %u words, expected %u\n", name,
 			       msginfo_unpack(reply).length, words);
@@ -285,9 +267,9 @@ static void bench_yield(uint64_t overhead)
 {
 	uint64_t best = ~0ull;
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		raw_call(SYS_YIELD, 0, 0);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (t1 - t0 < best)
 			best = t1 - t0;
 	}
@@ -302,10 +284,10 @@ static void bench_map_unmap(uint64_t overhead)
 	uint64_t best = ~0ull;
 	map_table(SLOT_INIT_VSPACE, BENCH_VA);
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		uint64_t map = raw_invoke(frame, FRAME_MAP, SLOT_INIT_VSPACE, BENCH_VA, RW);
 		uint64_t unmap = raw_invoke(frame, FRAME_UNMAP, 0, 0, 0);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (mica_msg_error(map) || mica_msg_error(unmap)) {
 			printf("kbench: frame_map_unmap: map %d, unmap %d\n", mica_msg_error(map),
 			       mica_msg_error(unmap));
@@ -323,9 +305,9 @@ static void bench_frame_zero(uint64_t overhead)
 	cptr_t frame = make(OBJ_FRAME_4K);
 	uint64_t best = ~0ull;
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		uint64_t err = raw_invoke(frame, FRAME_ZERO, 0, 0, 0);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		require_ok(mica_msg_error(err), "zeroing a frame");
 		if (t1 - t0 < best)
 			best = t1 - t0;
@@ -338,9 +320,9 @@ static void bench_frame_zero(uint64_t overhead)
 static __attribute__((noreturn)) void faulter(uint64_t ep)
 {
 	for (;;) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		(void)*(volatile uint64_t *)BENCH_VA;
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		struct mica_msg m = { .label = DONE_LABEL, .length = 1, .mr = { t1 - t0 } };
 		mica_call(ep, &m);
 	}
@@ -427,7 +409,7 @@ int main(void *arg)
 		semihost_console();
 	next_slot = bi->empty.start;
 	ram_untyped = find_ram_untyped();
-	uint64_t overhead = counter_overhead();
+	uint64_t overhead = bench_counter_overhead(ROUNDS);
 	printf("kbench: counter_overhead %lu\n", (unsigned long)overhead);
 	bench_null_syscalls(overhead);
 

@@ -15,6 +15,7 @@
  */
 #include <memsrv_client.h>
 #include <mica.h>
+#include <mica_bench.h>
 #include <semihost.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,13 +38,6 @@ static uint64_t overhead;
 static bool semihosting;  /* a release kernel: report and stop through semihosting */
 static bool drain_mapped; /* the VMA at DRAIN_VA exists */
 
-static inline uint64_t icount(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, pmevcntr0_el0" : "=r"(v)::"memory");
-	return v;
-}
-
 static void report(const char *name, uint64_t best)
 {
 	printf("membench: %s %lu\n", name, (unsigned long)(best - overhead));
@@ -63,21 +57,6 @@ static __attribute__((noreturn)) void fail(const char *what, int err)
 {
 	printf("membench: %s failed: %s\n", what, mica_strerror(err));
 	finish(1);
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static void measure_overhead(void)
-{
-	overhead = ~0ull;
-	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
-		uint64_t t1 = icount();
-		overhead = min_u64(overhead, t1 - t0);
-	}
 }
 
 /* The number of objects idle on memsrv's free lists (frames, tables, VSpaces). */
@@ -124,10 +103,10 @@ static uint64_t lazy_faults(uint64_t *taken)
 	*(volatile uint64_t *)va = 1;
 	uint64_t before = pooled();
 	for (int i = 1; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		*(volatile uint64_t *)(va + i * PAGE) = 1;
-		uint64_t t1 = icount();
-		best = min_u64(best, t1 - t0);
+		uint64_t t1 = bench_icount();
+		best = bench_min(best, t1 - t0);
 	}
 	*taken = before - pooled();
 	return best;
@@ -223,12 +202,12 @@ static void bench_map_touch_unmap(void)
 	if (err)
 		fail("anchor map", err);
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		mem_map(ms, 0, BENCH_VA + 2 * PAGE, PAGE, RW, MEMSRV_KIND_ANON, 0, &va);
 		*(volatile uint64_t *)va = 1;
 		mem_unmap(ms, 0, va, PAGE);
-		uint64_t t1 = icount();
-		best = min_u64(best, t1 - t0);
+		uint64_t t1 = bench_icount();
+		best = bench_min(best, t1 - t0);
 	}
 	report("map_touch_unmap_4k", best);
 	mem_unmap(ms, 0, anchor, PAGE);
@@ -242,31 +221,37 @@ static void bench_protect_pair(void)
 	if (err)
 		fail("protect map", err);
 	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		mem_protect(ms, 0, va, PAGE, MEMSRV_PROT_R);
 		mem_protect(ms, 0, va, PAGE, RW);
-		uint64_t t1 = icount();
-		best = min_u64(best, t1 - t0);
+		uint64_t t1 = bench_icount();
+		best = bench_min(best, t1 - t0);
 	}
 	report("protect_pair", best);
 	mem_unmap(ms, 0, va, PAGE);
 }
 
-/* MEMSRV_AS_CREATE and MEMSRV_AS_DESTROY of an empty address space (pooled VSpace). */
-static void bench_as_create_destroy(void)
+/* The least of `rounds` MEMSRV_AS_CREATE + MEMSRV_AS_DESTROY of an empty address space
+ * (a pooled VSpace). */
+static uint64_t as_create_destroy(int rounds)
 {
 	uint64_t best = ~0ull;
-	for (int i = 0; i < ROUNDS; i++) {
+	for (int i = 0; i < rounds; i++) {
 		unsigned as;
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		int err = mem_as_create(ms, 0, &as);
 		mem_as_destroy(ms, as);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (err)
 			fail("as create", err);
-		best = min_u64(best, t1 - t0);
+		best = bench_min(best, t1 - t0);
 	}
-	report("as_create_destroy", best);
+	return best;
+}
+
+static void bench_as_create_destroy(void)
+{
+	report("as_create_destroy", as_create_destroy(ROUNDS));
 }
 
 /*
@@ -282,13 +267,13 @@ static void bench_spawn_exit(void)
 		int seeded = mem_seed(ms, SPAWN_SEED);
 		if (seeded)
 			fail("seed", seeded);
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		int err =
 		    mem_spawn(ms, "crasher", CRASHER_PRIO, CRASH_ARG(CRASH_EXIT, 0, 0), 0, 0, &pid);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (err)
 			fail("spawn", err);
-		best = min_u64(best, t1 - t0);
+		best = bench_min(best, t1 - t0);
 	}
 	report("spawn_exit", best);
 }
@@ -314,16 +299,16 @@ static void bench_scale_vmas(const char *name, unsigned vmas)
 			fail("scale map", err);
 	}
 	for (int i = 0; i < SCALE_ROUNDS; i++) {
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		int err = mem_map(ms, 0, BENCH_VA, PAGE, RW, MEMSRV_KIND_ANON, 0, &va);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (err)
 			fail("scale bench map", err);
 		*(volatile uint64_t *)va = 1;
-		uint64_t t2 = icount();
+		uint64_t t2 = bench_icount();
 		mem_unmap(ms, 0, va, PAGE);
-		map = min_u64(map, t1 - t0);
-		fault = min_u64(fault, t2 - t1);
+		map = bench_min(map, t1 - t0);
+		fault = bench_min(fault, t2 - t1);
 	}
 	printf("membench: %s_map %lu\n", name, (unsigned long)(map - overhead));
 	printf("membench: %s_fault %lu\n", name, (unsigned long)(fault - overhead));
@@ -340,23 +325,13 @@ static void bench_scale_vmas(const char *name, unsigned vmas)
 static void bench_scale_spaces(const char *name, unsigned spaces)
 {
 	static unsigned ids[1000];
-	uint64_t best = ~0ull;
 	for (unsigned i = 1; i < spaces; i++) {
 		int err = mem_as_create(ms, 0, &ids[i]);
 		if (err)
 			fail("scale as create", err);
 	}
 	bench_scale_vmas(name, 0);
-	for (int i = 0; i < SCALE_ROUNDS; i++) {
-		unsigned as;
-		uint64_t t0 = icount();
-		int err = mem_as_create(ms, 0, &as);
-		mem_as_destroy(ms, as);
-		uint64_t t1 = icount();
-		if (err)
-			fail("scale as create", err);
-		best = min_u64(best, t1 - t0);
-	}
+	uint64_t best = as_create_destroy(SCALE_ROUNDS);
 	printf("membench: %s_create_destroy %lu\n", name, (unsigned long)(best - overhead));
 	for (unsigned i = 1; i < spaces; i++)
 		mem_as_destroy(ms, ids[i]);
@@ -368,7 +343,7 @@ int main(void *cap)
 	semihosting = !mica_debug_console;
 	if (semihosting)
 		semihost_console();
-	measure_overhead();
+	overhead = bench_counter_overhead(ROUNDS);
 	printf("membench: counter_overhead %lu\n", (unsigned long)overhead);
 	bench_lazy_fault();
 	bench_map_touch_unmap();

@@ -17,6 +17,7 @@
  */
 #include <memsrv_client.h>
 #include <mica.h>
+#include <mica_bench.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -31,18 +32,6 @@
 static cptr_t ms;
 static uint64_t overhead;
 
-static inline uint64_t icount(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, pmevcntr0_el0" : "=r"(v)::"memory");
-	return v;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 static void report(const char *name, uint64_t best)
 {
 	printf("srvbench: %s %lu\n", name, (unsigned long)(best - overhead));
@@ -52,16 +41,6 @@ static void fail(const char *what, int err)
 {
 	printf("srvbench: %s failed: %s\n", what, mica_strerror(err));
 	mem_exit(ms, 1);
-}
-
-static void measure_overhead(void)
-{
-	overhead = ~0ull;
-	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t0 = icount();
-		uint64_t t1 = icount();
-		overhead = min_u64(overhead, t1 - t0);
-	}
 }
 
 static void bench_name_call(void)
@@ -75,12 +54,12 @@ static void bench_name_call(void)
 		fail("name_call setup", err);
 	for (int i = 0; i < ROUNDS; i++) {
 		struct mica_msg msg = { .label = 1, .length = 1, .mr = { (uint64_t)i } };
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		err = mica_msg_error(mica_call(slot, &msg));
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (err || msg.mr[1] != (uint64_t)i + 1)
 			fail("name_call", err ? err : E_STATE);
-		best = min_u64(best, t1 - t0);
+		best = bench_min(best, t1 - t0);
 	}
 	report("name_call", best);
 	mem_kill(ms, pid);
@@ -98,16 +77,16 @@ static void bench_thread_cycle(void)
 	for (int i = 0; i < ROUNDS; i++) {
 		unsigned tid, state = MEMSRV_THREAD_RUNNING;
 		int code;
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		int err = mem_thread_create(ms, returns_at_once, NULL, 0, &tid);
 		while (!err && state == MEMSRV_THREAD_RUNNING) {
 			mica_yield();
 			err = mem_thread_info(ms, tid, &state, &code);
 		}
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (err)
 			fail("thread_cycle", err);
-		best = min_u64(best, t1 - t0);
+		best = bench_min(best, t1 - t0);
 	}
 	report("thread_cycle", best);
 }
@@ -121,7 +100,7 @@ static void bench_shm_share(void)
 		fail("shm_share setup", err);
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t h, mine, theirs;
-		uint64_t t0 = icount();
+		uint64_t t0 = bench_icount();
 		err = mem_shm_create(ms, 1, RW, &h);
 		if (!err)
 			err = mem_shm_map(ms, 0, h, 0, RW, &mine);
@@ -129,7 +108,7 @@ static void bench_shm_share(void)
 			err = mem_shm_share(ms, h, pid, MEMSRV_PROT_R);
 		if (!err)
 			err = mem_shm_map(ms, pid, h, 0, MEMSRV_PROT_R, &theirs);
-		uint64_t t1 = icount();
+		uint64_t t1 = bench_icount();
 		if (!err)
 			err = mem_shm_release(ms, h);
 		if (!err)
@@ -138,7 +117,7 @@ static void bench_shm_share(void)
 			err = mem_unmap(ms, pid, theirs, 4096);
 		if (err)
 			fail("shm_share", err);
-		best = min_u64(best, t1 - t0);
+		best = bench_min(best, t1 - t0);
 	}
 	report("shm_share", best);
 	mem_kill(ms, pid);
@@ -147,7 +126,7 @@ static void bench_shm_share(void)
 int main(void *cap)
 {
 	ms = (cptr_t)(uintptr_t)cap;
-	measure_overhead();
+	overhead = bench_counter_overhead(ROUNDS);
 	bench_name_call();
 	bench_thread_cycle();
 	bench_shm_share();
