@@ -154,8 +154,7 @@ void gen_invoke(struct fz_call *c, uint64_t cptr, uint64_t label, unsigned n, co
 		c->buf[i - 6] = args[i];
 }
 
-/* Every invocation label, for a label that is valid somewhere but maybe not here. */
-static const uint64_t all_labels[] = {
+const uint64_t fz_labels[] = {
 	UNTYPED_RETYPE,
 	CNODE_COPY,
 	CNODE_MINT,
@@ -182,6 +181,7 @@ static const uint64_t all_labels[] = {
 	FRAME_REMAP,
 	FRAME_UNMAP,
 	FRAME_GET_ADDRESS,
+	FRAME_ZERO,
 	PAGE_TABLE_MAP,
 	PAGE_TABLE_UNMAP,
 	VSPACE_INFO,
@@ -190,13 +190,14 @@ static const uint64_t all_labels[] = {
 	ASID_POOL_ASSIGN,
 	KERNEL_INFO_STATS,
 };
+const unsigned fz_label_count = sizeof(fz_labels) / sizeof(fz_labels[0]);
 
 /* Makes one call hostile in one respect. */
 static void fz_mutate(struct fz_rng *r, struct fz_call *c)
 {
 	switch (rng_below(r, 8)) {
 	case 0:
-		c->label = RNG_PICK(r, all_labels);
+		c->label = fz_labels[rng_below(r, fz_label_count)];
 		break;
 	case 1:
 		c->label = rng_chance(r, 500) ? rng_below(r, 128) : rng_next(r);
@@ -288,7 +289,8 @@ static void gen_raw(struct fz_rng *r, struct fz_call *c)
 		c->cptr = rng_chance(r, 800) ? 32 + rng_below(r, 16) : gen_hostile_word(r);
 	c->raw_info = rng_next(r);
 	if (rng_chance(r, 500)) /* a plausible label with a random length and cap count */
-		c->raw_info = (RNG_PICK(r, all_labels) << 12) | (c->raw_info & 0x1ff);
+		c->raw_info =
+		    (fz_labels[rng_below(r, fz_label_count)] << 12) | (c->raw_info & 0x1ff);
 	for (unsigned i = 0; i < 6; i++)
 		c->mr[i] = rng_chance(r, 500) ? rng_next(r) : gen_hostile_word(r);
 }
@@ -457,6 +459,20 @@ static void gen_invocation(struct fz_rng *r, const struct fz_gen_env *env, struc
 	}
 }
 
+/*
+ * The one frame the fuzzer never zeroes: the stack it runs on. FRAME_ZERO of it would not
+ * stop the fuzzer (as unmapping the stack does) but silently zero its locals and return
+ * addresses mid-call, so the campaign would wander off its seed's sequence; the kernel's part
+ * is just a zeroed frame, which every other frame of the pool exercises. Such a call zeroes
+ * the IPC-buffer frame instead.
+ */
+static void spare_own_stack(struct fz_call *c)
+{
+	if (c->kind == FZ_K_INVOKE && (c->label & MSG_LABEL_MASK) == FRAME_ZERO &&
+	    c->cptr == FZ_SLOT_STACK)
+		c->cptr = FZ_SLOT_IPC;
+}
+
 void fz_gen_op(const struct fz_gen_env *env, uint64_t op, struct fz_op *out)
 {
 	struct fz_rng r = { env->seed * 0xd1342543de82ef95ull + op * 0x9e3779b97f4a7c15ull };
@@ -485,6 +501,7 @@ void fz_gen_op(const struct fz_gen_env *env, uint64_t op, struct fz_op *out)
 	for (unsigned i = 0; i < out->n; i++) {
 		if (out->call[i].kind != FZ_K_RAW && rng_chance(&r, 200))
 			fz_mutate(&r, &out->call[i]);
+		spare_own_stack(&out->call[i]);
 	}
 }
 
@@ -504,8 +521,8 @@ unsigned fz_label_id(const struct fz_call *c)
 		return FZ_ID_BAD_SYSCALL;
 	if (c->kind == FZ_K_INVOKE && c->nr == SYS_CALL) {
 		uint64_t label = c->label & MSG_LABEL_MASK;
-		for (unsigned i = 0; i < sizeof(all_labels) / sizeof(all_labels[0]); i++) {
-			if (all_labels[i] == label)
+		for (unsigned i = 0; i < fz_label_count; i++) {
+			if (fz_labels[i] == label)
 				return (unsigned)label;
 		}
 		return FZ_ID_BAD_LABEL;

@@ -59,6 +59,11 @@ struct fz_gen_env {
 /* Fills *out with the calls of operation `op` of the campaign env->seed. */
 void fz_gen_op(const struct fz_gen_env *env, uint64_t op, struct fz_op *out);
 
+/* Every invocation label of mica/invocation.h: the labels calls are drawn from (a label
+ * valid for some object type, but maybe not the one invoked). */
+extern const uint64_t fz_labels[];
+extern const unsigned fz_label_count;
+
 /* The info word (x1) of call *c. */
 uint64_t fz_call_info(const struct fz_call *c);
 

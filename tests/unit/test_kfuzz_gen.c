@@ -114,43 +114,8 @@ static struct seen seen;
 
 static void test_every_invocation_label_is_made(void)
 {
-	static const unsigned labels[] = {
-		UNTYPED_RETYPE,
-		CNODE_COPY,
-		CNODE_MINT,
-		CNODE_MOVE,
-		CNODE_MUTATE,
-		CNODE_DELETE,
-		CNODE_REVOKE,
-		CNODE_SAVE_CALLER,
-		CNODE_IDENTIFY,
-		TCB_CONFIGURE,
-		TCB_READ_REGISTERS,
-		TCB_WRITE_REGISTERS,
-		TCB_RESUME,
-		TCB_SUSPEND,
-		TCB_SET_PRIORITY,
-		TCB_BIND_NOTIFICATION,
-		TCB_UNBIND_NOTIFICATION,
-		TCB_SET_TLS,
-		IRQ_CONTROL_GET,
-		IRQ_HANDLER_ACK,
-		IRQ_HANDLER_SET_NOTIFICATION,
-		IRQ_HANDLER_CLEAR,
-		FRAME_MAP,
-		FRAME_REMAP,
-		FRAME_UNMAP,
-		FRAME_GET_ADDRESS,
-		PAGE_TABLE_MAP,
-		PAGE_TABLE_UNMAP,
-		VSPACE_INFO,
-		VSPACE_WALK,
-		ASID_CONTROL_MAKE_POOL,
-		ASID_POOL_ASSIGN,
-		KERNEL_INFO_STATS,
-	};
-	for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		CHECK(seen.label_id[labels[i]]);
+	for (unsigned i = 0; i < fz_label_count; i++)
+		CHECK(seen.label_id[fz_labels[i]]);
 	CHECK(seen.label_id[FZ_ID_BAD_LABEL]);
 }
 
