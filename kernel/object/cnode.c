@@ -1,5 +1,6 @@
 /*
- * CNode invocations, and deleting, revoking and finalising capabilities.
+ * CNode invocations, and deleting and revoking capabilities (what an object's finalisation
+ * does, by type, is in objtype.c).
  *
  * A CNode invocation names a slot of the invoked CNode by its index; copy, mint, move and
  * mutate also name a source slot by a CNode capability address in the caller's CSpace and
@@ -56,8 +57,7 @@ static void empty_dying_cnodes(void)
 	}
 }
 
-/* Queues the CNode of `cap` for emptying; empties it now unless a deletion is running. */
-static void cnode_finalise(const struct cap *cap)
+void cnode_finalise(const struct cap *cap)
 {
 	struct cte *slots = cap->u.cnode.slots;
 
@@ -68,39 +68,6 @@ static void cnode_finalise(const struct cap *cap)
 		deletion_active = true;
 		empty_dying_cnodes();
 		deletion_active = false;
-	}
-}
-
-/* Requires: no capability to the object is left in any slot (the last one was removed). */
-void object_finalise(struct cap *cap)
-{
-	switch (cap->type) {
-	case CAP_ENDPOINT:
-		endpoint_cancel_all(cap->u.endpoint.ep);
-		break;
-	case CAP_NOTIFICATION:
-		notification_cancel_all(cap->u.notification.ntfn);
-		break;
-	case CAP_TCB:
-		tcb_finalise(cap->u.tcb.tcb);
-		break;
-	case CAP_CNODE:
-		cnode_finalise(cap);
-		break;
-	case CAP_IRQ_HANDLER:
-		irq_handler_finalise(cap->u.irq.intid);
-		break;
-	case CAP_REPLY:
-		ipc_reply_deleted(cap->u.reply.caller);
-		break;
-	case CAP_VSPACE:
-	case CAP_ASID_POOL:
-		arch_object_finalise(cap); /* release ASIDs, drop TLB entries */
-		break;
-	default:
-		/* Untyped, IRQ control, ASID control, kernel info: nothing to undo. Frames and
-		 * page tables were unmapped when their capability went (arch_cap_deleted). */
-		break;
 	}
 }
 

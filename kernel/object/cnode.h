@@ -1,6 +1,6 @@
 /*
- * Internals of the CSpace code (cspace.c, mdb.c, cnode.c) that the rest of the kernel does
- * not need, and the one IPC hook deletion calls. The public API is object/cspace.h.
+ * Internals of the CSpace code (cspace.c, mdb.c, cnode.c, objtype.c) that the rest of the kernel
+ * does not need, and the one IPC hook deletion calls. The public API is object/cspace.h.
  */
 #pragma once
 
@@ -32,6 +32,10 @@ void mdb_init(void);
  * and move up one level, becoming descendants of its parent. Finalises nothing.
  * Defined in mdb.c. */
 void mdb_remove(struct cte *slot);
+
+/* Queues the CNode of `cap` (its last capability is gone) for emptying; empties it now
+ * unless a deletion is running (cnode.c). Called by object_finalise (objtype.c). */
+void cnode_finalise(const struct cap *cap);
 
 /* Implemented by the IPC code (ipc.c): the reply capability naming `caller` was deleted
  * unused, so `caller` (blocked waiting for that reply) is woken with E_DELETED and its
