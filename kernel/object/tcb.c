@@ -14,6 +14,7 @@
 #include "object/invocation.h"
 #include "object/ipc.h"
 #include "sched.h"
+#include "smp.h"
 
 #define IPC_BUFFER_ALIGN 1024 /* sizeof(struct ipc_buffer) rounded up to a power of two */
 _Static_assert(sizeof(struct ipc_buffer) <= IPC_BUFFER_ALIGN, "IPC buffer alignment");
@@ -60,6 +61,7 @@ static void tcb_resume(struct tcb *t)
 
 void tcb_finalise(struct tcb *t)
 {
+	smp_detach_thread(t); /* no other core runs it or holds its registers */
 	tcb_suspend(t);
 	if (t->bound_ntfn) {
 		t->bound_ntfn->bound = NULL;

@@ -1,6 +1,6 @@
 """Fixtures for QEMU scenarios: boot Mica, talk to its serial console, always kill QEMU.
 
-Every test gets `boot`, a factory: boot(cpu=..., ram=..., el2=..., gic=..., append=...)
+Every test gets `boot`, a factory: boot(cpu=..., ram=..., smp=..., el2=..., gic=..., append=...)
 returns a Machine whose console can be expected and written. Each boot's console is logged
 to build/qemu-logs/<test>-<n>.log. QEMU is killed when the test ends, whatever happened.
 """
@@ -76,8 +76,10 @@ def boot(request):
     logdir.mkdir(parents=True, exist_ok=True)
 
     def _boot(cpu=None, ram=None, el2=False, gic=None, append=None, icount=False,
-              timeout=DEFAULT_TIMEOUT):
+              timeout=DEFAULT_TIMEOUT, smp=None):
         args = ["--kernel", str(KERNEL)]
+        if smp:
+            args += ["--smp", str(smp)]
         if cpu:
             args += ["--cpu", cpu]
         if ram:

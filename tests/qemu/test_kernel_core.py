@@ -326,13 +326,14 @@ class KtestRun:
         self.summary = (int(done.group(1)), int(done.group(2))) if done else None
 
 
-def run_ktest(gic):
-    """Boots init=ktest on GICv`gic`, waits for the summary and the power-off."""
+def run_ktest(gic, smp):
+    """Boots init=ktest on GICv`gic` with `smp` cores, waits for the summary and the
+    power-off."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
-    log = _Log(logdir / f"test_kernel_core-gicv{gic}.log")
+    log = _Log(logdir / f"test_kernel_core-gicv{gic}-smp{smp}.log")
     child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--gic", str(gic),
-                                      "--append", "init=ktest"],
+                                      "--smp", str(smp), "--append", "init=ktest"],
                           encoding="utf-8", codec_errors="replace", timeout=RUN_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
     child.logfile_read = log
@@ -349,9 +350,13 @@ def run_ktest(gic):
     return KtestRun(machine.output(), status)
 
 
-@pytest.fixture(scope="module", params=[2, 3], ids=["gicv2", "gicv3"])
+@pytest.fixture(scope="module", params=[(2, 1), (3, 1), (2, 4), (3, 4)],
+                ids=["gicv2-smp1", "gicv3-smp1", "gicv2-smp4", "gicv3-smp4"])
 def ktest(request):
-    return run_ktest(request.param)
+    gic, smp = request.param
+    run = run_ktest(gic, smp)
+    run.smp = smp
+    return run
 
 
 def test_ktest_runs_to_the_end_and_powers_off(ktest):
@@ -381,6 +386,16 @@ def test_each_test_reported_once(ktest):
 
 def test_kernel_never_panics(ktest):
     assert "panic" not in ktest.output
+
+
+def test_every_core_comes_online(ktest):
+    """One boot line per core, then the count: the secondaries were started (PSCI CPU_ON)
+    and reached their idle loop with their own stack, GIC CPU interface and tick."""
+    for core in range(1, ktest.smp):
+        assert f"smp: core {core} online (MPIDR {core:#x})" in ktest.output
+    assert "smp: core 0 online (MPIDR 0), boot core" in ktest.output
+    suffix = "s" if ktest.smp > 1 else ""
+    assert f"smp: {ktest.smp} core{suffix} online" in ktest.output
 
 
 def test_kernel_logs_the_fault_of_a_thread_without_fault_endpoint(ktest):

@@ -8,6 +8,7 @@ void gic_init(const struct platform *p)
 {
 	gic = p->gic_version == 3 ? &gicv3_ops : &gicv2_ops;
 	gic->init(p);
+	gic_enable(GIC_SGI_RESCHEDULE, false);
 }
 
 void gic_enable(uint32_t intid, bool edge)
@@ -38,6 +39,19 @@ void gic_raise(uint32_t intid)
 void gic_clear_pending(uint32_t intid)
 {
 	gic->clear(intid);
+}
+
+void gic_init_cpu(void)
+{
+	if (gic->init_cpu)
+		gic->init_cpu();
+	gic_enable(GIC_SGI_RESCHEDULE, false);
+}
+
+void gic_send_sgi(unsigned cpu, uint32_t intid)
+{
+	if (gic->send_sgi)
+		gic->send_sgi(cpu, intid);
 }
 
 const char *gic_name(void)

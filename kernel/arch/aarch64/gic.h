@@ -1,7 +1,8 @@
 /*
  * The interrupt controller: GICv2 (memory-mapped CPU interface) or GICv3 (system-register
- * CPU interface, redistributors), chosen from the device tree. One CPU, group 1 (non-secure)
- * interrupts, all at one priority.
+ * CPU interface, redistributors), chosen from the device tree. Group 1 (non-secure)
+ * interrupts, all at one priority; SPIs go to the boot core, every core has its own CPU
+ * interface (and redistributor), and cores signal each other with SGIs.
  */
 #pragma once
 
@@ -11,6 +12,8 @@
 struct platform;
 
 #define GIC_SPURIOUS 1023
+/* The SGI a core sends another to make it schedule (wakeups, stalls). */
+#define GIC_SGI_RESCHEDULE 0
 
 struct gic_ops {
 	const char *name;
@@ -21,6 +24,8 @@ struct gic_ops {
 	void (*eoi)(uint32_t intid);
 	void (*raise)(uint32_t intid); /* makes an SPI pending */
 	void (*clear)(uint32_t intid); /* clears a pending SPI */
+	void (*init_cpu)(void);        /* a secondary core's CPU interface (may be NULL) */
+	void (*send_sgi)(unsigned cpu, uint32_t intid); /* (may be NULL: one core only) */
 };
 
 extern const struct gic_ops gicv2_ops;
@@ -45,6 +50,14 @@ void gic_raise(uint32_t intid);
 
 /* Clears a pending SPI (its handler is gone: the next owner must not see it). */
 void gic_clear_pending(uint32_t intid);
+
+/* A secondary core: brings up its CPU interface (GICv3: and its redistributor), every
+ * private interrupt disabled except the reschedule SGI. */
+void gic_init_cpu(void);
+
+/* Sends SGI `intid` to core `cpu` (kernel numbering, smp.h); earlier memory writes are
+ * visible to it before it takes the interrupt. */
+void gic_send_sgi(unsigned cpu, uint32_t intid);
 
 /* The driver's name ("GICv2"/"GICv3"). */
 const char *gic_name(void);

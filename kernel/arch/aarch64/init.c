@@ -12,6 +12,7 @@
 #include "gic.h"
 #include "lib/fdt.h"
 #include "mmu.h"
+#include "mp.h"
 #include "pl011.h"
 #include "platform.h"
 #include "psci.h"
@@ -41,6 +42,7 @@ void arch_init(const struct fdt *fdt, struct bootmem *bm)
 	if (err)
 		panic("arch_init: device tree: %s", err);
 	cpu_print_info(platform.cpu_compatible);
+	smp_parse_cpus(fdt);
 	mmu_init(bm, &platform);
 	pl011_init(platform.uart.pa);
 	kprintf("mmu: PAN %s\n", cpu_enable_pan() ? "enabled" : "not implemented by this CPU");
