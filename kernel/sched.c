@@ -186,8 +186,15 @@ static __attribute__((noreturn, noinline)) void keep_running_checked(struct tcb 
 void schedule_and_return(void)
 {
 	struct sched_cpu *sc = &this_cpu()->sched;
-	int prio = sc->top_queued;
 	struct tcb *cur = current;
+	if (cur && cur->cpu != this_cpu()->id) {
+		/* It was moved to another core (TCB_SET_AFFINITY) while it ran here. */
+		current = NULL;
+		if (cur->state == THREAD_RUNNABLE)
+			sched_make_runnable(cur);
+		cur = NULL;
+	}
+	int prio = sc->top_queued;
 	bool cur_runnable = cur && cur->state == THREAD_RUNNABLE && !queued(cur);
 	if (cur_runnable && cur->priority >= prio) {
 		if (arch_vspace_changed())

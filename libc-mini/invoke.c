@@ -185,6 +185,12 @@ int mica_tcb_set_tls(cptr_t tcb, uint64_t value)
 	return invoke_args(tcb, TCB_SET_TLS, &value, 1);
 }
 
+int mica_tcb_set_affinity(cptr_t tcb, unsigned core)
+{
+	uint64_t arg = core;
+	return invoke_args(tcb, TCB_SET_AFFINITY, &arg, 1);
+}
+
 int mica_irq_control_get(cptr_t irq_control, unsigned irq, cptr_t dest_cnode, uint64_t dest_index,
 			 int edge)
 {

@@ -33,7 +33,8 @@ enum mica_invocation {
 	TCB_SET_PRIORITY,      /* priority, max_priority (both <= the caller's max priority) */
 	TCB_BIND_NOTIFICATION, /* notification cptr */
 	TCB_UNBIND_NOTIFICATION,
-	TCB_SET_TLS, /* value for TPIDR_EL0 */
+	TCB_SET_TLS,      /* value for TPIDR_EL0 */
+	TCB_SET_AFFINITY, /* core (0 .. cores online - 1): the only core the thread runs on */
 
 	/* IRQ control and handlers */
 	IRQ_CONTROL_GET = 48, /* irq (INTID), dest_cnode, dest_index, edge(0/1) */

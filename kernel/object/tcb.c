@@ -307,9 +307,37 @@ static int decode_set_tls(struct invocation *inv, struct tcb *t)
 	return E_OK;
 }
 
+/* Moves `t` to core `core` (checked): written back from wherever it runs, then queued
+ * there if runnable. A thread moving itself keeps running until it leaves the kernel;
+ * schedule_and_return then hands it over. */
+static void invoke_set_affinity(struct tcb *t, unsigned core)
+{
+	if (t->cpu == core)
+		return;
+	arch_release_thread(t); /* its FP/SIMD registers, if they are this core's */
+	sched_remove(t);
+	t->cpu = core;
+	if (t->state == THREAD_RUNNABLE && t != current)
+		sched_make_runnable(t);
+}
+
+static int decode_set_affinity(struct invocation *inv, struct tcb *t)
+{
+	uint64_t core = inv_arg(inv, 0);
+	if (inv->nargs < 1)
+		return E_INVAL;
+	if (core >= smp_ncpus)
+		return E_RANGE;
+	invoke_set_affinity(t, (unsigned)core);
+	return E_OK;
+}
+
 int decode_tcb_invocation(struct invocation *inv)
 {
 	struct tcb *t = inv->cap.u.tcb.tcb;
+	/* Every TCB invocation reads or changes the thread's saved state: if another core runs
+	 * it, that core leaves it first (the thread is queued there again, nothing is lost). */
+	smp_detach_thread(t);
 	switch (inv->label) {
 	case TCB_CONFIGURE:
 		return decode_configure(inv, t);
@@ -330,6 +358,8 @@ int decode_tcb_invocation(struct invocation *inv)
 		return decode_unbind_notification(t);
 	case TCB_SET_TLS:
 		return decode_set_tls(inv, t);
+	case TCB_SET_AFFINITY:
+		return decode_set_affinity(inv, t);
 	default:
 		return E_LABEL;
 	}

@@ -244,6 +244,24 @@ static inline unsigned mica_debug_audit(unsigned *checked)
 }
 
 /*
+ * Debug builds: the core the calling thread runs on; `ncpus` (if not NULL) receives how
+ * many cores are online, `ipis` (if not NULL) how many reschedule SGIs this core was sent.
+ */
+static inline unsigned mica_debug_cpu(unsigned *ncpus, uint64_t *ipis)
+{
+	register uint64_t x0 __asm__("x0") = 0;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x2 __asm__("x2") = 0;
+	register uint64_t x8 __asm__("x8") = SYS_DEBUG_CPU;
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1), "+r"(x2) : "r"(x8) : "memory");
+	if (ncpus)
+		*ncpus = (unsigned)x1;
+	if (ipis)
+		*ipis = x2;
+	return (unsigned)x0;
+}
+
+/*
  * Debug builds: powers the machine off. Does not return; should the kernel refuse (a
  * release build), the thread yields forever.
  */
