@@ -87,7 +87,7 @@ void arch_forget_thread(struct tcb *t);
 void arch_irq_enable(uint32_t intid, bool edge);
 void arch_irq_disable(uint32_t intid);
 void arch_irq_raise(uint32_t intid); /* makes an SPI pending (tests) */
-/* Debug builds (tests): makes SPI `intid` pending when the CPU next goes idle. */
+/* Debug builds (tests): makes SPI `intid` pending when this core next goes idle. */
 void arch_irq_raise_at_idle(uint32_t intid);
 void arch_irq_clear_pending(uint32_t intid);
 /* True if user space may claim `intid` (an SPI the kernel does not use itself). */

@@ -155,6 +155,7 @@ static bool handle_debug(struct tcb *t, uint64_t nr)
 		t->ctx.x[0] = this_cpu()->id;
 		t->ctx.x[1] = smp_ncpus;
 		t->ctx.x[2] = this_cpu()->ipis;
+		t->ctx.x[3] = this_cpu()->ticks;
 		return true;
 	case SYS_DEBUG_AUDIT: {
 		unsigned checked;

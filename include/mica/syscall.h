@@ -35,7 +35,7 @@ enum mica_syscall {
 	SYS_DEBUG_ASYNC = 69, /* x0 = FAULT_ASYNC_*: the next return to user mode takes a
 				 virtual SError or FIQ (kernel entered at EL2; else E_STATE) */
 	SYS_DEBUG_CPU = 70,   /* -> x0 = the core the caller runs on, x1 = cores online,
-				 x2 = reschedule SGIs sent to the caller's core so far */
+				 x2 = reschedule SGIs sent to that core so far, x3 = its ticks */
 };
 
 /* SYS_DEBUG_IRQ_RAISE: OR into x0 to make the SPI pending only when the CPU next idles

@@ -63,8 +63,9 @@ int main(void *arg)
 	printf("ktest: start\n");
 	char filter[64];
 	filter_arg(bi->cmdline, filter, sizeof(filter));
-	unsigned cores = 0;
-	mica_debug_cpu(&cores, NULL);
+	struct mica_cpu_info ci = { 0 };
+	mica_debug_cpu(&ci);
+	unsigned cores = ci.ncpus;
 	printf("ktest: note cores %u\n", cores);
 	if (kt_framework_init(bi)) {
 		for (unsigned s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {

@@ -348,8 +348,9 @@ static void smp_spaces_on_all_cores_through_generations(void)
 {
 	static struct kt_as spaces[ROLL_SPACES];
 	uint64_t base;
-	unsigned cores = 0;
-	mica_debug_cpu(&cores, NULL);
+	struct mica_cpu_info ci = { 0 };
+	mica_debug_cpu(&ci);
+	unsigned cores = ci.ncpus;
 	cptr_t pools[ROLL_POOLS], big = kt_big_untyped(22);
 	REQUIRE(big && cores > 1);
 	uint64_t usable = (1ull << kt_kstat(KSTAT_HW_ASID_BITS)) - 1;

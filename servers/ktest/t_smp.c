@@ -8,13 +8,14 @@
  * at the same time as the root: they report through volatile globals, and the root waits
  * for them with a time limit (wait_for), never with kt_settle.
  */
+#include <stdio.h>
+
 #include "kt_as.h"
 
 #define SPIN_LIMIT_MS 2000 /* longest the root waits for a helper on another core */
 #define CALL_ROUNDS   200
 #define WAKE_ROUNDS   16
 #define UNMAP_ROUNDS  2000
-#define TICK_HZ       100 /* the kernel's default tick (meson option tick_hz) */
 
 static uint64_t counter_now(void)
 {
@@ -32,9 +33,9 @@ static uint64_t counter_hz(void)
 
 static unsigned cores_online(void)
 {
-	unsigned n = 0;
-	mica_debug_cpu(&n, NULL);
-	return n;
+	struct mica_cpu_info ci = { 0 };
+	mica_debug_cpu(&ci);
+	return ci.ncpus;
 }
 
 /* Waits until *p == want, up to SPIN_LIMIT_MS; true if it got there. */
@@ -66,12 +67,11 @@ static volatile uint64_t where[8];   /* the core each helper said it runs on, + 
 static volatile uint64_t spins;      /* a spinning helper's progress */
 static volatile uint64_t self_cap;   /* a helper's own TCB capability */
 static volatile uint64_t wake_count; /* wakeups the waiter has seen */
-static volatile uint64_t wake_stamp[WAKE_ROUNDS];
-static volatile uint64_t wake_ipis[WAKE_ROUNDS + 1];
+static volatile struct mica_cpu_info wake_before[WAKE_ROUNDS], wake_after[WAKE_ROUNDS];
 
 static void report_core(uint64_t slot)
 {
-	__atomic_store_n(&where[slot], mica_debug_cpu(NULL, NULL) + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&where[slot], mica_debug_cpu(NULL) + 1, __ATOMIC_RELEASE);
 }
 
 /* A core number at or beyond the cores online is E_RANGE; the last one is accepted. */
@@ -119,7 +119,7 @@ static void spin_and_report(uint64_t arg)
 {
 	(void)arg;
 	for (;;) {
-		__atomic_store_n(&where[0], mica_debug_cpu(NULL, NULL) + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&where[0], mica_debug_cpu(NULL) + 1, __ATOMIC_RELEASE);
 		spins++;
 	}
 }
@@ -171,7 +171,7 @@ static void echo_server(uint64_t ep)
 	for (;;) {
 		struct mica_msg r = kt_msg(0, 2, NULL);
 		r.mr[0] = m.mr[0] + 1;
-		r.mr[1] = mica_debug_cpu(NULL, NULL);
+		r.mr[1] = mica_debug_cpu(NULL);
 		m = r;
 		mica_reply_recv(ep, &m, &badge);
 	}
@@ -198,52 +198,48 @@ static void waiter(uint64_t ep)
 {
 	struct mica_msg m;
 	uint64_t badge;
-	mica_debug_cpu(NULL, (uint64_t *)&wake_ipis[0]);
 	for (unsigned i = 0; i < WAKE_ROUNDS; i++) {
+		mica_debug_cpu((struct mica_cpu_info *)&wake_before[i]);
 		mica_recv(ep, &m, &badge);
-		wake_stamp[i] = counter_now();
-		mica_debug_cpu(NULL, (uint64_t *)&wake_ipis[i + 1]);
+		mica_debug_cpu((struct mica_cpu_info *)&wake_after[i]);
 		__atomic_store_n(&wake_count, i + 1, __ATOMIC_RELEASE);
 	}
 }
 
 /*
  * A message from core 0 wakes a receiver blocked on idle core 1 at once, through the
- * reschedule SGI: the median delay is far below a tick (without the SGI core 1 would sleep
- * until its next tick, half a tick on average), and core 1 is sent an SGI per wakeup. The
+ * reschedule SGI: every wakeup is an SGI sent to core 1, and rounds in which core 1 took no
+ * tick between blocking and running again exist (without the SGI nothing but its next tick
+ * could wake it: a tick in every round, so none such). A round sees a tick by chance when
+ * the host holds a core back (usually none does); a quarter of them must see none. The
  * sender uses SYS_NBSEND, which delivers only to a receiver already blocked.
  */
 static void wakeup_on_other_core_sends_sgi(void)
 {
 	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
 	struct kt_thread t;
-	uint64_t delay[WAKE_ROUNDS];
 	wake_count = 0;
 	REQUIRE(ep);
 	REQUIRE_OK(spawn_on(&t, 1, 100, 0, waiter, ep));
 	for (unsigned i = 0; i < WAKE_ROUNDS; i++) {
 		struct mica_msg m = kt_msg(1, 0, NULL);
-		uint64_t sent, give_up = counter_now() + counter_hz() * SPIN_LIMIT_MS / 1000;
+		uint64_t give_up = counter_now() + counter_hz() * SPIN_LIMIT_MS / 1000;
 		int err;
-		do {
-			sent = counter_now();
+		do
 			err = mica_nbsend(ep, &m);
-		} while (err == E_WOULDBLOCK && sent < give_up);
+		while (err == E_WOULDBLOCK && counter_now() < give_up);
 		REQUIRE_OK(err);
 		REQUIRE(wait_for(&wake_count, i + 1));
-		delay[i] = wake_stamp[i] - sent;
 	}
-	/* Insertion sort; invariant: delay[0..i) is sorted. */
-	for (unsigned i = 1; i < WAKE_ROUNDS; i++) {
-		uint64_t d = delay[i];
-		unsigned j = i;
-		for (; j > 0 && delay[j - 1] > d; j--)
-			delay[j] = delay[j - 1];
-		delay[j] = d;
+	unsigned sgis = 0, tickless = 0;
+	for (unsigned i = 0; i < WAKE_ROUNDS; i++) {
+		sgis += wake_after[i].ipis > wake_before[i].ipis;
+		tickless += wake_after[i].ticks == wake_before[i].ticks;
+		CHECK_EQ(wake_after[i].core, 1);
 	}
-	uint64_t quarter_tick = counter_hz() / TICK_HZ / 4;
-	CHECK(delay[WAKE_ROUNDS / 2] < quarter_tick);
-	CHECK(wake_ipis[WAKE_ROUNDS] - wake_ipis[0] >= WAKE_ROUNDS);
+	CHECK_EQ(sgis, WAKE_ROUNDS);
+	CHECK(tickless >= WAKE_ROUNDS / 4);
+	printf("ktest: note smp_wakeup rounds %u without a tick %u\n", WAKE_ROUNDS, tickless);
 }
 
 /* True if `spins` stays put for 20 ms (it cannot change once the thread is out: the
@@ -281,6 +277,35 @@ static void thread_suspended_while_running_on_other_core_stops(void)
 	CHECK(spinner_stopped());
 	REQUIRE_OK(mica_tcb_resume(t.tcb));
 	CHECK(spinner_moves());
+}
+
+/*
+ * The ASID pool of a VSpace is deleted while a thread runs in it on core 1: before the
+ * delete returns, core 1 has left the address space (an SGI; it drops TTBR0), so the thread
+ * makes no more progress, and the VSpace has no ASID any more.
+ */
+static void vspace_deleted_while_running_on_other_core_stops_it(void)
+{
+	struct mica_vspace_info info;
+	struct kt_thread t;
+	struct kt_as as;
+	uint64_t base;
+	cptr_t ut = kt_new(OBJ_UNTYPED, ASID_POOL_BITS), pool = kt_slot();
+	REQUIRE(ut && pool);
+	REQUIRE_OK(
+	    mica_asid_control_make_pool(SLOT_ASID_CONTROL, ut, SLOT_INIT_CNODE, pool, &base));
+	REQUIRE_OK(kt_as_new(&as, 0, pool));
+	struct kt_thread_opts o = { .prio = 100, .as = &as };
+	where[0] = 0;
+	REQUIRE_OK(kt_thread_new(&t, &o));
+	REQUIRE_OK(mica_tcb_set_affinity(t.tcb, 1));
+	REQUIRE_OK(kt_thread_start(&t, spin_and_report, 0));
+	REQUIRE(wait_for(&where[0], 2));
+	REQUIRE(spinner_moves());
+	REQUIRE_OK(mica_cnode_delete(SLOT_INIT_CNODE, pool));
+	CHECK(spinner_stopped());
+	REQUIRE_OK(mica_vspace_info(as.vspace, &info));
+	CHECK_EQ(info.asid, 0);
 }
 
 static volatile uint64_t unmapped_round; /* last round whose unmap had returned */
@@ -357,6 +382,8 @@ static const struct ktest multi_tests[] = {
 	{ "smp_thread_suspended_while_running_on_other_core_stops",
 	  thread_suspended_while_running_on_other_core_stops },
 	{ "smp_unmap_then_read_on_other_core_faults", unmap_then_read_on_other_core_faults },
+	{ "smp_vspace_deleted_while_running_on_other_core_stops_it",
+	  vspace_deleted_while_running_on_other_core_stops_it },
 };
 
 const struct ktest_suite kt_suite_smp = KT_SUITE(tests);

@@ -318,6 +318,7 @@ SMP_MULTI = [
     "smp_thread_deleted_while_running_on_other_core_stops",
     "smp_thread_suspended_while_running_on_other_core_stops",
     "smp_unmap_then_read_on_other_core_faults",
+    "smp_vspace_deleted_while_running_on_other_core_stops_it",
 ]
 
 # Every test of a run on one core; the SMP ones follow.

@@ -70,12 +70,14 @@ bool arch_thread_can_run(const struct tcb *t)
 	return context_can_run(t);
 }
 
-/* Debug builds: an SPI to make pending when the CPU next idles, 0 for none. */
+/* Debug builds: an SPI to make pending when the core that asked next idles, 0 for none
+ * (the other cores idle all the time). */
 static uint32_t raise_at_idle;
+static unsigned raise_at_idle_cpu;
 
 void arch_idle_forever(void)
 {
-	if (raise_at_idle) {
+	if (raise_at_idle && raise_at_idle_cpu == this_cpu()->id) {
 		gic_raise(raise_at_idle);
 		raise_at_idle = 0;
 	}
@@ -104,8 +106,10 @@ void arch_irq_raise(uint32_t intid)
 
 void arch_irq_raise_at_idle(uint32_t intid)
 {
-	if (CONFIG_DEBUG)
+	if (CONFIG_DEBUG) {
 		raise_at_idle = intid;
+		raise_at_idle_cpu = this_cpu()->id;
+	}
 }
 
 void arch_irq_clear_pending(uint32_t intid)
