@@ -89,11 +89,13 @@ void arch_smp_boot(void)
 				err);
 			continue;
 		}
-		/* It reads its percpu, and is counted before it comes up: stall and reschedule
-		 * requests reach only cores below smp_ncpus, and it has nothing to answer yet. */
+		/* Counted only once it is up: stall and reschedule requests reach only cores
+		 * below smp_ncpus. A core that started but did not answer may still come up
+		 * later and use its percpu, so no other core may get it: stop here. */
 		if (!wait_online(c)) {
-			kprintf("smp: core MPIDR %#lx did not come up\n", cpu_hwid[i]);
-			continue;
+			kprintf("smp: core MPIDR %#lx did not come up; no further cores started\n",
+				cpu_hwid[i]);
+			break;
 		}
 		smp_ncpus++;
 	}
