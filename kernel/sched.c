@@ -222,6 +222,17 @@ void schedule_and_return(void)
 	arch_return_to_user(next);
 }
 
+unsigned sched_queued_on(unsigned cpu)
+{
+	const struct sched_cpu *sc = &cpus[cpu].sched;
+	unsigned n = 0;
+	for (int prio = sc->top_queued; prio >= 0; prio--) {
+		for (const struct tcb *t = sc->queues[prio].head; t; t = t->sched_next)
+			n++;
+	}
+	return n;
+}
+
 /* A bound on any run queue's length: more links than this means a cycle. */
 #define AUDIT_MAX_QUEUE (1u << 20)
 

@@ -37,6 +37,9 @@ static inline int sched_highest_queued(void)
 	return this_cpu()->sched.top_queued;
 }
 
+/* How many runnable threads wait in core `cpu`'s run queues (the running one not counted). */
+unsigned sched_queued_on(unsigned cpu);
+
 /* The current thread gives up the rest of its time slice. */
 void sched_yield(void);
 

@@ -43,7 +43,9 @@ struct percpu {
 	uint32_t id;        /* 0 = boot core */
 	uint32_t online;
 	uint64_t ticks;
-	uint64_t ipis;
+	uint64_t ipis;     /* reschedule SGIs sent to it */
+	uint64_t switches; /* context switches on it (KSTAT_CONTEXT_SWITCHES is their sum) */
+	uint64_t stalls;   /* stall requests made of it */
 	struct arch_percpu arch;
 	struct sched_cpu sched;
 };

@@ -321,3 +321,9 @@ int mica_kernel_stats(cptr_t kernel_info, uint64_t out[KSTAT_COUNT])
 {
 	return invoke(kernel_info, KERNEL_INFO_STATS, NULL, 0, out, KSTAT_COUNT);
 }
+
+int mica_kernel_cpu_stats(cptr_t kernel_info, unsigned core, uint64_t out[KCPU_COUNT])
+{
+	uint64_t arg = core;
+	return invoke(kernel_info, KERNEL_INFO_CPU_STATS, &arg, 1, out, KCPU_COUNT);
+}

@@ -63,6 +63,18 @@ enum mica_invocation {
 
 	/* Kernel information */
 	KERNEL_INFO_STATS = 96, /* -> the KSTAT_* counters, in that order */
+	KERNEL_INFO_CPU_STATS,  /* core -> the KCPU_* counters of that core, in that order */
+};
+
+/* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (6 words). */
+enum kernel_cpu_stat {
+	KCPU_TICKS,           /* timer ticks it has taken */
+	KCPU_SWITCHES,        /* context switches to a thread on it */
+	KCPU_RESCHEDULE_SGIS, /* reschedule SGIs sent to it (wakeups and stalls) */
+	KCPU_STALLS,          /* times another core stopped it out of a thread or VSpace */
+	KCPU_RUNNING,         /* the id of the thread it runs (TCB id), 0 while idle */
+	KCPU_THREADS_QUEUED,  /* runnable threads waiting in its run queues */
+	KCPU_COUNT,
 };
 
 /* Mappings VSPACE_WALK returns per call: 2 + 4 * 29 = 118 words. */

@@ -171,3 +171,6 @@ int mica_asid_pool_assign(cptr_t pool, cptr_t vspace, uint64_t *asid);
 
 /* The kernel counters (enum kernel_stat order). */
 int mica_kernel_stats(cptr_t kernel_info, uint64_t out[KSTAT_COUNT]);
+
+/* One core's counters (enum kernel_cpu_stat order); E_RANGE if `core` is not online. */
+int mica_kernel_cpu_stats(cptr_t kernel_info, unsigned core, uint64_t out[KCPU_COUNT]);

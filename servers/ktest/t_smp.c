@@ -366,9 +366,49 @@ static void unmap_then_read_on_other_core_faults(void)
 	CHECK_EQ(stale_reads, 0);
 }
 
+/* KERNEL_INFO_CPU_STATS: every online core answers, with ticks; a core beyond is E_RANGE. */
+static void cpu_stats_of_each_online_core(void)
+{
+	unsigned n = cores_online();
+	uint64_t s[KCPU_COUNT];
+	uint64_t until = counter_now() + counter_hz() / 30; /* a few ticks on every core */
+	while (counter_now() < until)
+		;
+	for (unsigned c = 0; c < n; c++) {
+		if (CHECK_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, c, s)))
+			CHECK(s[KCPU_TICKS] > 0);
+	}
+	CHECK_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, 0, s));
+	CHECK(s[KCPU_RUNNING] != 0); /* the root itself */
+	CHECK_ERR(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, n, s), E_RANGE);
+}
+
+/* A core's counters follow what it does: a thread running there shows, switches and ticks
+ * count up, a wakeup from core 0 counts an SGI, and a suspended thread leaves it idle. */
+static void cpu_stats_follow_a_core(void)
+{
+	uint64_t a[KCPU_COUNT], b[KCPU_COUNT];
+	struct kt_thread t;
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, 1, a));
+	CHECK_EQ(a[KCPU_RUNNING], 0);
+	where[0] = 0;
+	REQUIRE_OK(spawn_on(&t, 1, 100, 0, spin_and_report, 0));
+	REQUIRE(wait_for(&where[0], 2));
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, 1, b));
+	CHECK(b[KCPU_RUNNING] != 0);
+	CHECK(b[KCPU_SWITCHES] > a[KCPU_SWITCHES]);
+	CHECK(b[KCPU_RESCHEDULE_SGIS] > a[KCPU_RESCHEDULE_SGIS]);
+	REQUIRE_OK(mica_tcb_suspend(t.tcb));
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, 1, b));
+	CHECK_EQ(b[KCPU_RUNNING], 0);
+	CHECK(b[KCPU_STALLS] > a[KCPU_STALLS]);
+	CHECK_EQ(b[KCPU_THREADS_QUEUED], 0);
+}
+
 static const struct ktest tests[] = {
 	{ "smp_affinity_beyond_online_cores_is_range", affinity_beyond_online_cores_is_range },
 	{ "smp_thread_runs_on_the_core_it_is_given", thread_runs_on_the_core_it_is_given },
+	{ "smp_cpu_stats_of_each_online_core", cpu_stats_of_each_online_core },
 };
 
 static const struct ktest multi_tests[] = {
@@ -384,6 +424,7 @@ static const struct ktest multi_tests[] = {
 	{ "smp_unmap_then_read_on_other_core_faults", unmap_then_read_on_other_core_faults },
 	{ "smp_vspace_deleted_while_running_on_other_core_stops_it",
 	  vspace_deleted_while_running_on_other_core_stops_it },
+	{ "smp_cpu_stats_follow_a_core", cpu_stats_follow_a_core },
 };
 
 const struct ktest_suite kt_suite_smp = KT_SUITE(tests);

@@ -307,6 +307,7 @@ TRUST_ASYNC = [
 SMP = [
     "smp_affinity_beyond_online_cores_is_range",
     "smp_thread_runs_on_the_core_it_is_given",
+    "smp_cpu_stats_of_each_online_core",
 ]
 
 # Run only with at least two cores (ktest leaves them out on one).
@@ -319,6 +320,7 @@ SMP_MULTI = [
     "smp_thread_suspended_while_running_on_other_core_stops",
     "smp_unmap_then_read_on_other_core_faults",
     "smp_vspace_deleted_while_running_on_other_core_stops_it",
+    "smp_cpu_stats_follow_a_core",
 ]
 
 # Every test of a run on one core; the SMP ones follow.

@@ -141,7 +141,7 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 {
 	if (!context_switch(prev, next))
 		return;
-	stats.context_switches++;
+	this_cpu()->switches++;
 	return_to_user(&next->ctx);
 }
 

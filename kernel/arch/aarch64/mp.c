@@ -125,6 +125,7 @@ void arch_stall_cpu(unsigned cpu)
 {
 	struct arch_percpu *a = &cpus[cpu].arch;
 	uint32_t req = a->stall_req + 1;
+	cpus[cpu].stalls++;
 	__atomic_store_n(&a->stall_req, req, __ATOMIC_RELEASE);
 	arch_send_reschedule(cpu);
 	/* That core answers while it waits for the lock we hold (smp_lock_wait), after it left
