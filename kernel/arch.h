@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smp.h"
+
 struct fdt;
 struct bootmem;
 
@@ -64,15 +66,13 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next);
  * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
 bool arch_keep_running(struct tcb *t);
 
-/* Set by the architecture when a VSpace capability was derived or deleted or the installed
- * VSpace was forgotten; cleared by arch_keep_running. Read through arch_vspace_changed. */
-extern bool arch_vspace_dirty;
-
 /* True if the running thread's VSpace may have changed since arch_keep_running last ran:
- * only then need a thread that keeps the CPU call it (one load on every kernel exit). */
+ * only then need a thread that keeps the CPU call it (one load on every kernel exit). Set
+ * per core when a VSpace capability was derived or deleted or the installed VSpace was
+ * forgotten; cleared by arch_keep_running. */
 static inline bool arch_vspace_changed(void)
 {
-	return arch_vspace_dirty;
+	return this_cpu()->arch.vspace_dirty;
 }
 
 /* Returns to `t` in user mode. */
@@ -88,7 +88,7 @@ void arch_forget_thread(struct tcb *t);
 void arch_irq_enable(uint32_t intid, bool edge);
 void arch_irq_disable(uint32_t intid);
 void arch_irq_raise(uint32_t intid); /* makes an SPI pending (tests) */
-/* Debug builds (tests): makes SPI `intid` pending when the CPU next goes idle. */
+/* Debug builds (tests): makes SPI `intid` pending when this core next goes idle. */
 void arch_irq_raise_at_idle(uint32_t intid);
 void arch_irq_clear_pending(uint32_t intid);
 /* True if user space may claim `intid` (an SPI the kernel does not use itself). */
@@ -139,6 +139,62 @@ struct audit;
  * and page-table capabilities. Runs after mdb_audit (it looks objects up in its table).
  * Changes nothing. */
 void arch_audit(struct audit *a);
+
+/* Several cores (smp.h). */
+
+/* Starts every other core the platform describes and waits until each is online (or
+ * reports that it did not come up). Call once, on the boot core, with the lock held. */
+void arch_smp_boot(void);
+
+/* The top of the boot core's kernel stack (the one it is running on). */
+uint64_t arch_boot_stack_top(void);
+
+/* The hardware identity (MPIDR affinity) of core `cpu`. */
+uint64_t arch_cpu_hwid(unsigned cpu);
+
+/* Sends core `cpu` the reschedule SGI: it leaves user mode or idle and schedules. */
+void arch_send_reschedule(unsigned cpu);
+
+/* True if core `cpu`'s FP/SIMD registers hold `t`'s state. */
+bool arch_cpu_holds_thread(unsigned cpu, const struct tcb *t);
+
+/* This core's registers no longer hold `t`'s state (FP/SIMD written back): t moves away. */
+void arch_release_thread(struct tcb *t);
+
+/* Answers a stall request made of this core (arch_stall_cpu), if there is one. */
+void arch_answer_stall(void);
+
+/* A spin-wait hint. */
+void arch_cpu_relax(void);
+
+/* Several cores (smp.h). */
+
+/* Starts every other core the platform describes and waits until each is online (or
+ * reports that it did not come up). Call once, on the boot core, with the lock held. */
+void arch_smp_boot(void);
+
+/* The hardware identity (MPIDR affinity) of core `cpu`. */
+uint64_t arch_cpu_hwid(unsigned cpu);
+
+/* Sends core `cpu` the reschedule SGI: it leaves user mode or idle and schedules. */
+void arch_send_reschedule(unsigned cpu);
+
+/* Makes core `cpu` (not this one) leave user mode, drop its TTBR0 and write its FP/SIMD
+ * registers back, and waits until it has: an SGI, answered while that core waits for the
+ * kernel lock, which the caller holds. */
+void arch_stall_cpu(unsigned cpu);
+
+/* Answers a stall request made of this core, if there is one. */
+void arch_answer_stall(void);
+
+/* True if core `cpu`'s FP/SIMD registers hold `t`'s state. */
+bool arch_cpu_holds_thread(unsigned cpu, const struct tcb *t);
+
+/* This core's registers no longer hold `t`'s state (FP/SIMD written back): t moves away. */
+void arch_release_thread(struct tcb *t);
+
+/* A spin-wait hint. */
+void arch_cpu_relax(void);
 
 /* Called by the architecture on every timer tick, with interrupts masked. */
 void kernel_tick(void);

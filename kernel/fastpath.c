@@ -5,7 +5,8 @@
  * SYS_REPLY_RECV back to a client waiting for the reply, are the two halves of every RPC.
  * When the message carries no capability (words beyond the six message registers need IPC
  * buffers at both ends), and the partner may run at
- * once (its priority is at least that of every queued runnable thread), these functions do
+ * once (it belongs to the same core and its priority is at least that of every runnable
+ * thread queued there; a partner on another core takes the general path), these functions do
  * the whole operation in one straight line: look up the capability, move the message
  * registers, hand over the reply right, update both threads' states, and switch directly to
  * the partner. Neither thread touches a run queue: the running thread is never in one
@@ -145,7 +146,7 @@ void fastpath_call(struct tcb *t)
 	struct tcb *server = ep->head;
 	struct cte *reply_slot = &server->slots[TCB_SLOT_CALLER];
 	if (!fast_message(t->ctx.x[1], t, server) || !cap_is_null(&reply_slot->cap) ||
-	    server->priority < sched_highest_queued())
+	    server->priority < sched_highest_queued() || server->cpu != t->cpu)
 		return;
 
 	fast_dequeue(ep);
@@ -164,7 +165,8 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 		return;
 	struct tcb *handler = ep->head;
 	struct cte *reply_slot = &handler->slots[TCB_SLOT_CALLER];
-	if (!cap_is_null(&reply_slot->cap) || handler->priority < sched_highest_queued())
+	if (!cap_is_null(&reply_slot->cap) || handler->priority < sched_highest_queued() ||
+	    handler->cpu != t->cpu)
 		return;
 
 	fast_dequeue(ep);
@@ -203,7 +205,8 @@ void fastpath_reply_recv(struct tcb *t)
 	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_READ))
 		return;
 	struct endpoint *ep = cap->u.endpoint.ep;
-	if (ep->state == EP_SENDING || client->priority < sched_highest_queued())
+	if (ep->state == EP_SENDING || client->priority < sched_highest_queued() ||
+	    client->cpu != t->cpu)
 		return;
 
 	if (fault_resume)

@@ -2,7 +2,7 @@
  * The generic boot sequence: from the first C instruction to the idle loop.
  *
  * The device tree is the only source of truth about the machine: RAM, the UART, the
- * interrupt controller, the timer and the power controller all come from it. The kernel
+ * interrupt controller, the timer, the power controller and the cores all come from it. The kernel
  * image and the DTB are reserved, and the rest of RAM is reported as free.
  */
 #include <arch/memlayout.h>
@@ -18,6 +18,7 @@
 #include "object/roottask.h"
 #include "object/untyped.h"
 #include "sched.h"
+#include "smp.h"
 #include "stats.h"
 #include <mica/bootinfo.h>
 
@@ -105,7 +106,9 @@ static void print_memory_map(const struct bootmem *bm)
 
 void kernel_tick(void)
 {
-	ticks++;
+	this_cpu()->ticks++;
+	if (this_cpu()->id == 0)
+		ticks++;
 	sched_tick();
 }
 
@@ -160,6 +163,7 @@ static void start_root_task(void)
 /* Entered from boot.S with the MMU on (boot tables), on the boot stack, interrupts masked. */
 void kernel_main(uint64_t dtb_arg, unsigned entry_el)
 {
+	smp_init_boot_cpu();
 	kprintf("\nMica " MICA_VERSION " (%s build), AArch64 capability microkernel\n",
 		CONFIG_DEBUG ? "debug" : "release");
 	kprintf("boot: entered at EL%u, running at EL1\n", entry_el);
@@ -181,6 +185,7 @@ void kernel_main(uint64_t dtb_arg, unsigned entry_el)
 	debug_triggers();
 	start_root_task();
 	arch_timer_start(CONFIG_TICK_HZ);
+	arch_smp_boot();
 	kprintf("mica: starting the root task (kernel keys t = ticks, q = power off until a driver "
 		"claims the UART)\n");
 	schedule_and_return();

@@ -17,42 +17,45 @@
 #include "arch.h"
 #include "audit.h"
 #include "console.h"
+#include "smp.h"
 #include "object/tcb.h"
 #include "stats.h"
 
-struct run_queue {
-	struct tcb *head, *tail;
-};
+/*
+ * Each core has its own queues (struct sched_cpu in smp.h); a thread waits in the queues
+ * of its core, t->cpu. In each, a two-level bitmap of non-empty run queues: bit w of
+ * ready_words says ready_bitmap[w] is not 0; bit p % 64 of ready_bitmap[p / 64] says the
+ * queue of priority p is not empty.
+ */
 
-struct tcb *current;
-static struct run_queue queues[PRIO_LEVELS];
-/* Two-level bitmap of non-empty run queues: bit w of ready_words says ready_bitmap[w] is
- * not 0; bit p % 64 of ready_bitmap[p / 64] says the queue of priority p is not empty. */
-static uint64_t ready_words;
-static uint64_t ready_bitmap[PRIO_LEVELS / 64];
-int sched_top_queued = -1;
+/* The scheduler state of the core `t` belongs to. */
+static struct sched_cpu *sched_of(const struct tcb *t)
+{
+	return &cpus[t->cpu].sched;
+}
 
 /* The highest non-empty queue, from the bitmap (-1: all empty). */
-static int bitmap_top(void)
+static int bitmap_top(const struct sched_cpu *sc)
 {
-	if (!ready_words)
+	if (!sc->ready_words)
 		return -1;
-	int w = 63 - __builtin_clzll(ready_words);
-	return 64 * w + 63 - __builtin_clzll(ready_bitmap[w]);
+	int w = 63 - __builtin_clzll(sc->ready_words);
+	return 64 * w + 63 - __builtin_clzll(sc->ready_bitmap[w]);
 }
 
 /* Marks the queue of `prio` non-empty. */
-static void mark_ready(unsigned prio)
+static void mark_ready(struct sched_cpu *sc, unsigned prio)
 {
-	ready_bitmap[prio / 64] |= 1ull << (prio % 64);
-	ready_words |= 1ull << (prio / 64);
-	if ((int)prio > sched_top_queued)
-		sched_top_queued = (int)prio;
+	sc->ready_bitmap[prio / 64] |= 1ull << (prio % 64);
+	sc->ready_words |= 1ull << (prio / 64);
+	if ((int)prio > sc->top_queued)
+		sc->top_queued = (int)prio;
 }
 
 static void queue_append(struct tcb *t)
 {
-	struct run_queue *q = &queues[t->priority];
+	struct sched_cpu *sc = sched_of(t);
+	struct run_queue *q = &sc->queues[t->priority];
 	t->sched_next = NULL;
 	t->sched_prev = q->tail;
 	if (q->tail)
@@ -60,12 +63,13 @@ static void queue_append(struct tcb *t)
 	else
 		q->head = t;
 	q->tail = t;
-	mark_ready(t->priority);
+	mark_ready(sc, t->priority);
 }
 
 static void queue_unlink(struct tcb *t)
 {
-	struct run_queue *q = &queues[t->priority];
+	struct sched_cpu *sc = sched_of(t);
+	struct run_queue *q = &sc->queues[t->priority];
 	if (t->sched_prev)
 		t->sched_prev->sched_next = t->sched_next;
 	else
@@ -76,17 +80,18 @@ static void queue_unlink(struct tcb *t)
 		q->tail = t->sched_prev;
 	t->sched_next = t->sched_prev = NULL;
 	if (!q->head) {
-		ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
-		if (!ready_bitmap[t->priority / 64])
-			ready_words &= ~(1ull << (t->priority / 64));
-		if (t->priority == sched_top_queued)
-			sched_top_queued = bitmap_top();
+		sc->ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
+		if (!sc->ready_bitmap[t->priority / 64])
+			sc->ready_words &= ~(1ull << (t->priority / 64));
+		if (t->priority == sc->top_queued)
+			sc->top_queued = bitmap_top(sc);
 	}
 }
 
 static void queue_prepend(struct tcb *t)
 {
-	struct run_queue *q = &queues[t->priority];
+	struct sched_cpu *sc = sched_of(t);
+	struct run_queue *q = &sc->queues[t->priority];
 	t->sched_prev = NULL;
 	t->sched_next = q->head;
 	if (q->head)
@@ -94,13 +99,19 @@ static void queue_prepend(struct tcb *t)
 	else
 		q->tail = t;
 	q->head = t;
-	mark_ready(t->priority);
+	mark_ready(sc, t->priority);
 }
 
 /* True if `t` is linked into a run queue. */
 static bool queued(const struct tcb *t)
 {
-	return t->sched_prev || queues[t->priority].head == t;
+	return t->sched_prev || sched_of(t)->queues[t->priority].head == t;
+}
+
+/* True if `t` is the thread some core runs (or is about to return to). */
+static bool running_somewhere(const struct tcb *t)
+{
+	return cpus[t->cpu].cur == t;
 }
 
 void sched_make_runnable(struct tcb *t)
@@ -108,8 +119,11 @@ void sched_make_runnable(struct tcb *t)
 	t->state = THREAD_RUNNABLE;
 	if (t->timeslice == 0)
 		t->timeslice = TIMESLICE_TICKS;
-	if (t != current && !queued(t))
-		queue_append(t);
+	if (running_somewhere(t) || queued(t))
+		return;
+	queue_append(t);
+	if (t->cpu != this_cpu()->id)
+		arch_send_reschedule(t->cpu); /* it runs without waiting for that core's tick */
 }
 
 void sched_remove(struct tcb *t)
@@ -171,8 +185,16 @@ static __attribute__((noreturn, noinline)) void keep_running_checked(struct tcb 
 
 void schedule_and_return(void)
 {
-	int prio = sched_highest_queued();
+	struct sched_cpu *sc = &this_cpu()->sched;
 	struct tcb *cur = current;
+	if (cur && cur->cpu != this_cpu()->id) {
+		/* It was moved to another core (TCB_SET_AFFINITY) while it ran here. */
+		current = NULL;
+		if (cur->state == THREAD_RUNNABLE)
+			sched_make_runnable(cur);
+		cur = NULL;
+	}
+	int prio = sc->top_queued;
 	bool cur_runnable = cur && cur->state == THREAD_RUNNABLE && !queued(cur);
 	if (cur_runnable && cur->priority >= prio) {
 		if (arch_vspace_changed())
@@ -183,7 +205,7 @@ void schedule_and_return(void)
 		current = NULL;
 		arch_idle_forever();
 	}
-	struct tcb *next = queues[prio].head;
+	struct tcb *next = sc->queues[prio].head;
 	queue_unlink(next);
 	if (cur_runnable)
 		queue_prepend(cur); /* preempted: first in line at its priority */
@@ -200,13 +222,24 @@ void schedule_and_return(void)
 	arch_return_to_user(next);
 }
 
+unsigned sched_queued_on(unsigned cpu)
+{
+	const struct sched_cpu *sc = &cpus[cpu].sched;
+	unsigned n = 0;
+	for (int prio = sc->top_queued; prio >= 0; prio--) {
+		for (const struct tcb *t = sc->queues[prio].head; t; t = t->sched_next)
+			n++;
+	}
+	return n;
+}
+
 /* A bound on any run queue's length: more links than this means a cycle. */
 #define AUDIT_MAX_QUEUE (1u << 20)
 
 /* Checks one run queue: links both ways, the tail, every thread's priority and state. */
-static void audit_queue(struct audit *a, unsigned prio)
+static void audit_queue(struct audit *a, const struct sched_cpu *sc, unsigned cpu, unsigned prio)
 {
-	const struct run_queue *q = &queues[prio];
+	const struct run_queue *q = &sc->queues[prio];
 	const struct tcb *prev = NULL;
 	unsigned n = 0;
 
@@ -225,27 +258,39 @@ static void audit_queue(struct audit *a, unsigned prio)
 		if (t->state != THREAD_RUNNABLE)
 			audit_fail(a, "run queue %u: thread %lu is not runnable (state %u)", prio,
 				   t->id, (unsigned)t->state);
-		if (t == current)
+		if (t == cpus[cpu].cur)
 			audit_fail(a, "run queue %u: the running thread %lu is queued", prio,
 				   t->id);
+		if (t->cpu != cpu)
+			audit_fail(a, "run queue %u of core %u: thread %lu belongs to core %u",
+				   prio, cpu, t->id, t->cpu);
 	}
 	if (q->tail != prev)
 		audit_fail(a, "run queue %u: tail is not the last thread", prio);
-	bool bit = ready_bitmap[prio / 64] & (1ull << (prio % 64));
+	bool bit = sc->ready_bitmap[prio / 64] & (1ull << (prio % 64));
 	if (bit != (q->head != NULL))
 		audit_fail(a, "run queue %u: ready bit %u but queue %s", prio, bit,
 			   q->head ? "non-empty" : "empty");
 }
 
+/* Checks one core's queues and bitmaps. */
+static void audit_cpu(struct audit *a, unsigned cpu)
+{
+	const struct sched_cpu *sc = &cpus[cpu].sched;
+	for (unsigned prio = 0; prio < PRIO_LEVELS; prio++)
+		audit_queue(a, sc, cpu, prio);
+	for (unsigned w = 0; w < PRIO_LEVELS / 64; w++) {
+		if (((sc->ready_words >> w) & 1) != (sc->ready_bitmap[w] != 0))
+			audit_fail(a, "core %u: ready_words bit %u disagrees with its bitmap word",
+				   cpu, w);
+	}
+	if (sc->top_queued != bitmap_top(sc))
+		audit_fail(a, "core %u: cached highest queued priority %d, the bitmap says %d", cpu,
+			   sc->top_queued, bitmap_top(sc));
+}
+
 void sched_audit(struct audit *a)
 {
-	for (unsigned prio = 0; prio < PRIO_LEVELS; prio++)
-		audit_queue(a, prio);
-	for (unsigned w = 0; w < PRIO_LEVELS / 64; w++) {
-		if (((ready_words >> w) & 1) != (ready_bitmap[w] != 0))
-			audit_fail(a, "ready_words bit %u disagrees with its bitmap word", w);
-	}
-	if (sched_top_queued != bitmap_top())
-		audit_fail(a, "cached highest queued priority %d, the bitmap says %d",
-			   sched_top_queued, bitmap_top());
+	for (unsigned cpu = 0; cpu < smp_ncpus; cpu++)
+		audit_cpu(a, cpu);
 }

@@ -10,13 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "smp.h"
+
 struct tcb;
 
-extern struct tcb *current; /* the thread that entered the kernel; NULL while idle */
+/* The thread that entered the kernel on this core; NULL while idle. */
+#define current         (this_cpu()->cur)
 
 #define TIMESLICE_TICKS 5
 
-/* Makes `t` runnable (state THREAD_RUNNABLE) and queues it at the tail of its priority. */
+/* Makes `t` runnable (state THREAD_RUNNABLE) and queues it at the tail of its priority on
+ * its core (t->cpu), sending that core a reschedule SGI if it is not this one. */
 void sched_make_runnable(struct tcb *t);
 
 /* Takes `t` off the run queue (it blocks or is suspended); its state is the caller's. */
@@ -25,18 +29,16 @@ void sched_remove(struct tcb *t);
 /* Changes `t`'s priority, requeueing it if runnable. */
 void sched_set_priority(struct tcb *t, unsigned prio);
 
-#define PRIO_LEVELS 256
-
-/* The highest priority of any queued runnable thread, or -1 (sched.c keeps it up to date
- * on every queue change, so the IPC fastpath reads one word). */
-extern int sched_top_queued;
-
-/* The highest priority of any queued runnable thread (the running one is not queued), or
- * -1: a thread the IPC fastpath switches to must be at least this important. */
+/* The highest priority of any thread queued on this core (the running one is not
+ * queued), or -1: a thread the IPC fastpath switches to must be at least this important.
+ * sched.c keeps it up to date on every queue change, so the fastpath reads one word. */
 static inline int sched_highest_queued(void)
 {
-	return sched_top_queued;
+	return this_cpu()->sched.top_queued;
 }
+
+/* How many runnable threads wait in core `cpu`'s run queues (the running one not counted). */
+unsigned sched_queued_on(unsigned cpu);
 
 /* The current thread gives up the rest of its time slice. */
 void sched_yield(void);

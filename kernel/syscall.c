@@ -19,6 +19,7 @@
 #include "object/ipc.h"
 #include "object/tcb.h"
 #include "sched.h"
+#include "smp.h"
 #include "stats.h"
 
 static void fail(struct tcb *t, int err)
@@ -149,6 +150,12 @@ static bool handle_debug(struct tcb *t, uint64_t nr)
 	}
 	case SYS_DEBUG_ASYNC:
 		fail(t, arch_debug_async(t->ctx.x[0]));
+		return true;
+	case SYS_DEBUG_CPU:
+		t->ctx.x[0] = this_cpu()->id;
+		t->ctx.x[1] = smp_ncpus;
+		t->ctx.x[2] = this_cpu()->ipis;
+		t->ctx.x[3] = this_cpu()->ticks;
 		return true;
 	case SYS_DEBUG_AUDIT: {
 		unsigned checked;

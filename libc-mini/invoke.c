@@ -185,6 +185,12 @@ int mica_tcb_set_tls(cptr_t tcb, uint64_t value)
 	return invoke_args(tcb, TCB_SET_TLS, &value, 1);
 }
 
+int mica_tcb_set_affinity(cptr_t tcb, unsigned core)
+{
+	uint64_t arg = core;
+	return invoke_args(tcb, TCB_SET_AFFINITY, &arg, 1);
+}
+
 int mica_irq_control_get(cptr_t irq_control, unsigned irq, cptr_t dest_cnode, uint64_t dest_index,
 			 int edge)
 {
@@ -319,4 +325,10 @@ int mica_asid_pool_assign(cptr_t pool, cptr_t vspace, uint64_t *asid)
 int mica_kernel_stats(cptr_t kernel_info, uint64_t out[KSTAT_COUNT])
 {
 	return invoke(kernel_info, KERNEL_INFO_STATS, NULL, 0, out, KSTAT_COUNT);
+}
+
+int mica_kernel_cpu_stats(cptr_t kernel_info, unsigned core, uint64_t out[KCPU_COUNT])
+{
+	uint64_t arg = core;
+	return invoke(kernel_info, KERNEL_INFO_CPU_STATS, &arg, 1, out, KCPU_COUNT);
 }

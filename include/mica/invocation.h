@@ -38,7 +38,8 @@ enum mica_invocation {
 	TCB_SET_PRIORITY,      /* priority, max_priority (both <= the caller's max priority) */
 	TCB_BIND_NOTIFICATION, /* notification cptr */
 	TCB_UNBIND_NOTIFICATION,
-	TCB_SET_TLS, /* value for TPIDR_EL0 */
+	TCB_SET_TLS,      /* value for TPIDR_EL0 */
+	TCB_SET_AFFINITY, /* core (0 .. cores online - 1): the only core the thread runs on */
 
 	/* IRQ control and handlers */
 	IRQ_CONTROL_GET = 48, /* irq (INTID), dest_cnode, dest_index, edge(0/1) */
@@ -68,6 +69,18 @@ enum mica_invocation {
 
 	/* Kernel information */
 	KERNEL_INFO_STATS = 96, /* -> the KSTAT_* counters, in that order */
+	KERNEL_INFO_CPU_STATS,  /* core -> the KCPU_* counters of that core, in that order */
+};
+
+/* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (6 words). */
+enum kernel_cpu_stat {
+	KCPU_TICKS,           /* timer ticks it has taken */
+	KCPU_SWITCHES,        /* context switches to a thread on it */
+	KCPU_RESCHEDULE_SGIS, /* reschedule SGIs sent to it (wakeups and stalls) */
+	KCPU_STALLS,          /* times another core stopped it out of a thread or VSpace */
+	KCPU_RUNNING,         /* the id of the thread it runs (TCB id), 0 while idle */
+	KCPU_THREADS_QUEUED,  /* runnable threads waiting in its run queues */
+	KCPU_COUNT,
 };
 
 /* Mappings VSPACE_WALK returns per call: 2 + 4 * 29 = 118 words. */

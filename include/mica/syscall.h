@@ -34,6 +34,8 @@ enum mica_syscall {
 	SYS_DEBUG_AUDIT = 68, /* kernel self-audit: x0 = violations (each printed), x1 = checked */
 	SYS_DEBUG_ASYNC = 69, /* x0 = FAULT_ASYNC_*: the next return to user mode takes a
 				 virtual SError or FIQ (kernel entered at EL2; else E_STATE) */
+	SYS_DEBUG_CPU = 70,   /* -> x0 = the core the caller runs on, x1 = cores online,
+				 x2 = reschedule SGIs sent to that core so far, x3 = its ticks */
 };
 
 /* SYS_DEBUG_IRQ_RAISE: OR into x0 to make the SPI pending only when the CPU next idles

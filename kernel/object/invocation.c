@@ -6,19 +6,54 @@
 
 #include "arch.h"
 #include "object/tcb.h"
+#include "sched.h"
+#include "smp.h"
 #include "stats.h"
 
-/* KERNEL_INFO_STATS: the kernel counters, in enum kernel_stat order. */
-static int decode_kernel_info_invocation(struct invocation *inv)
+/* KERNEL_INFO_STATS: the kernel counters, in enum kernel_stat order. Context switches are
+ * counted per core and summed here. */
+static int decode_kernel_stats(struct invocation *inv)
 {
-	if (inv->label != KERNEL_INFO_STATS)
-		return E_LABEL;
 	if (!tcb_ipc_buffer(inv->caller))
 		return E_MSGSIZE;
 	const uint64_t *counters = (const uint64_t *)&stats;
 	for (unsigned i = 0; i < KSTAT_COUNT; i++)
 		inv_set_result(inv, i, counters[i]);
+	uint64_t switches = 0;
+	for (unsigned c = 0; c < smp_ncpus; c++)
+		switches += cpus[c].switches;
+	inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, switches);
 	return E_OK;
+}
+
+/* KERNEL_INFO_CPU_STATS: one core's counters, in enum kernel_cpu_stat order. */
+static int decode_kernel_cpu_stats(struct invocation *inv)
+{
+	uint64_t core = inv_arg(inv, 0);
+	if (inv->nargs < 1)
+		return E_INVAL;
+	if (core >= smp_ncpus)
+		return E_RANGE;
+	const struct percpu *c = &cpus[core];
+	inv_set_result(inv, KCPU_TICKS, c->ticks);
+	inv_set_result(inv, KCPU_SWITCHES, c->switches);
+	inv_set_result(inv, KCPU_RESCHEDULE_SGIS, c->ipis);
+	inv_set_result(inv, KCPU_STALLS, c->stalls);
+	inv_set_result(inv, KCPU_RUNNING, c->cur ? c->cur->id : 0);
+	inv_set_result(inv, KCPU_THREADS_QUEUED, sched_queued_on((unsigned)core));
+	return E_OK;
+}
+
+static int decode_kernel_info_invocation(struct invocation *inv)
+{
+	switch (inv->label) {
+	case KERNEL_INFO_STATS:
+		return decode_kernel_stats(inv);
+	case KERNEL_INFO_CPU_STATS:
+		return decode_kernel_cpu_stats(inv);
+	default:
+		return E_LABEL;
+	}
 }
 
 int decode_invocation(struct invocation *inv)

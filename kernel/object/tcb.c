@@ -14,6 +14,7 @@
 #include "object/invocation.h"
 #include "object/ipc.h"
 #include "sched.h"
+#include "smp.h"
 
 #define IPC_BUFFER_ALIGN 1024 /* sizeof(struct ipc_buffer) rounded up to a power of two */
 _Static_assert(sizeof(struct ipc_buffer) <= IPC_BUFFER_ALIGN, "IPC buffer alignment");
@@ -60,6 +61,7 @@ static void tcb_resume(struct tcb *t)
 
 void tcb_finalise(struct tcb *t)
 {
+	smp_detach_thread(t); /* no other core runs it or holds its registers */
 	tcb_suspend(t);
 	if (t->bound_ntfn) {
 		t->bound_ntfn->bound = NULL;
@@ -305,9 +307,37 @@ static int decode_set_tls(struct invocation *inv, struct tcb *t)
 	return E_OK;
 }
 
+/* Moves `t` to core `core` (checked): written back from wherever it runs, then queued
+ * there if runnable. A thread moving itself keeps running until it leaves the kernel;
+ * schedule_and_return then hands it over. */
+static void invoke_set_affinity(struct tcb *t, unsigned core)
+{
+	if (t->cpu == core)
+		return;
+	arch_release_thread(t); /* its FP/SIMD registers, if they are this core's */
+	sched_remove(t);
+	t->cpu = core;
+	if (t->state == THREAD_RUNNABLE && t != current)
+		sched_make_runnable(t);
+}
+
+static int decode_set_affinity(struct invocation *inv, struct tcb *t)
+{
+	uint64_t core = inv_arg(inv, 0);
+	if (inv->nargs < 1)
+		return E_INVAL;
+	if (core >= smp_ncpus)
+		return E_RANGE;
+	invoke_set_affinity(t, (unsigned)core);
+	return E_OK;
+}
+
 int decode_tcb_invocation(struct invocation *inv)
 {
 	struct tcb *t = inv->cap.u.tcb.tcb;
+	/* Every TCB invocation reads or changes the thread's saved state: if another core runs
+	 * it, that core leaves it first (the thread is queued there again, nothing is lost). */
+	smp_detach_thread(t);
 	switch (inv->label) {
 	case TCB_CONFIGURE:
 		return decode_configure(inv, t);
@@ -328,6 +358,8 @@ int decode_tcb_invocation(struct invocation *inv)
 		return decode_unbind_notification(t);
 	case TCB_SET_TLS:
 		return decode_set_tls(inv, t);
+	case TCB_SET_AFFINITY:
+		return decode_set_affinity(inv, t);
 	default:
 		return E_LABEL;
 	}

@@ -90,6 +90,9 @@ struct tcb {
 	 * switches between address spaces. */
 	uint64_t ttbr0_cache;
 	uint64_t ttbr0_epoch;
+	/* The core the thread runs on (its affinity): it waits in that core's run queues and
+	 * runs nowhere else. 0 (the boot core) for a new thread. */
+	uint32_t cpu;
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << TCB_SIZE_BITS), "TCB fits its object size");

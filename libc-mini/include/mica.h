@@ -243,6 +243,33 @@ static inline unsigned mica_debug_audit(unsigned *checked)
 	return (unsigned)x0;
 }
 
+/* What SYS_DEBUG_CPU reports about the caller's core. */
+struct mica_cpu_info {
+	unsigned core;  /* the core the calling thread runs on */
+	unsigned ncpus; /* cores online */
+	uint64_t ipis;  /* reschedule SGIs sent to that core so far */
+	uint64_t ticks; /* timer ticks that core has taken */
+};
+
+/* Debug builds: the core the calling thread runs on, and (if `info` is not NULL) the rest
+ * of struct mica_cpu_info. */
+static inline unsigned mica_debug_cpu(struct mica_cpu_info *info)
+{
+	register uint64_t x0 __asm__("x0") = 0;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x2 __asm__("x2") = 0;
+	register uint64_t x3 __asm__("x3") = 0;
+	register uint64_t x8 __asm__("x8") = SYS_DEBUG_CPU;
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : "r"(x8) : "memory");
+	if (info) {
+		info->core = (unsigned)x0;
+		info->ncpus = (unsigned)x1;
+		info->ipis = x2;
+		info->ticks = x3;
+	}
+	return (unsigned)x0;
+}
+
 /*
  * Debug builds: powers the machine off. Does not return; should the kernel refuse (a
  * release build), the thread yields forever.

@@ -95,6 +95,9 @@ int mica_tcb_unbind_notification(cptr_t tcb);
 
 /* Sets the thread's TPIDR_EL0. */
 int mica_tcb_set_tls(cptr_t tcb, uint64_t value);
+/* Moves the thread to core `core`: it runs there only, from its next turn on. E_RANGE if no
+ * such core is online. */
+int mica_tcb_set_affinity(cptr_t tcb, unsigned core);
 
 /* Creates the handler capability for interrupt `irq` (INTID) in dest_cnode[dest_index]. */
 int mica_irq_control_get(cptr_t irq_control, unsigned irq, cptr_t dest_cnode, uint64_t dest_index,
@@ -172,3 +175,6 @@ int mica_asid_pool_assign(cptr_t pool, cptr_t vspace, uint64_t *asid);
 
 /* The kernel counters (enum kernel_stat order). */
 int mica_kernel_stats(cptr_t kernel_info, uint64_t out[KSTAT_COUNT]);
+
+/* One core's counters (enum kernel_cpu_stat order); E_RANGE if `core` is not online. */
+int mica_kernel_cpu_stats(cptr_t kernel_info, unsigned core, uint64_t out[KCPU_COUNT]);

@@ -40,22 +40,28 @@ struct ktest_suite {
 	const struct ktest *tests;
 	unsigned count;
 	bool opt_in;
+	unsigned min_cores; /* runs only with at least this many cores online (0: any) */
 };
 
-#define KT_SUITE(tests)                                          \
-	{                                                        \
-		tests, sizeof(tests) / sizeof((tests)[0]), false \
+#define KT_SUITE(tests)                                             \
+	{                                                           \
+		tests, sizeof(tests) / sizeof((tests)[0]), false, 0 \
 	}
-#define KT_SUITE_OPT_IN(tests)                                  \
-	{                                                       \
-		tests, sizeof(tests) / sizeof((tests)[0]), true \
+#define KT_SUITE_OPT_IN(tests)                                     \
+	{                                                          \
+		tests, sizeof(tests) / sizeof((tests)[0]), true, 0 \
+	}
+#define KT_SUITE_MIN_CORES(tests, n)                                \
+	{                                                           \
+		tests, sizeof(tests) / sizeof((tests)[0]), false, n \
 	}
 
 extern const struct ktest_suite kt_suite_cspace, kt_suite_untyped, kt_suite_ipc, kt_suite_sched,
     kt_suite_ntfn_irq, kt_suite_faults, kt_suite_fpu, kt_suite_tcb, kt_suite_errors,
     kt_suite_vspace, kt_suite_vspace_info, kt_suite_vspace_errors, kt_suite_asid,
     kt_suite_asid_rollover, kt_suite_audit, kt_suite_trust, kt_suite_trust_arch,
-    kt_suite_trust_async, kt_suite_fuzz_found;
+    kt_suite_trust_async, kt_suite_fuzz_found, kt_suite_smp, kt_suite_smp_multi,
+    kt_suite_smp_rollover;
 
 /* The boot-info page (valid for the whole run). */
 extern const struct bootinfo *kt_bootinfo;

@@ -49,6 +49,7 @@ static const struct ktest_suite *const suites[] = {
 	&kt_suite_asid,       &kt_suite_asid_rollover, &kt_suite_audit,
 	&kt_suite_trust_arch, &kt_suite_trust_async,   &kt_suite_trust,
 	&kt_suite_fuzz_found,
+	&kt_suite_smp,        &kt_suite_smp_multi,     &kt_suite_smp_rollover,
 };
 
 /* Entry from crt0: `arg` is the boot-info page. Powers off when done. */
@@ -63,9 +64,13 @@ int main(void *arg)
 	printf("ktest: start\n");
 	char filter[64];
 	filter_arg(bi->cmdline, filter, sizeof(filter));
+	struct mica_cpu_info ci = { 0 };
+	mica_debug_cpu(&ci);
+	unsigned cores = ci.ncpus;
+	printf("ktest: note cores %u\n", cores);
 	if (kt_framework_init(bi)) {
 		for (unsigned s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
-			if (suites[s]->opt_in && !*filter)
+			if ((suites[s]->opt_in && !*filter) || cores < suites[s]->min_cores)
 				continue;
 			for (unsigned i = 0; i < suites[s]->count; i++) {
 				if (selected(suites[s]->tests[i].name, filter))

@@ -336,6 +336,64 @@ static void rollover_hundred_spaces_keep_their_values(void)
 	       (unsigned long)kt_kstat(KSTAT_ASID_ROLLOVERS));
 }
 
+/*
+ * The same hundred spaces spread over every core (space i on core i mod cores), with the
+ * width narrowed (boot with `ktest=smp_hundred asid_bits=N`): the cores switch and roll
+ * over concurrently, each rollover keeping the ASIDs the other cores run (or, when those
+ * are all there are, stopping them first). No read may see another space's value. The
+ * rollover count depends on how the cores interleave, so only its lower bound is checked:
+ * every switch allocates, and U allocations need at least one rollover.
+ */
+static void smp_spaces_on_all_cores_through_generations(void)
+{
+	static struct kt_as spaces[ROLL_SPACES];
+	uint64_t base;
+	struct mica_cpu_info ci = { 0 };
+	mica_debug_cpu(&ci);
+	unsigned cores = ci.ncpus;
+	cptr_t pools[ROLL_POOLS], big = kt_big_untyped(22);
+	REQUIRE(big && cores > 1);
+	uint64_t usable = (1ull << kt_kstat(KSTAT_HW_ASID_BITS)) - 1;
+	REQUIRE(CHECK(usable < ROLL_SPACES - 1) /* boot with asid_bits=N, 2^N - 1 < 99 */);
+	uint64_t before = kt_kstat(KSTAT_ASID_ROLLOVERS);
+	for (unsigned p = 0; p < ROLL_POOLS; p++)
+		REQUIRE(pools[p] = new_pool(&base));
+	for (unsigned i = 0; i < ROLL_SPACES; i++) {
+		struct kt_thread t;
+		struct kt_thread_opts o = { .prio = 100, .as = &spaces[i], .untyped = big };
+		roll.wrong[i] = roll.done[i] = 0;
+		REQUIRE_OK(kt_as_new(&spaces[i], big, pools[i % ROLL_POOLS]));
+		REQUIRE_OK(kt_thread_new(&t, &o));
+		REQUIRE_OK(mica_tcb_set_affinity(t.tcb, i % cores));
+		REQUIRE_OK(kt_thread_start(&t, roll_write_yield_read, i));
+	}
+	kt_settle(); /* core 0's threads */
+	uint64_t done = 0, wrong = 0;
+	for (unsigned spin = 0; spin < 1000000000u; spin++) {
+		done = wrong = 0;
+		for (unsigned i = 0; i < ROLL_SPACES; i++) {
+			done += roll.done[i];
+			wrong += roll.wrong[i];
+		}
+		if (done == ROLL_SPACES * ROLL_ROUNDS)
+			break;
+	}
+	CHECK_EQ(done, ROLL_SPACES * ROLL_ROUNDS);
+	CHECK_EQ(wrong, 0);
+	uint64_t rollovers = kt_kstat(KSTAT_ASID_ROLLOVERS) - before;
+	CHECK(rollovers >= ROLL_SPACES * ROLL_ROUNDS / usable / cores);
+	printf("ktest: note smp_generations cores %u hw_asid_bits %lu rollovers %lu wrong %lu\n",
+	       cores, (unsigned long)kt_kstat(KSTAT_HW_ASID_BITS), (unsigned long)rollovers,
+	       (unsigned long)wrong);
+}
+
+static const struct ktest smp_rollover_tests[] = {
+	{ "smp_hundred_spaces_on_all_cores_through_asid_generations",
+	  smp_spaces_on_all_cores_through_generations },
+};
+
+const struct ktest_suite kt_suite_smp_rollover = { smp_rollover_tests, 1, true, 2 };
+
 static const struct ktest rollover_tests[] = {
 	{ "rollover_hundred_address_spaces_keep_their_values",
 	  rollover_hundred_spaces_keep_their_values },

@@ -1,9 +1,10 @@
 """Fixtures for QEMU scenarios: boot Mica, talk to its serial console, always kill QEMU.
 
-Every test gets `boot`, a factory: boot(board=..., cpu=..., ram=..., el2=..., gic=...,
+Every test gets `boot`, a factory: boot(board=..., cpu=..., ram=..., smp=..., el2=..., gic=...,
 append=...) returns a Machine whose console can be expected and written. `board` is "virt"
 (the default) or "raspi3b" (its own kernel image and the Raspberry Pi 3 B device tree);
-board_args(board) gives the scripts/qemu arguments for module fixtures that spawn their own. Each boot's console is logged
+`smp` is virt's core count (scripts/qemu's default otherwise); board_args(board) gives the
+scripts/qemu arguments for module fixtures that spawn their own. Each boot's console is logged
 to build/qemu-logs/<test>-<n>.log. QEMU is killed when the test ends, whatever happened.
 """
 import os
@@ -87,8 +88,10 @@ def boot(request):
     logdir.mkdir(parents=True, exist_ok=True)
 
     def _boot(board="virt", cpu=None, ram=None, el2=False, gic=None, append=None, icount=False,
-              timeout=DEFAULT_TIMEOUT):
+              timeout=DEFAULT_TIMEOUT, smp=None):
         args = board_args(board)
+        if smp:
+            args += ["--smp", str(smp)]
         if cpu:
             args += ["--cpu", cpu]
         if ram:

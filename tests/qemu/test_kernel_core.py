@@ -317,8 +317,34 @@ FUZZ_FOUND = [
     "asid_pool_deleted_vspace_links_no_freed_table",
 ]
 
-EXPECTED = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
-            + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT + TRUST + TRUST_ARCH + FUZZ_FOUND)
+SMP = [
+    "smp_affinity_beyond_online_cores_is_range",
+    "smp_thread_runs_on_the_core_it_is_given",
+    "smp_cpu_stats_of_each_online_core",
+]
+
+# Run only with at least two cores (ktest leaves them out on one).
+SMP_MULTI = [
+    "smp_running_thread_moved_continues_on_new_core",
+    "smp_thread_moves_itself",
+    "smp_call_reply_across_cores",
+    "smp_wakeup_on_other_core_sends_sgi",
+    "smp_thread_deleted_while_running_on_other_core_stops",
+    "smp_thread_suspended_while_running_on_other_core_stops",
+    "smp_unmap_then_read_on_other_core_faults",
+    "smp_vspace_deleted_while_running_on_other_core_stops_it",
+    "smp_cpu_stats_follow_a_core",
+]
+
+# Every test of a run on one core; the SMP ones follow.
+SINGLE = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
+          + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT + TRUST + TRUST_ARCH + FUZZ_FOUND)
+EXPECTED = SINGLE + SMP + SMP_MULTI
+
+
+def expected(smp):
+    """The tests a run with `smp` cores reports."""
+    return SINGLE + SMP + (SMP_MULTI if smp > 1 else [])
 
 PASS_RE = re.compile(r"^ktest: PASS (\S+)\s*$", re.M)
 FAIL_RE = re.compile(r"^ktest: FAIL (\S+): (.*)$", re.M)
@@ -339,15 +365,15 @@ class KtestRun:
         self.summary = (int(done.group(1)), int(done.group(2))) if done else None
 
 
-def run_ktest(machine):
-    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt; "raspi3b"), waits for the
-    summary and the power-off."""
+def run_ktest(machine, smp):
+    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt with `smp` cores; "raspi3b", on
+    its first core), waits for the summary and the power-off."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
-    log = _Log(logdir / f"test_kernel_core-{machine}.log")
+    log = _Log(logdir / f"test_kernel_core-{machine}-smp{smp}.log")
     board = "raspi3b" if machine == "raspi3b" else "virt"
-    gic = [] if board == "raspi3b" else ["--gic", machine[-1]]
-    child = pexpect.spawn(str(QEMU), board_args(board) + gic + ["--append", "init=ktest"],
+    extra = [] if board == "raspi3b" else ["--gic", machine[-1], "--smp", str(smp)]
+    child = pexpect.spawn(str(QEMU), board_args(board) + extra + ["--append", "init=ktest"],
                           encoding="utf-8", codec_errors="replace", timeout=RUN_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
     child.logfile_read = log
@@ -364,9 +390,14 @@ def run_ktest(machine):
     return KtestRun(machine.output(), status)
 
 
-@pytest.fixture(scope="module", params=["gicv2", "gicv3", "raspi3b"])
+@pytest.fixture(scope="module",
+                params=[("gicv2", 1), ("gicv3", 1), ("gicv2", 4), ("gicv3", 4), ("raspi3b", 1)],
+                ids=["gicv2-smp1", "gicv3-smp1", "gicv2-smp4", "gicv3-smp4", "raspi3b"])
 def ktest(request):
-    return run_ktest(request.param)
+    gic, smp = request.param
+    run = run_ktest(gic, smp)
+    run.smp = smp
+    return run
 
 
 def test_ktest_runs_to_the_end_and_powers_off(ktest):
@@ -376,18 +407,20 @@ def test_ktest_runs_to_the_end_and_powers_off(ktest):
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_ktest(ktest, name):
+    if name not in expected(ktest.smp):
+        pytest.skip("needs several cores")
     failures = ktest.failures.get(name, [])
     assert not failures, f"ktest: FAIL {name}: " + "; ".join(failures)
     assert name in ktest.passed, f"ktest did not report {name}"
 
 
 def test_summary_counts_every_test_and_no_failure(ktest):
-    assert ktest.summary == (len(EXPECTED), 0), ktest.failures
+    assert ktest.summary == (len(expected(ktest.smp)), 0), ktest.failures
 
 
 def test_ktest_runs_no_unlisted_test(ktest):
     reported = set(ktest.passed) | set(ktest.failures)
-    assert reported - set(EXPECTED) == set()
+    assert reported - set(expected(ktest.smp)) == set()
 
 
 def test_each_test_reported_once(ktest):
@@ -396,6 +429,16 @@ def test_each_test_reported_once(ktest):
 
 def test_kernel_never_panics(ktest):
     assert "panic" not in ktest.output
+
+
+def test_every_core_comes_online(ktest):
+    """One boot line per core, then the count: the secondaries were started (PSCI CPU_ON)
+    and reached their idle loop with their own stack, GIC CPU interface and tick."""
+    for core in range(1, ktest.smp):
+        assert f"smp: core {core} online (MPIDR {core:#x})" in ktest.output
+    assert "smp: core 0 online (MPIDR 0), boot core" in ktest.output
+    suffix = "s" if ktest.smp > 1 else ""
+    assert f"smp: {ktest.smp} core{suffix} online" in ktest.output
 
 
 def test_kernel_logs_the_fault_of_a_thread_without_fault_endpoint(ktest):

@@ -28,6 +28,9 @@ def test_qemu_help_and_unknown_options(tmp_path):
     r = run([str(SCRIPTS / "qemu"), "--frob"], MICA_BUILD_DIR=str(tmp_path))
     assert r.returncode == 2
     assert "scripts/qemu: unknown option '--frob' (scripts/qemu --help lists them)" in r.stderr
+    r = run([str(SCRIPTS / "qemu"), "--smp", "9"], MICA_BUILD_DIR=str(tmp_path))
+    assert r.returncode == 2
+    assert "scripts/qemu: --smp takes 1 to 8 cores, not '9'" in r.stderr
 
 
 def test_setup_says_it_builds_only_when_there_is_work(tmp_path):

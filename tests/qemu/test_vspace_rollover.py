@@ -49,3 +49,31 @@ def test_hundred_spaces_keep_their_values_through_rollovers(boot, asid_bits, rol
     assert note, "ktest did not report the rollover figures"
     assert tuple(int(g) for g in note.groups()) == (asid_bits, SWITCHES, rollovers)
     assert "panic" not in out
+
+
+SMP_NOTE_RE = re.compile(r"ktest: note smp_generations cores (\d+) hw_asid_bits (\d+) "
+                         r"rollovers (\d+) wrong (\d+)")
+
+
+@pytest.mark.parametrize("asid_bits", [3, 2])
+def test_hundred_spaces_on_four_cores_keep_their_values_through_rollovers(boot, asid_bits):
+    """The same hundred spaces spread over 4 cores, switching and rolling over at once
+    (servers/ktest/t_asid.c, smp_hundred_spaces_on_all_cores_through_asid_generations).
+    With 3 bits (7 usable ASIDs) a rollover keeps the ASIDs the other three cores run; with
+    2 bits (3 usable) those can be all there are, and the other cores are stopped out of
+    them first. No read may see another space's value; every switch allocates, so 5,000
+    runs over 4 cores need at least 5000 / usable / 4 rollovers."""
+    usable = (1 << asid_bits) - 1
+    m = boot(smp=4, append=f"init=ktest ktest=smp_hundred asid_bits={asid_bits}", timeout=200)
+    m.expect(r"ktest: done, \d+ passed, \d+ failed", timeout=200)
+    assert m.wait_exit() == 0
+    out = m.output().replace("\r", "")
+    assert "ktest: FAIL" not in out, re.findall(r"ktest: FAIL .*", out)[:10]
+    assert "ktest: PASS smp_hundred_spaces_on_all_cores_through_asid_generations" in out
+    assert "ktest: done, 1 passed, 0 failed" in out
+    note = SMP_NOTE_RE.search(out)
+    assert note, "ktest did not report the figures"
+    cores, bits, rollovers, wrong = map(int, note.groups())
+    assert (cores, bits, wrong) == (4, asid_bits, 0)
+    assert rollovers >= SPACES * ROUNDS // usable // 4
+    assert "panic" not in out

@@ -45,6 +45,48 @@ static void test_exhaustion_rolls_over_with_one_flush(void)
 	CHECK_EQ(b[0].generation, 2);
 }
 
+static void test_rollover_keeps_the_asids_other_cores_run(void)
+{
+	struct hwasid_binding b[16] = { { 0 } };
+	bool flush;
+	hwasid_init(&a, 2); /* ASIDs 1..3 */
+	for (int i = 0; i < 3; i++)
+		hwasid_get(&a, &b[i], &flush);
+	/* b[1] and b[2] run on other cores; b[3] needs an ASID: a rollover. */
+	struct hwasid_binding *keep[3] = { &b[1], NULL, &b[2] };
+	CHECK_EQ(hwasid_get_keeping(&a, &b[3], &flush, keep, 3), 1);
+	CHECK(flush);
+	CHECK_EQ(b[1].generation, a.generation);
+	CHECK_EQ(b[1].asid, 2);
+	CHECK_EQ(b[2].generation, a.generation);
+	CHECK_EQ(b[2].asid, 3);
+	CHECK(b[0].generation != a.generation);
+	/* The next one finds nothing free: the kept ones are used in the new generation. */
+	CHECK_EQ(hwasid_get_keeping(&a, &b[0], &flush, keep, 3), 1);
+	CHECK(flush);
+	CHECK_EQ(b[1].asid, 2);
+	CHECK_EQ(b[2].asid, 3);
+}
+
+static void test_rollover_for_a_kept_binding_keeps_its_asid(void)
+{
+	struct hwasid_binding b[3] = { { 0 } };
+	bool flush;
+	hwasid_init(&a, 1); /* ASID 1 only */
+	hwasid_get(&a, &b[0], &flush);
+	hwasid_get(&a, &b[1], &flush); /* rollover: b[0] stale, b[1] has 1 */
+	struct hwasid_binding *keep[1] = { &b[1] };
+	CHECK_EQ(hwasid_get_keeping(&a, &b[1], &flush, keep, 1), 1);
+	CHECK(!flush);
+	CHECK_EQ(hwasid_get_keeping(&a, &b[0], &flush, keep, 1), 0);
+	CHECK(flush);
+	CHECK(b[0].generation != a.generation);
+	/* The caller stopped the other core: a generation without anything kept. */
+	CHECK_EQ(hwasid_get(&a, &b[0], &flush), 1);
+	CHECK(flush);
+	CHECK(b[1].generation != a.generation);
+}
+
 static void test_no_two_live_bindings_share_an_asid(void)
 {
 	struct hwasid_binding b[100] = { { 0 } };
@@ -220,6 +262,10 @@ int main(void)
 {
 	static const struct check_test tests[] = {
 		{ "first_allocation_skips_asid_0", test_first_allocation_skips_asid_0 },
+		{ "rollover_keeps_the_asids_other_cores_run",
+		  test_rollover_keeps_the_asids_other_cores_run },
+		{ "rollover_for_a_kept_binding_keeps_its_asid",
+		  test_rollover_for_a_kept_binding_keeps_its_asid },
 		{ "current_binding_is_reused_without_allocation",
 		  test_current_binding_is_reused_without_allocation },
 		{ "exhaustion_rolls_over_with_one_flush",

@@ -32,13 +32,42 @@ struct asid_entry *asid_entry_lookup(uint16_t asid)
 	return e->vspace_pa ? e : NULL;
 }
 
+/*
+ * A current hardware ASID for `e` on this core. A rollover keeps the ASIDs of the address
+ * spaces other cores have installed (they go on using them, and their TLB entries stay
+ * right); if those hold every ASID, the other cores drop theirs first (a stall) and the
+ * new generation keeps nothing. The rollover's full invalidation is broadcast, so it
+ * reaches every core's TLB.
+ */
+static uint16_t activate_hw(struct asid_entry *e, bool *flush_all)
+{
+	struct hwasid_binding *keep[MAX_CPUS] = { 0 };
+	unsigned self = this_cpu()->id;
+	for (unsigned c = 0; c < smp_ncpus; c++) {
+		const struct arch_percpu *ac = &cpus[c].arch;
+		struct asid_entry *other =
+		    c == self ? NULL : asid_entry_of(ac->installed_asid, ac->installed_vspace);
+		keep[c] = other ? &other->hw : NULL;
+	}
+	uint16_t hw = hwasid_get_keeping(&asid_hw_alloc, &e->hw, flush_all, keep, smp_ncpus);
+	if (hw)
+		return hw;
+	for (unsigned c = 0; c < smp_ncpus; c++) {
+		if (keep[c])
+			arch_stall_cpu(c);
+	}
+	bool again;
+	hw = hwasid_get(&asid_hw_alloc, &e->hw, &again);
+	return hw;
+}
+
 uint64_t asid_activate(uint64_t vspace_pa, uint16_t asid, bool *flush_all)
 {
 	struct asid_entry *e = asid_entry_of(asid, vspace_pa);
 	*flush_all = false;
 	if (!e)
 		return 0;
-	uint16_t hw = hwasid_get(&asid_hw_alloc, &e->hw, flush_all);
+	uint16_t hw = activate_hw(e, flush_all);
 	if (*flush_all) {
 		stats.asid_rollovers++;
 		asid_epoch++;

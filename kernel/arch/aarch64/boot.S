@@ -1,8 +1,8 @@
 /*
  * Kernel entry.
  *
- * QEMU enters _start at its physical address with the MMU off, at EL2 (virtualization=on)
- * or EL1, and x0 = DTB address (0 when booting an ELF: the DTB is then at the base of RAM).
+ * QEMU enters _start at its physical address with the MMU off, at EL2 (virtualization=on),
+ * EL1, or EL3 (raspi machines), and x0 = DTB address (0 when booting an ELF: the DTB is then at the base of RAM).
  * This code:
  *   1. parks every CPU but the boot CPU;
  *   2. drops from EL2 to EL1 if needed, giving EL1 the timer and FP/SIMD;
@@ -16,6 +16,10 @@
  *      kernel_main(dtb_pa, entry_el).
  * kernel_main then replaces the boot table with fine-grained kernel tables (arch_mmu_init).
  * Everything before the jump is position-independent (adr/adrp only).
+ *
+ * Secondary cores enter at secondary_entry (the last block of this file), started by the
+ * boot core through PSCI CPU_ON once the kernel runs; they share the EL2 exit and the
+ * MMU switch-on (the macros below) and reuse the boot table, then continue in smp.c.
  */
 #include <arch/board.h>
 #include <arch/memlayout.h>
@@ -32,6 +36,60 @@
 #define ICC_SRE_EL2 S3_4_C12_C9_5
 #define ICC_SRE_SRE    BIT(0)
 #define ICC_SRE_ENABLE BIT(3)
+
+/* Leave EL2 for good: EL1 is AArch64, may use the counters and timers and FP/SIMD. Only
+ * the stub of el2.S stays behind. Erets to `target` at EL1 with DAIF masked. */
+.macro el2_to_el1 target
+	mov	x0, #HCR_RW
+	msr	hcr_el2, x0
+	adrp	x0, el2_vectors
+	add	x0, x0, :lo12:el2_vectors
+	msr	vbar_el2, x0
+	mrs	x0, cnthctl_el2
+	orr	x0, x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	mov	x0, #CPTR_EL2_NO_TRAPS
+	msr	cptr_el2, x0
+	msr	hstr_el2, xzr
+	msr	vttbr_el2, xzr
+	mrs	x0, id_aa64pfr0_el1		/* GICv3 system registers? let EL1 use them */
+	ubfx	x0, x0, #24, #4
+	cbz	x0, 9f
+	mrs	x0, ICC_SRE_EL2
+	mov	x1, #(ICC_SRE_SRE | ICC_SRE_ENABLE)	/* EL1 may use the system registers */
+	orr	x0, x0, x1
+	msr	ICC_SRE_EL2, x0
+	isb
+9:	ldr	x0, =SCTLR_RES1
+	msr	sctlr_el1, x0
+	mov	x0, #SPSR_EL1H_MASKED
+	msr	spsr_el2, x0
+	adr	x0, \target
+	msr	elr_el2, x0
+	eret
+.endm
+
+/* MMU and caches on with the boot table (boot_l0) in TTBR0 and TTBR1. Clobbers x0..x2. */
+.macro mmu_on
+	adrp	x0, boot_l0
+	ldr	x1, =MAIR_VALUE
+	msr	mair_el1, x1
+	ldr	x1, =TCR_BOOT
+	mrs	x2, id_aa64mmfr0_el1		/* IPS = the CPU's physical address range */
+	ubfx	x2, x2, #0, #3
+	bfi	x1, x2, #TCR_IPS_SHIFT, #3
+	msr	tcr_el1, x1
+	msr	ttbr0_el1, x0
+	msr	ttbr1_el1, x0
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =(SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_DZE | SCTLR_UCT)
+	msr	sctlr_el1, x0
+	isb
+.endm
 
 	.section .text.boot, "ax"
 	.global _start
@@ -62,37 +120,8 @@ from_el3:
 	msr	elr_el3, x0
 	eret
 
-/* Leave EL2 for good: EL1 is AArch64, may use the counters and timers and FP/SIMD. Only
- * the stub of el2.S stays behind. */
 from_el2:
-	mov	x0, #HCR_RW
-	msr	hcr_el2, x0
-	adrp	x0, el2_vectors
-	add	x0, x0, :lo12:el2_vectors
-	msr	vbar_el2, x0
-	mrs	x0, cnthctl_el2
-	orr	x0, x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
-	msr	cnthctl_el2, x0
-	msr	cntvoff_el2, xzr
-	mov	x0, #CPTR_EL2_NO_TRAPS
-	msr	cptr_el2, x0
-	msr	hstr_el2, xzr
-	msr	vttbr_el2, xzr
-	mrs	x0, id_aa64pfr0_el1		/* GICv3 system registers? let EL1 use them */
-	ubfx	x0, x0, #24, #4
-	cbz	x0, 1f
-	mrs	x0, ICC_SRE_EL2
-	mov	x1, #(ICC_SRE_SRE | ICC_SRE_ENABLE)	/* EL1 may use the system registers */
-	orr	x0, x0, x1
-	msr	ICC_SRE_EL2, x0
-	isb
-1:	ldr	x0, =SCTLR_RES1
-	msr	sctlr_el1, x0
-	mov	x0, #SPSR_EL1H_MASKED
-	msr	spsr_el2, x0
-	adr	x0, at_el1
-	msr	elr_el2, x0
-	eret
+	el2_to_el1 at_el1
 
 at_el1:
 	msr	daifset, #0xf
@@ -133,23 +162,7 @@ at_el1:
 	b.lo	3b
 	dsb	ishst
 
-	ldr	x1, =MAIR_VALUE
-	msr	mair_el1, x1
-	ldr	x1, =TCR_BOOT
-	mrs	x2, id_aa64mmfr0_el1		/* IPS = the CPU's physical address range */
-	ubfx	x2, x2, #0, #3
-	bfi	x1, x2, #TCR_IPS_SHIFT, #3
-	msr	tcr_el1, x1
-	msr	ttbr0_el1, x0
-	msr	ttbr1_el1, x0
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =(SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_DZE | SCTLR_UCT)
-	msr	sctlr_el1, x0
-	isb
-
+	mmu_on
 	ldr	x0, =high			/* continue at the kernel-half alias */
 	br	x0
 high:
@@ -157,6 +170,8 @@ high:
 	mov	sp, x0
 	ldr	x0, =boot_entry_el
 	str	w20, [x0]
+	ldr	x0, =cpus			/* TPIDR_EL1: the boot core's struct percpu */
+	msr	tpidr_el1, x0
 	adr	x0, exception_vectors
 	msr	vbar_el1, x0
 	isb
@@ -166,6 +181,45 @@ high:
 	bl	kernel_main
 park:
 	wfe
+	b	park
+
+/*
+ * Secondary-core entry (PSCI CPU_ON): physical address, MMU off, at EL2 or EL1, x0 = the
+ * kernel-half address of the core's struct percpu (the context ID smp.c passed). Leaves
+ * EL2 as the boot core did, switches the MMU on with the boot table, moves to the kernel
+ * half, takes its stack from the percpu and calls smp_secondary_start(percpu), which
+ * installs the final tables.
+ */
+	.global secondary_entry
+secondary_entry:
+	mov	x19, x0
+	mrs	x20, CurrentEL
+	lsr	x20, x20, #2
+	cmp	x20, #2
+	b.eq	secondary_from_el2
+	cmp	x20, #1
+	b.ne	park
+	b	secondary_at_el1
+secondary_from_el2:
+	el2_to_el1 secondary_at_el1
+secondary_at_el1:
+	msr	daifset, #0xf
+	ldr	x0, =SCTLR_RES1
+	msr	sctlr_el1, x0
+	isb
+	mmu_on
+	ldr	x0, =secondary_high
+	br	x0
+secondary_high:
+	msr	tpidr_el1, x19
+	ldr	x0, [x19, #8]			/* struct percpu.stack_top */
+	mov	sp, x0
+	adr	x0, exception_vectors
+	msr	vbar_el1, x0
+	isb
+	mov	x29, xzr
+	mov	x0, x19
+	bl	smp_secondary_start
 	b	park
 
 	.section .bss.boot, "aw", %nobits

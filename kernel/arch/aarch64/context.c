@@ -8,6 +8,8 @@
 #include "stats.h"
 #include "tlb.h"
 #include "object/tcb.h"
+#include "arch.h"
+#include "smp.h"
 
 #define CPACR_FPEN_SHIFT    20
 #define CPACR_FPEN_TRAP_EL0 (UL(1) << CPACR_FPEN_SHIFT) /* EL1 may, EL0 traps */
@@ -20,15 +22,15 @@
 #define PMU_INST_RETIRED    0x08
 #define PMCNTEN_C0          BIT(0)
 
-static struct tcb *fpu_owner;
-static uint64_t installed_cpacr;
-/* What TTBR0 holds: the VSpace and its software ASID. */
-static uint64_t installed_vspace;
-static uint16_t installed_asid;
-/* Only a derivation or a deletion of a VSpace capability changes a TCB's VSpace slot, and
- * only forgetting the installed VSpace (its ASID freed) invalidates TTBR0: arch_vspace_dirty
- * is set by exactly those, so a thread that keeps the CPU is checked only after one. */
-bool arch_vspace_dirty;
+/* Per core (struct arch_percpu, arch/percpu.h): the FP/SIMD owner, CPACR as written, what
+ * TTBR0 holds (the VSpace and its software ASID), and vspace_dirty. Only a derivation or a
+ * deletion of a VSpace capability changes a TCB's VSpace slot, and only forgetting the
+ * installed VSpace (its ASID freed) invalidates TTBR0: vspace_dirty is set by exactly
+ * those, so a thread that keeps the CPU is checked only after one. */
+#define here_fpu_owner        (this_cpu()->arch.fpu_owner)
+#define here_installed_cpacr  (this_cpu()->arch.installed_cpacr)
+#define here_installed_vspace (this_cpu()->arch.installed_vspace)
+#define here_installed_asid   (this_cpu()->arch.installed_asid)
 
 /* Counts retired instructions on event counter 0 at EL0 and EL1, readable from EL0, so the
  * benchmarks can count instructions (exact under QEMU's -icount). User space may read the
@@ -55,7 +57,7 @@ void context_init(void)
 		tcr |= TCR_AS;
 	write_sysreg(tcr_el1, tcr);
 	write_sysreg(cpacr_el1, CPACR_FPEN_TRAP_EL0);
-	installed_cpacr = CPACR_FPEN_TRAP_EL0;
+	here_installed_cpacr = CPACR_FPEN_TRAP_EL0;
 	isb();
 	pmu_init();
 }
@@ -75,10 +77,10 @@ static void ttbr0_walks(bool on)
 /* Records `vs` as what TTBR0 (just written) holds, enabling walks if nothing did. */
 static void set_installed(const struct cap *vs)
 {
-	if (!installed_vspace)
+	if (!here_installed_vspace)
 		ttbr0_walks(true);
-	installed_vspace = vs->u.vspace.paddr;
-	installed_asid = vs->u.vspace.asid;
+	here_installed_vspace = vs->u.vspace.paddr;
+	here_installed_asid = vs->u.vspace.asid;
 	stats.as_switches++;
 }
 
@@ -108,7 +110,8 @@ static inline __attribute__((always_inline)) bool context_switch(struct tcb *pre
 		return false;
 	/* What is installed stays valid: only install_vspace starts an ASID generation, and
 	 * freeing a VSpace's ASID uninstalls it (context_forget_vspace). */
-	if (vs->u.vspace.paddr != installed_vspace || vs->u.vspace.asid != installed_asid) {
+	if (vs->u.vspace.paddr != here_installed_vspace ||
+	    vs->u.vspace.asid != here_installed_asid) {
 		if (next->ttbr0_epoch == asid_epoch &&
 		    (next->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr) {
 			/* Common case: no ASID changed hands since the thread last ran here. */
@@ -125,10 +128,10 @@ static inline __attribute__((always_inline)) bool context_switch(struct tcb *pre
 	 * lost when it blocked into idle and prev is NULL. */
 	(void)prev;
 	write_sysreg(tpidr_el0, next->ctx.tpidr);
-	uint64_t cpacr = next == fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
-	if (cpacr != installed_cpacr) {
+	uint64_t cpacr = next == here_fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
+	if (cpacr != here_installed_cpacr) {
 		write_sysreg(cpacr_el1, cpacr);
-		installed_cpacr = cpacr;
+		here_installed_cpacr = cpacr;
 	}
 	/* ERET is context-synchronising: CPACR applies from the first user instruction. */
 	return true;
@@ -138,7 +141,7 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 {
 	if (!context_switch(prev, next))
 		return;
-	stats.context_switches++;
+	this_cpu()->switches++;
 	return_to_user(&next->ctx);
 }
 
@@ -149,14 +152,16 @@ void arch_return_to_user(struct tcb *t)
 
 void context_vspace_cap_changed(void)
 {
-	arch_vspace_dirty = true;
+	for (unsigned c = 0; c < smp_ncpus; c++)
+		cpus[c].arch.vspace_dirty = true;
 }
 
 bool arch_keep_running(struct tcb *t)
 {
-	arch_vspace_dirty = false;
+	this_cpu()->arch.vspace_dirty = false;
 	const struct cap *vs = tcb_vspace(t);
-	if (vs && vs->u.vspace.paddr == installed_vspace && vs->u.vspace.asid == installed_asid)
+	if (vs && vs->u.vspace.paddr == here_installed_vspace &&
+	    vs->u.vspace.asid == here_installed_asid)
 		return true;
 	/* Replaced (TCB_CONFIGURE on itself) or gone (deleted, its ASID freed). */
 	return context_switch(t, t);
@@ -168,33 +173,79 @@ bool context_can_run(const struct tcb *t)
 	return vs && asid_entry_of(vs->u.vspace.asid, vs->u.vspace.paddr);
 }
 
-void context_forget_vspace(uint64_t vspace_pa)
+/* Installs no VSpace on this core: TTBR0 0, walks off. */
+static void drop_ttbr0(void)
 {
-	if (installed_vspace != vspace_pa)
-		return;
 	ttbr0_walks(false);
 	write_sysreg(ttbr0_el1, 0);
 	isb();
-	installed_vspace = 0;
-	installed_asid = 0;
-	arch_vspace_dirty = true;
+	here_installed_vspace = 0;
+	here_installed_asid = 0;
+	this_cpu()->arch.vspace_dirty = true;
+}
+
+void context_forget_vspace(uint64_t vspace_pa)
+{
+	/* Another core with it installed drops it before this returns (answering the stall,
+	 * context_answer_stall); a thread of it running there re-enters the kernel first. */
+	for (unsigned c = 0; c < smp_ncpus; c++) {
+		if (c != this_cpu()->id && cpus[c].arch.installed_vspace == vspace_pa)
+			arch_stall_cpu(c);
+	}
+	if (here_installed_vspace == vspace_pa)
+		drop_ttbr0();
+}
+
+void context_answer_stall(void)
+{
+	struct arch_percpu *a = &this_cpu()->arch;
+	uint32_t req = __atomic_load_n(&a->stall_req, __ATOMIC_ACQUIRE);
+	if (req == a->stall_ack)
+		return;
+	if (here_installed_vspace)
+		drop_ttbr0();
+	if (here_fpu_owner) {
+		write_sysreg(cpacr_el1, CPACR_FPEN_NONE);
+		isb();
+		fpu_save(&here_fpu_owner->fpu);
+		here_fpu_owner = 0;
+		write_sysreg(cpacr_el1, CPACR_FPEN_TRAP_EL0);
+		here_installed_cpacr = CPACR_FPEN_TRAP_EL0;
+		isb();
+	}
+	__atomic_store_n(&a->stall_ack, req, __ATOMIC_RELEASE);
+}
+
+void context_release_thread(struct tcb *t)
+{
+	if (here_fpu_owner != t)
+		return;
+	write_sysreg(cpacr_el1, CPACR_FPEN_NONE);
+	isb();
+	fpu_save(&t->fpu);
+	here_fpu_owner = 0;
+	write_sysreg(cpacr_el1, CPACR_FPEN_TRAP_EL0);
+	here_installed_cpacr = CPACR_FPEN_TRAP_EL0;
+	isb();
 }
 
 void context_fpu_trap(struct tcb *t)
 {
 	write_sysreg(cpacr_el1, CPACR_FPEN_NONE);
-	installed_cpacr = CPACR_FPEN_NONE;
+	here_installed_cpacr = CPACR_FPEN_NONE;
 	isb(); /* the kernel itself touches the FP registers below */
-	if (fpu_owner)
-		fpu_save(&fpu_owner->fpu);
+	if (here_fpu_owner)
+		fpu_save(&here_fpu_owner->fpu);
 	/* A thread that never used FP/SIMD starts from zeroed registers (TCBs are zeroed). */
 	fpu_restore(&t->fpu);
 	t->fpu_live = 1;
-	fpu_owner = t;
+	here_fpu_owner = t;
 }
 
 void context_fpu_forget(struct tcb *t)
 {
-	if (fpu_owner == t)
-		fpu_owner = 0;
+	for (unsigned c = 0; c < smp_ncpus; c++) {
+		if (cpus[c].arch.fpu_owner == t)
+			cpus[c].arch.fpu_owner = 0; /* its registers there are never saved now */
+	}
 }

@@ -28,6 +28,14 @@ void context_fpu_forget(struct tcb *t);
  * and no walk may touch its tables again): TTBR0 0 with walks disabled (TCR_EL1.EPD0). */
 void context_forget_vspace(uint64_t vspace_pa);
 
+/* Answers a pending smp_stall_cpu request made of this core: drops TTBR0 and writes the
+ * FP/SIMD owner's registers back, then acknowledges. Called while waiting for the lock. */
+void context_answer_stall(void);
+
+/* If this core's FP/SIMD registers hold `t`'s state, writes them back to its TCB (t moves
+ * to another core). */
+void context_release_thread(struct tcb *t);
+
 /* Restores `ctx` and returns to EL0. */
 __attribute__((noreturn)) void return_to_user(struct user_context *ctx);
 

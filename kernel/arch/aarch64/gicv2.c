@@ -5,6 +5,7 @@
 
 #include "irqc.h"
 #include "platform.h"
+#include "smp.h"
 
 #define GICD_CTLR        0x000
 #define GICD_TYPER       0x004
@@ -15,6 +16,7 @@
 #define GICD_IPRIORITYR  0x400
 #define GICD_ITARGETSR   0x800
 #define GICD_ICFGR       0xc00
+#define GICD_SGIR        0xf00
 
 #define GICC_CTLR        0x00
 #define GICC_PMR         0x04
@@ -27,9 +29,28 @@
 #define PRIORITY_DEFAULT 0xa0
 #define PMR_ALLOW_ALL    0xff
 #define ICFGR_EDGE       2u
+#define IAR_INTID(v)     FIELD(v, 0, 10)
+#define SGIR_TARGETS(m)  ((uint32_t)(m) << 16) /* CPUTargetList; TargetListFilter 0 */
+#define NR_PRIVATE       32
 
 static uintptr_t gicd, gicc;
 static uint32_t nr_irqs;
+/* Per core: the last GICC_IAR value (an SGI's EOI must repeat its source CPU field). */
+static uint32_t last_iar[MAX_CPUS];
+
+/* This core's CPU interface: priorities of its banked private interrupts, all of them
+ * disabled, its interface mask (read back from the banked GICD_ITARGETSR0), enabled. */
+static void cpu_interface_init(void)
+{
+	mmio_write32(gicd + GICD_ICENABLER, 0xffffffff);
+	mmio_write32(gicd + GICD_ICPENDR, 0xffffffff);
+	for (uint32_t i = 0; i < NR_PRIVATE; i += 4)
+		mmio_write32(gicd + GICD_IPRIORITYR + i, PRIORITY_DEFAULT * 0x01010101u);
+	this_cpu()->arch.gic_cpu_mask = *(volatile uint8_t *)(gicd + GICD_ITARGETSR);
+	mmio_write32(gicc + GICC_PMR, PMR_ALLOW_ALL);
+	mmio_write32(gicc + GICC_BPR, 0);
+	mmio_write32(gicc + GICC_CTLR, CTLR_ENABLE);
+}
 
 static void gicv2_init(const struct platform *p)
 {
@@ -46,9 +67,7 @@ static void gicv2_init(const struct platform *p)
 	for (uint32_t i = 0; i < nr_irqs; i += 4)
 		mmio_write32(gicd + GICD_IPRIORITYR + i, PRIORITY_DEFAULT * 0x01010101u);
 	mmio_write32(gicd + GICD_CTLR, CTLR_ENABLE);
-	mmio_write32(gicc + GICC_PMR, PMR_ALLOW_ALL);
-	mmio_write32(gicc + GICC_BPR, 0);
-	mmio_write32(gicc + GICC_CTLR, CTLR_ENABLE);
+	cpu_interface_init();
 }
 
 static void gicv2_enable(uint32_t intid, bool edge)
@@ -74,13 +93,22 @@ static void gicv2_disable(uint32_t intid)
 
 static uint32_t gicv2_ack(void)
 {
-	uint32_t id = mmio_read32(gicc + GICC_IAR) & 0x3ff;
+	uint32_t iar = mmio_read32(gicc + GICC_IAR);
+	uint32_t id = IAR_INTID(iar);
+	last_iar[this_cpu()->id] = iar;
 	return id >= 1020 ? IRQC_SPURIOUS : id;
 }
 
 static void gicv2_eoi(uint32_t intid)
 {
-	mmio_write32(gicc + GICC_EOIR, intid);
+	uint32_t iar = last_iar[this_cpu()->id];
+	mmio_write32(gicc + GICC_EOIR, IAR_INTID(iar) == intid ? iar : intid);
+}
+
+static void gicv2_send_sgi(unsigned cpu, uint32_t intid)
+{
+	dsb(ishst);
+	mmio_write32(gicd + GICD_SGIR, SGIR_TARGETS(cpus[cpu].arch.gic_cpu_mask) | intid);
 }
 
 static void gicv2_raise(uint32_t intid)
@@ -112,4 +140,6 @@ const struct irqc_ops gicv2_ops = {
 	.raise = gicv2_raise,
 	.clear = gicv2_clear,
 	.limit = gicv2_limit,
+	.init_cpu = cpu_interface_init,
+	.send_sgi = gicv2_send_sgi,
 };

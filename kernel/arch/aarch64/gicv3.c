@@ -14,6 +14,7 @@
 #include "console.h"
 #include "irqc.h"
 #include "platform.h"
+#include "smp.h"
 
 /* Distributor registers, offsets from GICD's base */
 #define GICD_CTLR              0x0000
@@ -65,18 +66,27 @@
 #define GICR_IPRIORITYR 0x0400
 
 /* CPU interface system registers, by encoding: the assembler targets ARMv8.0 */
-#define ICC_PMR_EL1       S3_0_C4_C6_0
-#define ICC_IAR1_EL1      S3_0_C12_C12_0
-#define ICC_EOIR1_EL1     S3_0_C12_C12_1
-#define ICC_BPR1_EL1      S3_0_C12_C12_3
-#define ICC_CTLR_EL1      S3_0_C12_C12_4
-#define ICC_SRE_EL1       S3_0_C12_C12_5
-#define ICC_IGRPEN1_EL1   S3_0_C12_C12_7
+#define ICC_PMR_EL1     S3_0_C4_C6_0
+#define ICC_IAR1_EL1    S3_0_C12_C12_0
+#define ICC_EOIR1_EL1   S3_0_C12_C12_1
+#define ICC_BPR1_EL1    S3_0_C12_C12_3
+#define ICC_CTLR_EL1    S3_0_C12_C12_4
+#define ICC_SRE_EL1     S3_0_C12_C12_5
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define ICC_SGI1R_EL1   S3_0_C12_C11_5
 
-#define ICC_SRE_SRE       BIT(0) /* system-register interface enable */
-#define ICC_CTLR_EOIMODE  BIT(1) /* 0: EOIR both drops priority and deactivates */
-#define ICC_IGRPEN_ENABLE BIT(0)
-#define ICC_IAR_INTID(v)  FIELD(v, 0, 24)
+/* ICC_SGI1R_EL1 fields */
+#define SGI1R_TARGET_LIST(aff0) (UL(1) << ((aff0) % 16))
+#define SGI1R_AFF1(v)           ((uint64_t)(v) << 16)
+#define SGI1R_INTID(v)          ((uint64_t)(v) << 24)
+#define SGI1R_AFF2(v)           ((uint64_t)(v) << 32)
+#define SGI1R_RS(aff0)          ((uint64_t)((aff0) / 16) << 44)
+#define SGI1R_AFF3(v)           ((uint64_t)(v) << 48)
+
+#define ICC_SRE_SRE             BIT(0) /* system-register interface enable */
+#define ICC_CTLR_EOIMODE        BIT(1) /* 0: EOIR both drops priority and deactivates */
+#define ICC_IGRPEN_ENABLE       BIT(0)
+#define ICC_IAR_INTID(v)        FIELD(v, 0, 24)
 
 /* Expand the names above before read_sysreg/write_sysreg stringify them. */
 #define read_icc(reg)       read_sysreg(reg)
@@ -100,7 +110,8 @@
 #define ALL_BITS           0xffffffffu
 #define POLL_LIMIT         10000000 /* iterations before a GIC busy bit counts as stuck */
 
-static uintptr_t gicd, gicr; /* distributor; this CPU's redistributor (RD_base) */
+static uintptr_t gicd;               /* distributor */
+#define gicr (this_cpu()->arch.gicr) /* this core's redistributor (RD_base) */
 static uint32_t nr_irqs;
 static uint64_t route; /* GICD_IROUTER value naming this CPU */
 
@@ -205,20 +216,48 @@ static void cpuif_init(void)
 	isb();
 }
 
-static void gicv3_init(const struct platform *p)
+static const struct mmio_region *redist_region;
+
+/* Finds this core's redistributor; panics if the device tree has none for it. */
+static void find_own_redist(void)
 {
 	uint64_t mpidr = read_sysreg(mpidr_el1);
+	gicr = find_redist(redist_region, cpu_affinity(mpidr));
+	if (gicr == 0)
+		panic("gicv3_init: no redistributor for MPIDR %#lx in %#lx+%#lx", mpidr,
+		      redist_region->pa, redist_region->size);
+}
+
+static void gicv3_init(const struct platform *p)
+{
 	if (PFR0_GIC(read_sysreg(id_aa64pfr0_el1)) == 0)
 		panic("gicv3_init: CPU has no GICv3 system-register interface");
 	gicd = (uintptr_t)phys_to_virt(p->irqc_regs[0].pa);
-	gicr = find_redist(&p->irqc_regs[1], cpu_affinity(mpidr));
-	if (gicr == 0)
-		panic("gicv3_init: no redistributor for MPIDR %#lx in %#lx+%#lx", mpidr,
-		      p->irqc_regs[1].pa, p->irqc_regs[1].size);
-	route = mpidr & MPIDR_AFF_MASK; /* Interrupt_Routing_Mode 0: this CPU only */
+	redist_region = &p->irqc_regs[1];
+	find_own_redist();
+	route = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK; /* Interrupt_Routing_Mode 0: this CPU */
 	dist_init();
 	redist_init();
 	cpuif_init();
+}
+
+/* A secondary core: its redistributor and CPU interface (the distributor is shared). */
+static void gicv3_init_cpu(void)
+{
+	find_own_redist();
+	redist_init();
+	cpuif_init();
+}
+
+static void gicv3_send_sgi(unsigned cpu, uint32_t intid)
+{
+	uint64_t mpidr = cpus[cpu].arch.mpidr;
+	uint64_t aff0 = MPIDR_AFF0(mpidr);
+	dsb(ishst); /* earlier writes before the SGI (IHI 0069, 12.2.8: SGI generation) */
+	write_icc(ICC_SGI1R_EL1, SGI1R_AFF3(MPIDR_AFF3(mpidr)) | SGI1R_AFF2(MPIDR_AFF2(mpidr)) |
+				     SGI1R_AFF1(MPIDR_AFF1(mpidr)) | SGI1R_RS(aff0) |
+				     SGI1R_INTID(intid) | SGI1R_TARGET_LIST(aff0));
+	isb();
 }
 
 /* SPI `intid`: trigger mode, route to this CPU, enable. Int_config changes only while disabled. */
@@ -303,4 +342,6 @@ const struct irqc_ops gicv3_ops = {
 	.raise = gicv3_raise,
 	.clear = gicv3_clear,
 	.limit = gicv3_limit,
+	.init_cpu = gicv3_init_cpu,
+	.send_sgi = gicv3_send_sgi,
 };

@@ -81,25 +81,42 @@ static uint32_t hwasid_find_free(const struct hwasid_allocator *a)
 	return asid;
 }
 
-/* Starts a new generation: every ASID but 0 is free again. */
-static void rollover(struct hwasid_allocator *a)
+/* Starts a new generation: every ASID but 0 and those of the current bindings in
+ * keep[0..nkeep) (NULL entries skipped) is free again; those move to the new generation. */
+static void rollover(struct hwasid_allocator *a, struct hwasid_binding *const *keep, unsigned nkeep)
 {
 	clear_used(a);
-	a->generation++;
+	uint64_t old = a->generation++;
+	for (unsigned i = 0; i < nkeep; i++) {
+		if (keep[i] && keep[i]->generation == old && keep[i]->asid) {
+			set_used(a, keep[i]->asid, true);
+			keep[i]->generation = a->generation;
+		}
+	}
 	a->rollovers++;
 	a->next = 1;
 }
 
 uint16_t hwasid_get(struct hwasid_allocator *a, struct hwasid_binding *b, bool *flush_all)
 {
+	return hwasid_get_keeping(a, b, flush_all, NULL, 0);
+}
+
+uint16_t hwasid_get_keeping(struct hwasid_allocator *a, struct hwasid_binding *b, bool *flush_all,
+			    struct hwasid_binding *const *keep, unsigned nkeep)
+{
 	*flush_all = false;
 	if (b->generation == a->generation)
 		return b->asid;
 	uint32_t asid = hwasid_find_free(a);
 	if (asid == 0) {
-		rollover(a);
+		rollover(a, keep, nkeep);
 		*flush_all = true;
+		if (b->generation == a->generation)
+			return b->asid; /* it was one of the kept */
 		asid = hwasid_find_free(a);
+		if (asid == 0)
+			return 0; /* the kept ones hold every ASID */
 	}
 	set_used(a, asid, true);
 	a->next = asid + 1;

@@ -41,6 +41,17 @@ void hwasid_init(struct hwasid_allocator *a, unsigned bits);
  */
 uint16_t hwasid_get(struct hwasid_allocator *a, struct hwasid_binding *b, bool *flush_all);
 
+/*
+ * hwasid_get for several cores: if a new generation starts, the current bindings in
+ * keep[0..nkeep) (the address spaces other cores have installed; NULL entries are
+ * skipped) keep their ASIDs in it, so no running core's ASID goes to another address space
+ * (Linux's reserved ASIDs). Returns 0 (b unbound, the new generation begun, *flush_all
+ * set) if the kept ones hold every ASID: the caller must then stop the other cores using
+ * theirs and call hwasid_get, which starts a generation keeping nothing.
+ */
+uint16_t hwasid_get_keeping(struct hwasid_allocator *a, struct hwasid_binding *b, bool *flush_all,
+			    struct hwasid_binding *const *keep, unsigned nkeep);
+
 /* Gives `b`'s ASID back if it belongs to the current generation. Returns true if it did
  * (the caller then invalidates that ASID's TLB entries). */
 bool hwasid_release(struct hwasid_allocator *a, struct hwasid_binding *b);

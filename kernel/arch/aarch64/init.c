@@ -14,6 +14,7 @@
 #include "irqc.h"
 #include "lib/fdt.h"
 #include "mmu.h"
+#include "mp.h"
 #include "pl011.h"
 #include "platform.h"
 #include "psci.h"
@@ -45,6 +46,7 @@ void arch_init(const struct fdt *fdt, struct bootmem *bm)
 	if (err)
 		panic("arch_init: device tree: %s", err);
 	cpu_print_info(platform.cpu_compatible);
+	smp_parse_cpus(fdt);
 	mmu_init(bm, &platform);
 	pl011_init(platform.uart.pa);
 	kprintf("mmu: PAN %s\n", cpu_enable_pan() ? "enabled" : "not implemented by this CPU");
@@ -76,12 +78,14 @@ bool arch_thread_can_run(const struct tcb *t)
 	return context_can_run(t);
 }
 
-/* Debug builds: an SPI to make pending when the CPU next idles, 0 for none. */
+/* Debug builds: an SPI to make pending when the core that asked next idles, 0 for none
+ * (the other cores idle all the time). */
 static uint32_t raise_at_idle;
+static unsigned raise_at_idle_cpu;
 
 void arch_idle_forever(void)
 {
-	if (raise_at_idle) {
+	if (raise_at_idle && raise_at_idle_cpu == this_cpu()->id) {
 		irqc_raise(raise_at_idle);
 		raise_at_idle = 0;
 	}
@@ -110,8 +114,10 @@ void arch_irq_raise(uint32_t intid)
 
 void arch_irq_raise_at_idle(uint32_t intid)
 {
-	if (CONFIG_DEBUG)
+	if (CONFIG_DEBUG) {
 		raise_at_idle = intid;
+		raise_at_idle_cpu = this_cpu()->id;
+	}
 }
 
 void arch_irq_clear_pending(uint32_t intid)

@@ -19,6 +19,8 @@ void irqc_init(const struct platform *p)
 		break;
 	}
 	irqc->init(p);
+	if (irqc->send_sgi)
+		irqc_enable(IRQC_SGI_RESCHEDULE, false);
 }
 
 void irqc_enable(uint32_t intid, bool edge)
@@ -54,6 +56,20 @@ void irqc_clear_pending(uint32_t intid)
 bool irqc_is_shared(uint32_t intid)
 {
 	return intid >= IRQC_SHARED && intid < irqc->limit();
+}
+
+void irqc_init_cpu(void)
+{
+	if (irqc->init_cpu)
+		irqc->init_cpu();
+	if (irqc->send_sgi)
+		irqc_enable(IRQC_SGI_RESCHEDULE, false);
+}
+
+void irqc_send_sgi(unsigned cpu, uint32_t intid)
+{
+	if (irqc->send_sgi)
+		irqc->send_sgi(cpu, intid);
 }
 
 const char *irqc_name(void)

@@ -3,7 +3,10 @@
  * the IRQ capabilities use, with one implementation per controller the device tree can
  * name: GICv2 (memory-mapped CPU interface), GICv3 (system-register CPU interface,
  * redistributors) and the Broadcom pair of the Raspberry Pi 2/3 (BCM2836 per-core local
- * controller in front of the BCM2835 ARMCTRL controller). One CPU, all at one priority.
+ * controller in front of the BCM2835 ARMCTRL controller). All at one priority. Shared
+ * interrupts go to the boot core; on the GIC every core has its own CPU interface (and
+ * redistributor), and cores signal each other with SGIs (the Broadcom driver serves one
+ * core: no send_sgi).
  *
  * Interrupt numbers ("INTIDs") are the controller's own, with one rule every implementation
  * keeps: below 32 are per-CPU interrupts the kernel owns (the timer), 32 and above are the
@@ -22,6 +25,8 @@ struct platform;
 
 #define IRQC_SPURIOUS 1023 /* irqc_ack: nothing pending */
 #define IRQC_SHARED   32   /* the first INTID user space may claim */
+/* The SGI a core sends another to make it schedule (wakeups, stalls). */
+#define IRQC_SGI_RESCHEDULE 0
 
 enum irqc_kind { IRQC_GICV2, IRQC_GICV3, IRQC_BCM2836 };
 
@@ -35,6 +40,8 @@ struct irqc_ops {
 	void (*raise)(uint32_t intid); /* makes a shared interrupt pending */
 	void (*clear)(uint32_t intid); /* clears a pending shared interrupt */
 	uint32_t (*limit)(void);       /* one past the highest INTID the controller has */
+	void (*init_cpu)(void);        /* a secondary core's CPU interface (may be NULL) */
+	void (*send_sgi)(unsigned cpu, uint32_t intid); /* (may be NULL: one core only) */
 };
 
 extern const struct irqc_ops gicv2_ops;
@@ -63,6 +70,14 @@ void irqc_clear_pending(uint32_t intid);
 
 /* True if `intid` is a shared interrupt this controller has (user space may claim it). */
 bool irqc_is_shared(uint32_t intid);
+
+/* A secondary core: brings up its CPU interface (GICv3: and its redistributor), every
+ * private interrupt disabled except the reschedule SGI. */
+void irqc_init_cpu(void);
+
+/* Sends SGI `intid` to core `cpu` (kernel numbering, smp.h); earlier memory writes are
+ * visible to it before it takes the interrupt. Nothing where the controller has no SGIs. */
+void irqc_send_sgi(unsigned cpu, uint32_t intid);
 
 /* The driver's name ("GICv2", "GICv3", "BCM2836"). */
 const char *irqc_name(void);

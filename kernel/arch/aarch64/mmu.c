@@ -113,6 +113,11 @@ static void switch_tables(pte_t *root)
 	isb();
 }
 
+void mmu_init_secondary(void)
+{
+	switch_tables(kernel_root);
+}
+
 void mmu_init(struct bootmem *bm, const struct platform *p)
 {
 	uint64_t kstart = virt_to_phys(__kernel_start), kend = virt_to_phys(__kernel_end);

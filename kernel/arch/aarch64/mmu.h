@@ -10,3 +10,6 @@ struct platform;
  * then switches TTBR1 to them, turns off TTBR0 walks, and enables WXN.
  */
 void mmu_init(struct bootmem *bm, const struct platform *p);
+
+/* A secondary core, running on the boot table: installs the tables mmu_init built. */
+void mmu_init_secondary(void);

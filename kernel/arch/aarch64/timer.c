@@ -10,9 +10,11 @@
 #include "arch.h"
 #include "irqc.h"
 #include "platform.h"
+#include "smp.h"
 
 static uint64_t interval;
-static uint64_t next_deadline;
+/* Per core: the next compare value. */
+#define next_deadline (this_cpu()->arch.next_deadline)
 
 uint64_t timer_frequency(void)
 {
@@ -22,6 +24,11 @@ uint64_t timer_frequency(void)
 void arch_timer_start(unsigned hz)
 {
 	interval = timer_frequency() / hz;
+	timer_start_cpu();
+}
+
+void timer_start_cpu(void)
+{
 	next_deadline = read_sysreg(cntvct_el0) + interval;
 	write_sysreg(cntv_cval_el0, next_deadline);
 	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);

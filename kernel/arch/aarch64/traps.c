@@ -24,6 +24,7 @@
 #include "object/irq.h"
 #include "object/tcb.h"
 #include "sched.h"
+#include "smp.h"
 #include "stats.h"
 #include "syscall.h"
 #include "fastpath.h"
@@ -155,7 +156,9 @@ static void handle_interrupts(void)
 		if (intid == IRQC_SPURIOUS)
 			return;
 		stats.interrupts++;
-		if (intid == platform.timer_intid)
+		if (intid == IRQC_SGI_RESCHEDULE)
+			; /* another core made a thread of ours runnable, or stalled us */
+		else if (intid == platform.timer_intid)
 			timer_irq();
 		else if (irq_deliver(intid))
 			; /* masked and signalled; the driver acknowledges */
@@ -167,10 +170,11 @@ static void handle_interrupts(void)
 	}
 }
 
-/* An interrupt taken in the kernel: only possible while idle. */
+/* An interrupt taken in the kernel: only possible while idle (which released the lock). */
 void trap_irq(struct trap_frame *tf)
 {
 	(void)tf;
+	smp_lock();
 	handle_interrupts();
 	schedule_and_return();
 }
@@ -216,6 +220,13 @@ void trap_el0_async(unsigned kind, uint64_t esr)
 
 _Static_assert(SYS_CALL == 0 && SYS_REPLY_RECV == 1, "vectors.S dispatches these numbers");
 _Static_assert(offsetof(struct tcb, ctx) == 0, "vectors.S: the user context starts the TCB");
+
+/* An entry from EL0 found its thread detached from this core while it waited for the
+ * lock (smp_detach_thread): the registers are saved, the thread is someone else's now. */
+void trap_el0_thread_gone(void)
+{
+	schedule_and_return();
+}
 
 /* A system call of thread `t` that the IPC fastpath (tried first by vectors.S) did not
  * take: the general path. */

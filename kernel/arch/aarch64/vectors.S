@@ -12,6 +12,12 @@
  * user registers straight into the TCB, then switches to the kernel stack and calls C,
  * which never returns there: it leaves through return_to_user (this file), which reloads a
  * context and leaves SP_EL1 just past it again, ready for the next entry.
+ *
+ * Every entry from EL0 takes the big kernel lock (kernel/smp.h) once the registers are
+ * saved, and return_to_user and idle_loop release it. After taking it the entry checks
+ * that the thread it saved is still this core's current one: while this core waited,
+ * the lock holder may have detached it (smp_detach_thread), and then the entry only
+ * schedules.
  */
 #include <arch/sysreg.h>
 #include <arch/trapframe.h>
@@ -25,6 +31,10 @@
 /* System-call numbers (mica/syscall.h; traps.c asserts they match). */
 #define SYSNO_CALL       0
 #define SYSNO_REPLY_RECV 1
+
+/* struct percpu (smp.h; smp.c asserts the offsets). */
+#define PERCPU_CURRENT   0
+#define PERCPU_STACK_TOP 8
 
 #define VEC_BAD_SYNC   0
 #define VEC_BAD_IRQ    1
@@ -116,10 +126,43 @@
 	mrs	x24, tpidr_el0
 	str	x24, [sp, #UC_TPIDR]
 	mov	x19, sp
-	adrp	x20, boot_stack_top		/* the one kernel stack */
-	add	x20, x20, :lo12:boot_stack_top
-	mov	sp, x20
+	mrs	x20, tpidr_el1			/* this core's struct percpu */
+	ldr	x21, [x20, #PERCPU_STACK_TOP]	/* and its kernel stack */
+	mov	sp, x21
 	mov	x29, xzr
+.endm
+
+/*
+ * Takes the big kernel lock (ticket lock, smp.h): draws a ticket; if it is not the one
+ * being served, waits in smp_lock_wait (which may clobber x0..x18; x8, the system-call
+ * number, is reloaded). Then, if the saved thread (x19) is no longer this core's current
+ * one (x20 = percpu), only schedules. Clobbers x9..x12.
+ */
+.macro enter_kernel
+	adrp	x9, kernel_lock
+	add	x9, x9, :lo12:kernel_lock
+1:	ldaxr	w10, [x9]
+	add	w11, w10, #(1 << 16)
+	stxr	w12, w11, [x9]
+	cbnz	w12, 1b
+	lsr	w11, w10, #16			/* our ticket */
+	cmp	w11, w10, uxth			/* the one being served? */
+	b.eq	2f
+	mov	w0, w11
+	bl	smp_lock_wait
+	ldr	x8, [x19, #TF_X(8)]
+2:	ldr	x9, [x20, #PERCPU_CURRENT]
+	cmp	x9, x19
+	b.ne	thread_gone
+.endm
+
+/* Releases the big kernel lock: the next ticket is served. Clobbers x9, w10. */
+.macro leave_kernel
+	adrp	x9, kernel_lock
+	add	x9, x9, :lo12:kernel_lock
+	ldrh	w10, [x9]
+	add	w10, w10, #1
+	stlrh	w10, [x9]
 .endm
 
 /* An entry stub: save, call `handler(frame[, kind])`, restore. */
@@ -179,6 +222,7 @@ exception_vectors:
  */
 vec_el0_sync:
 	save_user
+	enter_kernel
 	mrs	x0, esr_el1
 	ubfx	x1, x0, #ESR_EC_SHIFT, #ESR_EC_WIDTH
 	cmp	x1, #EC_SVC64
@@ -196,28 +240,37 @@ vec_el0_sync:
 	bl	trap_el0_sync			/* does not return */
 vec_el0_irq:
 	save_user
+	enter_kernel
 	bl	trap_el0_irq			/* does not return */
 vec_el0_fiq:
 	save_user
+	enter_kernel
 	mov	x0, #VEC_BAD_FIQ
 	mov	x1, xzr				/* an FIQ has no syndrome */
 	bl	trap_el0_async			/* does not return */
 vec_el0_serror:
 	save_user
+	enter_kernel
 	mov	x0, #VEC_BAD_SERROR
 	mrs	x1, esr_el1
 	bl	trap_el0_async			/* does not return */
+thread_gone:
+	bl	trap_el0_thread_gone		/* does not return */
 	entry el0_32_sync, trap_unexpected, 0, VEC_BAD_SYNC
 	entry el0_32_irq, trap_unexpected, 0, VEC_BAD_IRQ
 	entry el0_32_fiq, trap_unexpected, 0, VEC_BAD_FIQ
 	entry el0_32_serror, trap_unexpected, 0, VEC_BAD_SERROR
 
 /*
- * return_to_user(struct user_context *ctx): restores the thread and erets to EL0. SP_EL1 ends
- * just past ctx, where the next exception from EL0 will save the registers.
+ * return_to_user(struct user_context *ctx): releases the kernel lock, restores the thread
+ * and erets to EL0. SP_EL1 ends just past ctx, where the next exception from EL0 will save
+ * the registers. Another core may take the lock while this one still reads ctx: it changes
+ * a thread this core runs only after stalling this core (smp_detach_thread), which waits
+ * until this core has entered the kernel again, saving the registers it restored here.
  */
 	.global return_to_user
 return_to_user:
+	leave_kernel
 	mov	sp, x0
 	ldp	x22, x23, [sp, #UC_PC]
 	msr	elr_el1, x22
@@ -230,14 +283,16 @@ return_to_user:
 	eret
 
 /*
- * idle_loop(void): nothing is runnable. Runs on a fresh kernel stack with interrupts
- * enabled; an interrupt enters through vec_el1h_irq, whose handler leaves through
- * return_to_user if it made a thread runnable, or returns here.
+ * idle_loop(void): nothing is runnable. Releases the kernel lock and runs on a fresh
+ * kernel stack (this core's) with interrupts enabled; an interrupt enters through
+ * vec_el1h_irq, whose handler takes the lock and leaves through return_to_user if it made
+ * a thread runnable, or comes back here.
  */
 	.global idle_loop
 idle_loop:
-	adrp	x0, boot_stack_top
-	add	x0, x0, :lo12:boot_stack_top
+	leave_kernel
+	mrs	x0, tpidr_el1
+	ldr	x0, [x0, #PERCPU_STACK_TOP]
 	mov	sp, x0
 	mov	x29, xzr
 	msr	daifclr, #2
