@@ -287,6 +287,13 @@ static void audit_cpu(struct audit *a, unsigned cpu)
 	if (sc->top_queued != bitmap_top(sc))
 		audit_fail(a, "core %u: cached highest queued priority %d, the bitmap says %d", cpu,
 			   sc->top_queued, bitmap_top(sc));
+	/* The auditing thread may have just moved itself (it leaves on the way out). */
+	const struct tcb *cur = cpus[cpu].cur;
+	if (cur && cur->cpu != cpu && cpu != this_cpu()->id)
+		audit_fail(a, "core %u runs thread %lu of core %u", cpu, cur->id, cur->cpu);
+	if (cur && cur->state != THREAD_RUNNABLE && cpu != this_cpu()->id)
+		audit_fail(a, "core %u runs thread %lu, which is not runnable (state %u)", cpu,
+			   cur->id, (unsigned)cur->state);
 }
 
 void sched_audit(struct audit *a)

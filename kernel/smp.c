@@ -15,8 +15,8 @@ struct percpu cpus[MAX_CPUS];
 unsigned smp_ncpus = 1;
 uint32_t kernel_lock;
 
-_Static_assert(offsetof(struct percpu, cur) == 0, "vectors.S: PERCPU_CURRENT");
-_Static_assert(offsetof(struct percpu, stack_top) == 8, "vectors.S: PERCPU_STACK_TOP");
+_Static_assert(offsetof(struct percpu, cur) == PERCPU_CURRENT, "vectors.S");
+_Static_assert(offsetof(struct percpu, stack_top) == PERCPU_STACK_TOP, "vectors.S, boot.S");
 
 #define TICKET_ONE (1u << 16) /* the next-ticket half of kernel_lock */
 

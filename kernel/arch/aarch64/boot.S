@@ -23,6 +23,7 @@
  */
 #include <arch/board.h>
 #include <arch/memlayout.h>
+#include <arch/percpu.h>
 #include <arch/pte.h>
 #include <arch/sysreg.h>
 
@@ -212,7 +213,7 @@ secondary_at_el1:
 	br	x0
 secondary_high:
 	msr	tpidr_el1, x19
-	ldr	x0, [x19, #8]			/* struct percpu.stack_top */
+	ldr	x0, [x19, #PERCPU_STACK_TOP]
 	mov	sp, x0
 	adr	x0, exception_vectors
 	msr	vbar_el1, x0

@@ -19,6 +19,7 @@
  * the lock holder may have detached it (smp_detach_thread), and then the entry only
  * schedules.
  */
+#include <arch/percpu.h>
 #include <arch/sysreg.h>
 #include <arch/trapframe.h>
 
@@ -32,9 +33,6 @@
 #define SYSNO_CALL       0
 #define SYSNO_REPLY_RECV 1
 
-/* struct percpu (smp.h; smp.c asserts the offsets). */
-#define PERCPU_CURRENT   0
-#define PERCPU_STACK_TOP 8
 
 #define VEC_BAD_SYNC   0
 #define VEC_BAD_IRQ    1

@@ -4,6 +4,11 @@
  */
 #pragma once
 
+/* Offsets in struct percpu (kernel/smp.h) that the assembly uses; smp.c asserts them. */
+#define PERCPU_CURRENT   0
+#define PERCPU_STACK_TOP 8
+
+#ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,3 +36,4 @@ static inline struct percpu *arch_this_cpu(void)
 	__asm__("mrs %0, tpidr_el1" : "=r"(p));
 	return p;
 }
+#endif
