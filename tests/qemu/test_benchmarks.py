@@ -108,36 +108,37 @@ def test_memsrv_count_beats_linux(mruns, name):
         f"{name}: {mruns[0][name]} instructions, limit {MEMBENCH_LIMITS[name]}")
 
 
-# The figures as last measured (docs/performance.md; debug and release are equal). A change
+# The figures as last measured (docs/performance.md; debug and release are equal, with the
+# SMP kernel's big kernel lock: about 34 more per round trip than without it). A change
 # that costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure
 # improves or a change is worth its cost, update it here and in the docs.
 RECORDED = {
-    "nbsend_no_receiver": 221,
-    "ipc_call_reply_0": 415,
-    "ipc_call_reply_4": 444,
-    "ipc_call_reply_10": 524,
-    "ipc_call_reply_cross_as": 446,
-    "ipc_call_reply_0_queued": 416,
-    "ipc_call_reply_cross_as_queued": 447,
-    "yield": 223,
-    "frame_map_unmap_4k": 1020,
-    "frame_zero_4k": 507,
-    "fault_map_resume_cross_as": 1042,
+    "nbsend_no_receiver": 242,
+    "ipc_call_reply_0": 449,
+    "ipc_call_reply_4": 478,
+    "ipc_call_reply_10": 558,
+    "ipc_call_reply_cross_as": 480,
+    "ipc_call_reply_0_queued": 450,
+    "ipc_call_reply_cross_as_queued": 481,
+    "yield": 246,
+    "frame_map_unmap_4k": 1066,
+    "frame_zero_4k": 530,
+    "fault_map_resume_cross_as": 1099,
 }
 MEMBENCH_RECORDED = {
-    "lazy_fault_fill": 1833,
-    "lazy_fault_fresh": 2684,
-    "map_touch_unmap_4k": 5607,
-    "protect_pair": 3776,
-    "as_create_destroy": 1695,
-    "spawn_exit": 108159,  # 98,567 before processes got fresh TCBs from cells
-    "vmas_10_map": 1515,
-    "vmas_10_fault": 1846,
-    "vmas_10000_map": 2645,
-    "vmas_10000_fault": 1966,
-    "spaces_1000_map": 1512,
-    "spaces_1000_fault": 1846,
-    "spaces_1000_create_destroy": 1695,
+    "lazy_fault_fill": 1890,
+    "lazy_fault_fresh": 2764,
+    "map_touch_unmap_4k": 5755,
+    "protect_pair": 3890,
+    "as_create_destroy": 1763,
+    "spawn_exit": 110657,  # 98,567 before processes got fresh TCBs from cells
+    "vmas_10_map": 1549,
+    "vmas_10_fault": 1903,
+    "vmas_10000_map": 2679,
+    "vmas_10000_fault": 2023,
+    "spaces_1000_map": 1546,
+    "spaces_1000_fault": 1903,
+    "spaces_1000_create_destroy": 1763,
 }
 REGRESSION_TOLERANCE = 0.03
 
@@ -230,8 +231,9 @@ def test_kbench_reports_through_semihosting(runs):
 def test_asid_rollover_costs_in_proportion_to_the_width(runs):
     """With one usable ASID bit every switch between the two address spaces rolls over, so
     the cross-address-space round trip carries two rollovers (with their full TLB
-    invalidations). A rollover clears one bitmap word at that width, not all 1,024: it costs
-    about 205 instructions (777 when it cleared the whole bitmap)."""
+    invalidations). A rollover clears one bitmap word at that width, not all 1,024, and keeps
+    the ASIDs the other cores have installed: it costs about 330 instructions (777 when it
+    cleared the whole bitmap on one core)."""
     rolled = run_bench("kbench", "init=kbench asid_bits=1", "kbench-asid1")
     rollover = (rolled["ipc_call_reply_cross_as"] - runs[0]["ipc_call_reply_cross_as"]) / 2
-    assert 0 < rollover < 300, f"one ASID rollover costs {rollover} instructions"
+    assert 0 < rollover < 400, f"one ASID rollover costs {rollover} instructions"
