@@ -393,14 +393,11 @@ static int handle_exit(struct call *c)
 /* MEMSRV_PROC_INFO: process id -> state word, fault address and pc, faults, resident, name. */
 static int handle_proc_info(struct call *c)
 {
-	uint64_t id = c->rq->w[0], addr, pc, faults = 0;
-	if (id == 0)
-		return E_INVAL;
-	if (id >= ASPACE_MAX)
-		return E_RANGE;
-	struct aspace *as = aspace_entry(id);
-	if (!as || !as->proc.present)
-		return E_INVAL;
+	uint64_t addr, pc, faults = 0;
+	struct aspace *as;
+	int err = process_lookup(c->rq->w[0], &as);
+	if (err)
+		return err;
 	const struct process *p = &as->proc;
 	for (unsigned fc = 0; fc < FC_COUNT; fc++)
 		faults += as->faults[fc];

@@ -33,6 +33,19 @@ static struct {
 	uint64_t addr, pc;
 } fatal[ASPACE_MAX]; /* the fault that killed each process (MEMSRV_PROC_INFO) */
 
+int process_lookup(uint64_t id, struct aspace **out)
+{
+	if (id == 0)
+		return E_INVAL;
+	if (id >= ASPACE_MAX)
+		return E_RANGE;
+	struct aspace *as = aspace_entry(id);
+	if (!as || !as->proc.present)
+		return E_INVAL;
+	*out = as;
+	return E_OK;
+}
+
 unsigned process_live(void)
 {
 	return live;

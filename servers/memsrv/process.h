@@ -88,6 +88,12 @@ void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc);
 /* The address and pc of the fault that killed the process of `as` (0, 0 if none). */
 void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc);
 
+/*
+ * The process with id `id`, running or ended (its record kept): returns 0 and *out, E_INVAL
+ * for id 0 or an id with no process record, or E_RANGE for an id beyond every address space.
+ */
+int process_lookup(uint64_t id, struct aspace **out);
+
 /* The number of processes running. */
 unsigned process_live(void);
 
