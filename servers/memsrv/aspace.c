@@ -14,17 +14,18 @@
 
 #include "alloc.h"
 #include "debug.h"
+#include "meta.h"
 #include "shm.h"
 #include "pagemap.h"
 
-#define PAGEMAP_ENTRIES (1u << 18)
-#define FIRST_TABLE     1
-#define LAST_TABLE      3
+#define PAGEMAP_MIN (1u << 12)
+#define PAGEMAP_MAX (1u << 31)
+#define FIRST_TABLE 1
+#define LAST_TABLE  3
 
 static struct aspace spaces[ASPACE_MAX];
 static struct vma vma_nodes[ASPACE_VMA_NODES];
 static struct vma_pool vma_pool;
-static struct pm_entry pm_storage[PAGEMAP_ENTRIES];
 static struct pagemap pm;
 static uint16_t next_id = 1;
 static uint64_t created;
@@ -363,12 +364,20 @@ int aspace_protect(struct aspace *as, uint64_t start, uint64_t length, unsigned 
 	return E_OK;
 }
 
-void aspace_init(void)
+int aspace_init(uint64_t frames)
 {
+	/* Every entry is a resident page or a table, each a frame: load 1/2 with all of RAM. */
+	uint32_t capacity = PAGEMAP_MIN;
+	while (capacity < PAGEMAP_MAX && capacity < 2 * frames)
+		capacity *= 2;
+	struct pm_entry *storage = meta_alloc((uint64_t)capacity * sizeof(*storage));
+	if (!storage)
+		return E_NOMEM;
 	vma_pool_init(&vma_pool, vma_nodes, ASPACE_VMA_NODES);
-	pm_init(&pm, pm_storage, PAGEMAP_ENTRIES);
+	pm_init(&pm, storage, capacity);
 	for (unsigned i = 0; i < ASPACE_MAX; i++)
 		spaces[i].id = (uint16_t)i;
+	return E_OK;
 }
 
 struct aspace *aspace_entry(uint64_t id)

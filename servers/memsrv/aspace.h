@@ -84,8 +84,11 @@ struct aspace_totals {
 	uint64_t live, created, resident, table_pages, processes;
 };
 
-/* Prepares the table of address spaces. Call once, before anything else here. */
-void aspace_init(void);
+/*
+ * Prepares the table of address spaces and the page hash, sized for `frames` frames of RAM
+ * (meta.h). Call once, after alloc_init and before anything else here. Returns 0 or E_NOMEM.
+ */
+int aspace_init(uint64_t frames);
 
 /* The live address space `id`, or NULL. */
 struct aspace *aspace_get(uint64_t id);

@@ -100,13 +100,14 @@ static int boot(const struct bootinfo *bi)
 	if (bad)
 		printf("memsrv: ignored %d malformed memsrv.* boot argument(s)\n", bad);
 	layout_seed(options.have_seed ? options.seed : counter());
-	aspace_init();
 	handlers_init(&options);
 	objects_init();
 	names_init();
 	device_init(bi);
 	console_init(bi->uart_paddr, bi->uart_irq);
 	int err = alloc_init(bi);
+	if (!err)
+		err = aspace_init(alloc_stats().total_frames);
 	if (!err)
 		err = alloc_retype(OBJ_ENDPOINT, 0, &endpoint);
 	if (err)
