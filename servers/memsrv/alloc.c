@@ -542,6 +542,10 @@ struct alloc_stats alloc_stats(void)
 	s.pooled_frames =
 	    cpool.free_frames + free_tables.count + free_vspaces.count + (unassigned_vspace != 0);
 	s.free_slots = slots_left();
+	s.fresh_frames = fresh_chunks * CHUNK_FRAMES + (objects.size - objects.used) / PAGE_SIZE;
+	for (unsigned i = small_cursor; i < ram_count; i++)
+		if (ram[i].size < CHUNK_SIZE)
+			s.fresh_frames += (ram[i].size - ram[i].used) / PAGE_SIZE;
 	return s;
 }
 

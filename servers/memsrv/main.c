@@ -108,6 +108,7 @@ static int boot(const struct bootinfo *bi)
 	int err = alloc_init(bi);
 	if (!err)
 		err = aspace_init(alloc_stats().total_frames);
+	aspace_set_live_max(options.as_max);
 	if (!err)
 		err = alloc_retype(OBJ_ENDPOINT, 0, &endpoint);
 	if (err)

@@ -29,15 +29,12 @@ static cptr_t memsrv_ep;
 static const void *archive;
 static size_t archive_size;
 static unsigned live;
-static struct {
-	uint64_t addr, pc;
-} fatal[ASPACE_MAX]; /* the fault that killed each process (MEMSRV_PROC_INFO) */
 
 int process_lookup(uint64_t id, struct aspace **out)
 {
 	if (id == 0)
 		return E_INVAL;
-	if (id >= ASPACE_MAX)
+	if (id >= ASPACE_ID_LIMIT)
 		return E_RANGE;
 	struct aspace *as = aspace_entry(id);
 	if (!as || !as->proc.present)
@@ -332,8 +329,6 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 		aspace_destroy(as); /* no record: the entry becomes free again */
 		return err;
 	}
-	fatal[as->id].addr = 0;
-	fatal[as->id].pc = 0;
 	p->present = true;
 	p->control = a->control;
 	p->parent = (uint16_t)a->parent;
@@ -359,16 +354,16 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	children_ended(as);
 }
 
-void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc)
+void process_note_fault(struct aspace *as, uint64_t addr, uint64_t pc)
 {
-	fatal[as->id].addr = addr;
-	fatal[as->id].pc = pc;
+	as->proc.fault_addr = addr;
+	as->proc.fault_pc = pc;
 }
 
 void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc)
 {
-	*addr = fatal[as->id].addr;
-	*pc = fatal[as->id].pc;
+	*addr = as->proc.fault_addr;
+	*pc = as->proc.fault_pc;
 }
 
 /* Whether page va lies in [start, start + length). */

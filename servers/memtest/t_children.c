@@ -73,7 +73,7 @@ int test_wait_malformed_requests(void)
 {
 	uint64_t state, a[2] = { 0, 0 };
 	CHECK_ERR(mem_wait(ms, 0, &state), E_INVAL);
-	CHECK_ERR(mem_wait(ms, 1024, &state), E_RANGE);
+	CHECK_ERR(mem_wait(ms, 65536, &state), E_RANGE);
 	CHECK_ERR(mem_wait(ms, 1000, &state), E_INVAL);       /* no such process */
 	CHECK_ERR(mem_wait(ms, self_id(), &state), E_RIGHTS); /* not memtest's child */
 	CHECK_ERR(mem_request(ms, MEMSRV_WAIT, a, 0, NULL, 0, NULL), E_MSGSIZE);
