@@ -299,7 +299,7 @@ static int retype_page(unsigned type, unsigned size_bits, cptr_t *out)
  * A frame retyped at the watermark of the chunk being carved, or of a fresh chunk (while
  * fresh chunks and slots stay above the reserve kept for objects). Returns 0 or E_NOMEM.
  */
-static int frame_fresh(cptr_t *out)
+__attribute__((noinline)) static int frame_fresh(cptr_t *out) /* off the reuse path */
 {
 	if (injected())
 		return E_NOMEM;
@@ -339,7 +339,7 @@ int alloc_frame(cptr_t *out, bool *dirty)
 {
 	uint32_t ci;
 	if (cpool.free_frames && !injected()) {
-		*out = chunk_take(&cpool, &ci);
+		*out = chunk_take_fast(&cpool, &ci);
 		*dirty = true;
 		return E_OK;
 	}
@@ -403,7 +403,7 @@ void alloc_frame_free(cptr_t frame)
 		       (unsigned long)frame);
 		return;
 	}
-	chunk_put(&cpool, ci, (uint32_t)frame);
+	chunk_put_fast(&cpool, ci, (uint32_t)frame);
 }
 
 int alloc_table(cptr_t *out)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-enum { LIST_NONE, LIST_PARTIAL, LIST_EMPTY };
+enum { LIST_NONE, LIST_PARTIAL, LIST_EMPTY }; /* chunk_take_fast knows LIST_PARTIAL is 1 */
 
 int chunk_pool_init(struct chunk_pool *pool, struct chunk *chunks, uint32_t count,
 		    uint64_t base_pfn, uint32_t *next, uint32_t slots)
@@ -102,7 +102,8 @@ uint32_t chunk_take(struct chunk_pool *pool, uint32_t *ci)
 	c->free_head = pool->next[slot];
 	c->free--;
 	pool->free_frames--;
-	place(pool, head - 1);
+	if (c->free == 0 || c->list == LIST_EMPTY) /* else it stays partial */
+		place(pool, head - 1);
 	*ci = head - 1;
 	return slot;
 }

@@ -75,10 +75,41 @@ void chunk_carved(struct chunk_pool *pool, uint32_t ci);
 uint32_t chunk_take(struct chunk_pool *pool, uint32_t *ci);
 
 /*
+ * chunk_take's common case, inline for the fault path: a partial chunk at the head that
+ * stays partial (it keeps a free frame). Anything else goes to chunk_take.
+ */
+static inline uint32_t chunk_take_fast(struct chunk_pool *pool, uint32_t *ci)
+{
+	uint32_t head = pool->heads[1]; /* the partial list (chunks.c) */
+	if (!head || pool->chunks[head - 1].free < 2)
+		return chunk_take(pool, ci);
+	struct chunk *c = &pool->chunks[head - 1];
+	uint32_t slot = c->free_head;
+	c->free_head = pool->next[slot];
+	c->free--;
+	pool->free_frames--;
+	*ci = head - 1;
+	return slot;
+}
+
+/*
  * Returns frame `slot` of chunk ci to the pool. Returns true if every frame carved from the
  * chunk is free now. Requires slot < slots, the frame live and carved from ci.
  */
 bool chunk_put(struct chunk_pool *pool, uint32_t ci, uint32_t slot);
+
+/* chunk_put's common case, inline: into the partial chunk at the head, which stays partial. */
+static inline bool chunk_put_fast(struct chunk_pool *pool, uint32_t ci, uint32_t slot)
+{
+	struct chunk *c = &pool->chunks[ci];
+	if (pool->heads[1] != ci + 1 || c->free + 1 >= c->carved)
+		return chunk_put(pool, ci, slot);
+	pool->next[slot] = c->free_head;
+	c->free_head = slot;
+	c->free++;
+	pool->free_frames++;
+	return false;
+}
 
 /*
  * Picks an empty chunk and takes it off the lists: returns its index, or CHUNK_NONE. The

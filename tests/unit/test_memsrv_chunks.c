@@ -2,7 +2,8 @@
  * Host tests for memsrv's frame chunks (servers/memsrv/chunks.c): chunk lookup by frame
  * number, which free frame is taken next (partial chunks before empty ones, most recently
  * freed first), when a chunk is empty, reclaiming and draining one, and a long random run
- * of carves, takes and puts checked against a simple model after every step.
+ * of carves, takes and puts (the inline fast paths and the full ones) checked against a
+ * simple model after every step.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -229,7 +230,8 @@ static void test_random_run_matches_the_model(void)
 			chunk_carved(&pool, ci);
 		} else if (op == 1) { /* take */
 			bool any = pool.free_frames != 0;
-			uint32_t s = chunk_take(&pool, &ci2);
+			uint32_t s =
+			    step & 1 ? chunk_take_fast(&pool, &ci2) : chunk_take(&pool, &ci2);
 			CHECK_EQ(s != 0, any);
 			if (s) {
 				CHECK_EQ(state[s], FREE);
@@ -240,7 +242,8 @@ static void test_random_run_matches_the_model(void)
 			uint32_t i = (uint32_t)rand() % CHUNK_FRAMES, s = slot_of(ci, i);
 			if (state[s] == LIVE) {
 				state[s] = FREE;
-				bool all = chunk_put(&pool, ci, s);
+				bool all = step & 2 ? chunk_put_fast(&pool, ci, s)
+						    : chunk_put(&pool, ci, s);
 				CHECK_EQ(all, chunks[ci].free == chunks[ci].carved);
 			}
 		}
