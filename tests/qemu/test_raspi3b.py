@@ -98,6 +98,31 @@ def test_release_addresses_and_methods_come_from_the_device_tree(boot, edited_dt
     assert "smp: 1 core online" in out
 
 
+def test_a_core_woken_by_another_cores_address_is_recorded_as_itself(boot, edited_dtb):
+    """cpu@1 and cpu@2 given each other's release word: the core that wakes is the one QEMU's
+    loop watches that word for, and the kernel records its real MPIDR (the boot lines), so
+    SGIs for kernel core 1 go to the core running it; ktest's cross-core call and stall
+    tests pass on the swapped cores. (Recording the tree's MPIDR instead, they still pass,
+    late, by the target's next tick: the boot lines are what shows the difference.)"""
+    edited_dtb(1, "cpu-release-addr", "0", "e8")
+    dtb = edited_dtb(2, "cpu-release-addr", "0", "e0")
+    tests = "smp_call_reply,smp_thread_deleted,smp_thread_suspended"  # 63 bytes at most
+    m = boot(board="raspi3b", append="init=ktest ktest=" + tests, dtb=dtb, timeout=60)
+    m.expect_exact("ktest: done, 3 passed, 0 failed", timeout=60)
+    out = m.output()
+    assert "smp: core 1 online (MPIDR 0x2)" in out
+    assert "smp: core 2 online (MPIDR 0x1)" in out
+    assert "smp: 4 cores online" in out
+
+
+def test_a_release_address_outside_ram_is_refused(boot, edited_dtb):
+    dtb = edited_dtb(3, "cpu-release-addr", "0x10", "0")
+    out = booted(boot, dtb=dtb).output()
+    assert "smp: core MPIDR 0x3: release address 0x1000000000 not in RAM (/memory); stays off" \
+        in out
+    assert "smp: 3 cores online" in out
+
+
 def test_an_unknown_enable_method_is_named_and_the_rest_start(boot, edited_dtb):
     dtb = edited_dtb(2, "enable-method", "brcm,bcm2836-smp", string=True)
     out = booted(boot, dtb=dtb).output()

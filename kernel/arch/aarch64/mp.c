@@ -58,6 +58,26 @@ static bool overlaps(uint64_t pa, uint64_t size, uint64_t base, uint64_t len)
 	return pa < base + len && base < pa + size;
 }
 
+/* True if range `r` holds the 64-bit word at `pa`. */
+static bool holds_word(const struct fdt_range *r, uint64_t pa)
+{
+	return pa >= r->base && r->size >= 8 && pa - r->base <= r->size - 8;
+}
+
+/* True if a /memory node's range holds the 64-bit word at `pa` (the kernel maps RAM). */
+static bool in_memory_node(const struct fdt *fdt, uint64_t pa)
+{
+	for (int node = fdt_find_device_type(fdt, -1, "memory"); node >= 0;
+	     node = fdt_find_device_type(fdt, node, "memory")) {
+		struct fdt_range r;
+		for (uint32_t i = 0; fdt_read_reg(fdt, node, i, &r) == 0; i++) {
+			if (holds_word(&r, pa))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Why the spin-table release address `pa` cannot be used, or NULL. It must be an aligned
  * 64-bit word the firmware reserved (/memreserve/: memory no one else is given), outside
  * the device tree and the kernel image. */
@@ -66,13 +86,15 @@ static const char *release_addr_problem(const struct fdt *fdt, uint64_t pa)
 	uint64_t dtb = virt_to_phys(fdt->blob), kbase = virt_to_phys(__kernel_start);
 	if (pa % 8 != 0)
 		return "not 8-byte aligned";
+	if (!in_memory_node(fdt, pa))
+		return "not in RAM (/memory)";
 	if (overlaps(pa, 8, dtb, fdt_total_size(fdt)))
 		return "inside the device tree (loaded over the spin table: no firmware ran)";
 	if (overlaps(pa, 8, kbase, (uint64_t)(__kernel_end - __kernel_start)))
 		return "inside the kernel image";
 	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
 		struct fdt_range r;
-		if (fdt_get_mem_rsv(fdt, i, &r) == 0 && pa >= r.base && pa + 8 <= r.base + r.size)
+		if (fdt_get_mem_rsv(fdt, i, &r) == 0 && holds_word(&r, pa))
 			return NULL;
 	}
 	return "not in memory the device tree reserves (/memreserve/)";
@@ -96,9 +118,7 @@ static void parse_enable_method(const struct fdt *fdt, int node, struct cpu_desc
 	} else if (!fdt_getprop(fdt, node, "cpu-release-addr", &len) || len != 8 ||
 		   fdt_read_cell(fdt, node, "cpu-release-addr", 0, &hi) != 0 ||
 		   fdt_read_cell(fdt, node, "cpu-release-addr", 1, &lo) != 0) {
-		kprintf("smp: core MPIDR %#lx: spin-table without a 64-bit cpu-release-addr; stays "
-			"off\n",
-			d->hwid);
+		kprintf("smp: core MPIDR %#lx: no 64-bit cpu-release-addr; stays off\n", d->hwid);
 		d->method = ENABLE_UNSUPPORTED;
 	} else {
 		d->release = (uint64_t)hi << 32 | lo;
@@ -216,6 +236,10 @@ void arch_smp_boot(void)
 void smp_secondary_start(struct percpu *self);
 void smp_secondary_start(struct percpu *self)
 {
+	/* The core that came is the one the device tree's release address woke; if the tree
+	 * gave it another core's address, it is still this core: record what it is. */
+	uint64_t mpidr = read_sysreg(mpidr_el1) & MPIDR_HWID_MASK;
+	self->arch.mpidr = cpu_hwid[self->id] = mpidr;
 	mmu_init_secondary();
 	cpu_enable_pan();
 	irqc_init_cpu();
