@@ -10,7 +10,9 @@ paging by a fault handler), printing one line per test:
     ktest: done, N passed, M failed
 
 Each interrupt controller is booted once (init=ktest) for the whole module: virt with
-GICv2 and GICv3, and the raspi3b board (BCM2836 + BCM2835); every test name below
+GICv2 and GICv3 on 1 and 4 cores, and the raspi3b board (BCM2836 + BCM2835) on its 4 cores
+(the Image, cores released from the spin table) and on 1 (the ELF, no firmware); every
+test name below
 is one pytest test, so a test missing from the run fails as surely as a failing one.
 """
 import os
@@ -366,13 +368,14 @@ class KtestRun:
 
 
 def run_ktest(machine, smp):
-    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt with `smp` cores; "raspi3b", on
-    its first core), waits for the summary and the power-off."""
+    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt with `smp` cores; "raspi3b": the
+    Pi's Image, its 4 cores started from the spin table; "raspi3b-elf": its ELF, on the boot
+    core alone), waits for the summary and the power-off."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
     log = _Log(logdir / f"test_kernel_core-{machine}-smp{smp}.log")
-    board = "raspi3b" if machine == "raspi3b" else "virt"
-    extra = [] if board == "raspi3b" else ["--gic", machine[-1], "--smp", str(smp)]
+    board = machine if machine.startswith("raspi3b") else "virt"
+    extra = [] if board != "virt" else ["--gic", machine[-1], "--smp", str(smp)]
     child = pexpect.spawn(str(QEMU), board_args(board) + extra + ["--append", "init=ktest"],
                           encoding="utf-8", codec_errors="replace", timeout=RUN_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
@@ -391,8 +394,10 @@ def run_ktest(machine, smp):
 
 
 @pytest.fixture(scope="module",
-                params=[("gicv2", 1), ("gicv3", 1), ("gicv2", 4), ("gicv3", 4), ("raspi3b", 1)],
-                ids=["gicv2-smp1", "gicv3-smp1", "gicv2-smp4", "gicv3-smp4", "raspi3b"])
+                params=[("gicv2", 1), ("gicv3", 1), ("gicv2", 4), ("gicv3", 4), ("raspi3b", 4),
+                        ("raspi3b-elf", 1)],
+                ids=["gicv2-smp1", "gicv3-smp1", "gicv2-smp4", "gicv3-smp4", "raspi3b-smp4",
+                     "raspi3b-elf-smp1"])
 def ktest(request):
     gic, smp = request.param
     run = run_ktest(gic, smp)
@@ -432,8 +437,9 @@ def test_kernel_never_panics(ktest):
 
 
 def test_every_core_comes_online(ktest):
-    """One boot line per core, then the count: the secondaries were started (PSCI CPU_ON)
-    and reached their idle loop with their own stack, GIC CPU interface and tick."""
+    """One boot line per core, then the count: the secondaries were started (PSCI CPU_ON on
+    virt, the spin table on raspi3b) and reached their idle loop with their own stack,
+    interrupt-controller interface and tick."""
     for core in range(1, ktest.smp):
         assert f"smp: core {core} online (MPIDR {core:#x})" in ktest.output
     assert "smp: core 0 online (MPIDR 0), boot core" in ktest.output
