@@ -7,6 +7,7 @@
 #include "object/cnode.h"
 #include "object/cspace.h"
 #include "object/ipc.h"
+#include "object/notification.h"
 #include "object/irq.h"
 #include "object/tcb.h"
 
