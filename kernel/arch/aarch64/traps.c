@@ -20,6 +20,7 @@
 #include "traps.h"
 #include "context.h"
 #include "el2.h"
+#include "object/fault.h"
 #include "object/ipc.h"
 #include "object/irq.h"
 #include "object/tcb.h"
