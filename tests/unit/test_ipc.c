@@ -88,16 +88,6 @@ int kprintf(const char *fmt, ...)
 	return ++calls.printed;
 }
 
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "panic: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	abort();
-}
-
 static struct tcb client, server, other;
 static struct endpoint ep;
 static struct notification ntfn;
