@@ -86,7 +86,7 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 		tcb_ipc_buffer(to)->msg[i] = tcb_ipc_buffer(from)->msg[i];
 	to->ctx.x[0] = badge;
 	to->ctx.x[1] = info & ~(uint64_t)(0x1f << 7); /* no caps, none unwrapped */
-	stats.ipc_messages++;
+	stat_hot(stats.ipc_messages);
 }
 
 /* Switches to `next` (already marked runnable) and returns to it. */
@@ -177,7 +177,7 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	handler->ctx.x[0] = cap->u.endpoint.badge;
 	handler->ctx.x[1] = msginfo_pack(FAULT_LABEL(kind), n, 0);
 	stats.faults_delivered++;
-	stats.ipc_messages++;
+	stat_hot(stats.ipc_messages);
 
 	t->fault_pending = 1;
 	t->fault_kind = kind;

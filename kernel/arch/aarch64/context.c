@@ -81,7 +81,7 @@ static void set_installed(const struct cap *vs)
 		ttbr0_walks(true);
 	here_installed_vspace = vs->u.vspace.paddr;
 	here_installed_asid = vs->u.vspace.asid;
-	stats.as_switches++;
+	stat_hot(stats.as_switches);
 }
 
 /* Installs the VSpace `vs` in TTBR0, giving it a current hardware ASID. Returns false if it
@@ -141,7 +141,7 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 {
 	if (!context_switch(prev, next))
 		return;
-	this_cpu()->switches++;
+	stat_hot(this_cpu()->switches);
 	return_to_user(&next->ctx);
 }
 
@@ -204,15 +204,8 @@ void context_answer_stall(void)
 		return;
 	if (here_installed_vspace)
 		drop_ttbr0();
-	if (here_fpu_owner) {
-		write_sysreg(cpacr_el1, CPACR_FPEN_NONE);
-		isb();
-		fpu_save(&here_fpu_owner->fpu);
-		here_fpu_owner = 0;
-		write_sysreg(cpacr_el1, CPACR_FPEN_TRAP_EL0);
-		here_installed_cpacr = CPACR_FPEN_TRAP_EL0;
-		isb();
-	}
+	if (here_fpu_owner)
+		context_release_thread(here_fpu_owner);
 	__atomic_store_n(&a->stall_ack, req, __ATOMIC_RELEASE);
 }
 
