@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <arch/switch.h>
+
 #include "arch.h"
 #include "object/cap.h"
 #include "object/ipc.h"
@@ -89,17 +91,28 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 	stat_hot(stats.ipc_messages);
 }
 
-/* Switches to `next` (already marked runnable) and returns to it. */
-static inline __attribute__((always_inline, noreturn)) void fast_switch(struct tcb *prev,
-									struct tcb *next)
+/* Whether `next`, woken by the running thread `t`, may run at once in its place, and how
+ * the core switches to it: next belongs to this core, no queued thread outranks it, and
+ * it can run (arch_switch_check). ARCH_SWITCH_NO if not. */
+static inline __attribute__((always_inline)) enum arch_switch fast_may_run(const struct tcb *t,
+									 const struct tcb *next)
+{
+	if (next->priority < sched_highest_queued() || next->cpu != t->cpu)
+		return ARCH_SWITCH_NO;
+	return arch_switch_check(next);
+}
+
+/* Makes `next` (already marked runnable; fast_may_run said `how`) the running thread and
+ * switches the core to it; returns it for vectors.S to return to. A switch that needs a
+ * hardware ASID is a tail call, so the fastpaths need no stack frame. */
+static inline __attribute__((always_inline)) struct tcb *fast_switch(struct tcb *next,
+								     enum arch_switch how)
 {
 	current = next;
-	arch_switch_to_user(prev, next);
-	/* Its VSpace lost its ASID: exactly what the general path would do after delivering
-	 * the message. */
-	next->state = THREAD_INACTIVE;
-	current = prev->state == THREAD_RUNNABLE ? prev : NULL;
-	schedule_and_return();
+	if (how == ARCH_SWITCH_NEW_ASID)
+		return arch_switch_installing(next);
+	arch_fast_switch(next, how);
+	return next;
 }
 
 /* Takes the first receiver off `ep` (which is EP_RECEIVING). */
@@ -135,24 +148,27 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 		receiver->timeslice = TIMESLICE_TICKS;
 }
 
-void fastpath_call(struct tcb *t)
+struct tcb *fastpath_call(struct tcb *t)
 {
 	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
 	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_WRITE))
-		return;
+		return NULL;
 	struct endpoint *ep = cap->u.endpoint.ep;
 	if (ep->state != EP_RECEIVING)
-		return;
+		return NULL;
 	struct tcb *server = ep->head;
 	struct cte *reply_slot = &server->slots[TCB_SLOT_CALLER];
-	if (!fast_message(t->ctx.x[1], t, server) || !cap_is_null(&reply_slot->cap) ||
-	    server->priority < sched_highest_queued() || server->cpu != t->cpu)
-		return;
+	if (!fast_message(t->ctx.x[1], t, server) || !cap_is_null(&reply_slot->cap))
+		return NULL;
+	enum arch_switch how = fast_may_run(t, server);
+	if (how == ARCH_SWITCH_NO)
+		return NULL;
 
+	stat_hot(stats.syscalls);
 	fast_dequeue(ep);
 	fast_transfer(t, server, cap->u.endpoint.badge);
 	fast_hand_over(t, server);
-	fast_switch(t, server);
+	return fast_switch(server, how);
 }
 
 void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
@@ -165,8 +181,10 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 		return;
 	struct tcb *handler = ep->head;
 	struct cte *reply_slot = &handler->slots[TCB_SLOT_CALLER];
-	if (!cap_is_null(&reply_slot->cap) || handler->priority < sched_highest_queued() ||
-	    handler->cpu != t->cpu)
+	if (!cap_is_null(&reply_slot->cap))
+		return;
+	enum arch_switch how = fast_may_run(t, handler);
+	if (how == ARCH_SWITCH_NO)
 		return;
 
 	fast_dequeue(ep);
@@ -185,30 +203,33 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	for (unsigned i = 0; i < n; i++)
 		t->fault_msg[i] = words[i];
 	fast_hand_over(t, handler);
-	fast_switch(t, handler);
+	arch_return_to_user(fast_switch(handler, how));
 }
 
-void fastpath_reply_recv(struct tcb *t)
+struct tcb *fastpath_reply_recv(struct tcb *t)
 {
 	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
 	if (reply_slot->cap.type != CAP_REPLY)
-		return;
+		return NULL;
 	struct tcb *client = reply_slot->cap.u.reply.caller;
 	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
 	bool fault_resume = client->fault_pending;
 	if (fault_resume ? msginfo_unpack(t->ctx.x[1]).label != 0
 			 : !fast_message(t->ctx.x[1], t, client))
-		return;
+		return NULL;
 	if (t->bound_ntfn && t->bound_ntfn->active)
-		return;
+		return NULL;
 	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
 	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_READ))
-		return;
+		return NULL;
 	struct endpoint *ep = cap->u.endpoint.ep;
-	if (ep->state == EP_SENDING || client->priority < sched_highest_queued() ||
-	    client->cpu != t->cpu)
-		return;
+	if (ep->state == EP_SENDING)
+		return NULL;
+	enum arch_switch how = fast_may_run(t, client);
+	if (how == ARCH_SWITCH_NO)
+		return NULL;
 
+	stat_hot(stats.syscalls);
 	if (fault_resume)
 		client->fault_pending = 0;
 	else
@@ -231,5 +252,5 @@ void fastpath_reply_recv(struct tcb *t)
 	client->state = THREAD_RUNNABLE;
 	if (client->timeslice == 0)
 		client->timeslice = TIMESLICE_TICKS;
-	fast_switch(t, client);
+	return fast_switch(client, how);
 }

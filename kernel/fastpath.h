@@ -6,12 +6,13 @@
 struct tcb;
 
 /*
- * SYS_CALL / SYS_REPLY_RECV from `t` when the common case holds (see fastpath.c). Does not
- * return if it handled the call (it switches straight to the partner); returns to let the
- * general path handle anything else, having changed nothing.
+ * SYS_CALL / SYS_REPLY_RECV from `t` when the common case holds (see fastpath.c). If it
+ * handled the call it has switched the core to the partner and returns the partner, for
+ * vectors.S to return to; otherwise it returns NULL, having changed nothing, and the
+ * general path handles the call.
  */
-void fastpath_call(struct tcb *t);
-void fastpath_reply_recv(struct tcb *t);
+struct tcb *fastpath_call(struct tcb *t);
+struct tcb *fastpath_reply_recv(struct tcb *t);
 
 /* A fault of `t` (kind and message words as for fault_raise), when its fault handler is
  * already waiting: delivered and switched to directly. Returns if it cannot. */

@@ -216,7 +216,8 @@ exception_vectors:
 /*
  * A system call tries the IPC fastpath straight from here for SYS_CALL and SYS_REPLY_RECV
  * (x8 still holds the number, x19 the context, which is the start of the TCB). The fastpath
- * returns only if it cannot handle the call; the general path then takes it.
+ * returns the thread it switched to, which return_to_user resumes, or NULL if it cannot
+ * handle the call; the general path then takes it.
  */
 vec_el0_sync:
 	save_user
@@ -230,8 +231,10 @@ vec_el0_sync:
 	cmp	x8, #SYSNO_REPLY_RECV
 	b.ne	2f
 	bl	fastpath_reply_recv
+	cbnz	x0, return_to_user
 	b	2f
 1:	bl	fastpath_call
+	cbnz	x0, return_to_user
 2:	mov	x0, x19
 	bl	trap_el0_syscall		/* does not return */
 3:	mrs	x1, far_el1
