@@ -95,7 +95,7 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
  * the core switches to it: next belongs to this core, no queued thread outranks it, and
  * it can run (arch_switch_check). ARCH_SWITCH_NO if not. */
 static inline __attribute__((always_inline)) enum arch_switch fast_may_run(const struct tcb *t,
-									 const struct tcb *next)
+									   const struct tcb *next)
 {
 	if (next->priority < sched_highest_queued() || next->cpu != t->cpu)
 		return ARCH_SWITCH_NO;

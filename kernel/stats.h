@@ -32,8 +32,8 @@ _Static_assert(sizeof(struct kernel_stats) == KSTAT_COUNT * sizeof(uint64_t),
  * never as a count that misses the fastpath. stat_hot(c) counts c in debug builds.
  */
 #define STATS_HOT CONFIG_DEBUG
-#define stat_hot(counter)                \
-	do {                             \
-		if (STATS_HOT)           \
-			(counter)++;     \
+#define stat_hot(counter)            \
+	do {                         \
+		if (STATS_HOT)       \
+			(counter)++; \
 	} while (0)

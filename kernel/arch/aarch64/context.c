@@ -13,12 +13,12 @@
 #include "arch.h"
 #include "smp.h"
 
-#define PMCR_E              BIT(0) /* counters enabled */
-#define PMCR_P              BIT(1) /* reset event counters */
-#define PMUSERENR_CR        BIT(2) /* EL0 may read the cycle counter */
-#define PMUSERENR_ER        BIT(3) /* EL0 may read the event counters (and select one) */
-#define PMU_INST_RETIRED    0x08
-#define PMCNTEN_C0          BIT(0)
+#define PMCR_E           BIT(0) /* counters enabled */
+#define PMCR_P           BIT(1) /* reset event counters */
+#define PMUSERENR_CR     BIT(2) /* EL0 may read the cycle counter */
+#define PMUSERENR_ER     BIT(3) /* EL0 may read the event counters (and select one) */
+#define PMU_INST_RETIRED 0x08
+#define PMCNTEN_C0       BIT(0)
 
 /* Per core (struct arch_percpu, arch/percpu.h): the FP/SIMD owner, CPACR as written, what
  * TTBR0 holds (the VSpace and its software ASID), and vspace_dirty. Only a derivation or a
@@ -116,7 +116,6 @@ static inline __attribute__((always_inline)) bool switch_vspace(struct tcb *next
 	next->ttbr0_epoch = asid_epoch;
 	return true;
 }
-
 
 /* See arch_switch_to_user. Inlined into it and into arch_keep_running. */
 static inline __attribute__((always_inline)) bool context_switch(struct tcb *prev, struct tcb *next)

@@ -18,7 +18,6 @@ void context_vspace_cap_changed(void);
 /* True if `t` has a VSpace with a valid ASID. */
 bool context_can_run(const struct tcb *t);
 
-
 /* The FP/SIMD access trap from EL0: hands the registers to `t`. */
 void context_fpu_trap(struct tcb *t);
 

@@ -41,9 +41,11 @@ static inline __attribute__((always_inline)) bool switch_vspace_installed(const 
 }
 
 /* True if `t`'s cached TTBR0 value is still right for its VSpace `vs`. */
-static inline __attribute__((always_inline)) bool switch_ttbr0_cached(const struct tcb *t, const struct cap *vs)
+static inline __attribute__((always_inline)) bool switch_ttbr0_cached(const struct tcb *t,
+								      const struct cap *vs)
 {
-	return t->ttbr0_epoch == asid_epoch && (t->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr;
+	return t->ttbr0_epoch == asid_epoch &&
+	       (t->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr;
 }
 
 /* Records `vs` as what TTBR0 (just written) holds; some VSpace was installed before. */
@@ -70,14 +72,14 @@ static inline __attribute__((always_inline)) void switch_thread_registers(struct
 /* True if switching to `next`, whose VSpace `vs` TTBR0 does not hold, is a TTBR0 write:
  * its cached value is valid and some VSpace is installed (TTBR0 walks are on). */
 static inline __attribute__((always_inline)) bool switch_by_cache(const struct tcb *next,
-								   const struct cap *vs)
+								  const struct cap *vs)
 {
 	return this_cpu()->arch.installed_vspace && switch_ttbr0_cached(next, vs);
 }
 
 /* See arch.h. */
-static inline __attribute__((always_inline)) enum arch_switch
-arch_switch_check(const struct tcb *next)
+static inline __attribute__((always_inline)) enum arch_switch arch_switch_check(
+    const struct tcb *next)
 {
 	const struct cap *vs = tcb_vspace(next);
 	if (!vs)
