@@ -17,6 +17,7 @@
  */
 #include "fastpath.h"
 
+#include <mica/errors.h>
 #include <mica/fault.h>
 #include <mica/objects.h>
 #include <mica/syscall.h>
@@ -32,26 +33,38 @@
 #include "sched.h"
 #include "stats.h"
 
-/* The capability `cptr` names when the thread's CSpace is a single CNode that resolves
- * all 64 bits (the usual root task and server layout), or NULL for the general lookup. */
-static inline struct cap *fast_lookup(struct tcb *t, cptr_t cptr)
+/* The endpoint capability `cptr` names, if it has `right` and the thread's CSpace is a
+ * single CNode that resolves all 64 bits (the usual root task and server layout); NULL
+ * otherwise, for the general lookup (which finds the same slot when this one does). */
+static inline __attribute__((always_inline)) struct cap *fast_endpoint(struct tcb *t, cptr_t cptr,
+								       unsigned right)
 {
 	const struct cap *cn = &t->slots[TCB_SLOT_CSPACE].cap;
-	unsigned radix = cn->u.cnode.radix;
-	if (cn->type != CAP_CNODE || radix + cn->u.cnode.guard_bits != 64 || radix == 0 ||
-	    radix >= 64 || (cptr >> radix) != cn->u.cnode.guard)
+	unsigned radix = cn->u.cnode.radix, guard_bits = cn->u.cnode.guard_bits;
+	if (cn->type != CAP_CNODE || radix + guard_bits != 64 || radix == 0 || guard_bits == 0 ||
+	    (cptr >> radix) != cn->u.cnode.guard)
 		return NULL;
-	return &cn->u.cnode.slots[cptr & ((1ull << radix) - 1)].cap;
+	/* The low `radix` bits index the CNode: both shifts are in 1..63. */
+	struct cap *cap = &cn->u.cnode.slots[(cptr << guard_bits) >> guard_bits].cap;
+	if (cap->type != CAP_ENDPOINT || !(cap->rights & right))
+		return NULL;
+	return cap;
 }
 
 /* True if `info` is a message the fastpath carries from `from` to `to`: no capability,
  * and either registers only or words beyond them with IPC buffers at both ends. */
-static inline bool fast_message(uint64_t info, const struct tcb *from, const struct tcb *to)
+static inline __attribute__((always_inline)) bool fast_message(uint64_t info,
+							       const struct tcb *from,
+							       const struct tcb *to)
 {
+	/* Length and capability count are the low 9 bits: registers only and no capability
+	 * is the common case, one compare. */
+	if ((info & ((1u << (MSG_LENGTH_BITS + MSG_EXTRA_BITS)) - 1)) <= MSG_REGISTERS)
+		return true;
 	struct msginfo m = msginfo_unpack(info);
 	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
 		return false;
-	return m.length <= MSG_REGISTERS || (tcb_ipc_buffer(from) && tcb_ipc_buffer(to));
+	return tcb_ipc_buffer(from) && tcb_ipc_buffer(to);
 }
 
 /* Copies MR0..MR(len-1) and sets the receiver's badge and message info. */
@@ -61,31 +74,38 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 	uint64_t info = from->ctx.x[1];
 	unsigned len = info & ((1u << MSG_LENGTH_BITS) - 1);
 	/* Exactly `len` registers: the sender's other registers are none of the receiver's
-	 * business. Falls through from the highest. */
-	switch (len < MSG_REGISTERS ? len : MSG_REGISTERS) {
-	case 6:
-		to->ctx.x[7] = from->ctx.x[7];
-		/* fall through */
-	case 5:
-		to->ctx.x[6] = from->ctx.x[6];
-		/* fall through */
-	case 4:
-		to->ctx.x[5] = from->ctx.x[5];
-		/* fall through */
-	case 3:
-		to->ctx.x[4] = from->ctx.x[4];
-		/* fall through */
-	case 2:
-		to->ctx.x[3] = from->ctx.x[3];
-		/* fall through */
-	case 1:
+	 * business. An empty message (the commonest) skips the copy at once; otherwise the
+	 * switch falls through from the highest. */
+	if (len == 0) {
+		/* nothing to copy */
+	} else if (len >= MSG_REGISTERS) {
 		to->ctx.x[2] = from->ctx.x[2];
-		/* fall through */
-	default:
-		break;
+		to->ctx.x[3] = from->ctx.x[3];
+		to->ctx.x[4] = from->ctx.x[4];
+		to->ctx.x[5] = from->ctx.x[5];
+		to->ctx.x[6] = from->ctx.x[6];
+		to->ctx.x[7] = from->ctx.x[7];
+		for (unsigned i = MSG_REGISTERS; i < len; i++)
+			tcb_ipc_buffer(to)->msg[i] = tcb_ipc_buffer(from)->msg[i];
+	} else {
+		switch (len) {
+		case 5:
+			to->ctx.x[6] = from->ctx.x[6];
+			/* fall through */
+		case 4:
+			to->ctx.x[5] = from->ctx.x[5];
+			/* fall through */
+		case 3:
+			to->ctx.x[4] = from->ctx.x[4];
+			/* fall through */
+		case 2:
+			to->ctx.x[3] = from->ctx.x[3];
+			/* fall through */
+		default:
+			to->ctx.x[2] = from->ctx.x[2];
+			break;
+		}
 	}
-	for (unsigned i = MSG_REGISTERS; i < len; i++)
-		tcb_ipc_buffer(to)->msg[i] = tcb_ipc_buffer(from)->msg[i];
 	to->ctx.x[0] = badge;
 	to->ctx.x[1] = info & ~(uint64_t)(0x1f << 7); /* no caps, none unwrapped */
 	stat_hot(stats.ipc_messages);
@@ -109,7 +129,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_switch(struct tcb 
 								     enum arch_switch how)
 {
 	current = next;
-	if (how == ARCH_SWITCH_NEW_ASID)
+	if (how != ARCH_SWITCH_SAME_VSPACE && how == ARCH_SWITCH_NEW_ASID)
 		return arch_switch_installing(next);
 	arch_fast_switch(next, how);
 	return next;
@@ -150,8 +170,8 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 
 struct tcb *fastpath_call(struct tcb *t)
 {
-	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
-	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_WRITE))
+	struct cap *cap = fast_endpoint(t, t->ctx.x[0], RIGHT_WRITE);
+	if (!cap)
 		return NULL;
 	struct endpoint *ep = cap->u.endpoint.ep;
 	if (ep->state != EP_RECEIVING)
@@ -219,8 +239,8 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 		return NULL;
 	if (t->bound_ntfn && t->bound_ntfn->active)
 		return NULL;
-	struct cap *cap = fast_lookup(t, t->ctx.x[0]);
-	if (!cap || cap->type != CAP_ENDPOINT || !(cap->rights & RIGHT_READ))
+	struct cap *cap = fast_endpoint(t, t->ctx.x[0], RIGHT_READ);
+	if (!cap)
 		return NULL;
 	struct endpoint *ep = cap->u.endpoint.ep;
 	if (ep->state == EP_SENDING)
@@ -253,4 +273,36 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 	if (client->timeslice == 0)
 		client->timeslice = TIMESLICE_TICKS;
 	return fast_switch(client, how);
+}
+
+struct tcb *fastpath_nbsend(struct tcb *t)
+{
+	struct msginfo m = msginfo_unpack(t->ctx.x[1]);
+	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
+		return NULL;
+	struct cap *cap = fast_endpoint(t, t->ctx.x[0], RIGHT_WRITE);
+	if (!cap || cap->u.endpoint.ep->state == EP_RECEIVING)
+		return NULL;
+	/* schedule_and_return would keep t: on its core, not outranked, VSpace unchanged. */
+	if (t->cpu != this_cpu()->id || t->priority < sched_highest_queued() ||
+	    arch_vspace_changed())
+		return NULL;
+
+	stat_hot(stats.syscalls);
+	t->ctx.x[1] = msginfo_error(E_WOULDBLOCK);
+	return t;
+}
+
+struct tcb *fastpath_yield(struct tcb *t)
+{
+	struct tcb *next = sched_yield_target(t);
+	if (!next)
+		return NULL;
+	enum arch_switch how = arch_switch_check(next);
+	if (how == ARCH_SWITCH_NO)
+		return NULL;
+
+	stat_hot(stats.syscalls);
+	sched_yield_rotate(t, next);
+	return fast_switch(next, how);
 }

@@ -26,9 +26,9 @@ _Static_assert(sizeof(struct kernel_stats) == KSTAT_COUNT * sizeof(uint64_t),
 	       "struct kernel_stats matches enum kernel_stat");
 
 /*
- * The counters the IPC fastpath and every switch would touch (IPC messages, context
- * switches, address-space switches: 14 of a round trip's instructions) are kept by debug
- * builds only. A release kernel reports them as KSTAT_NOT_COUNTED (object/invocation.c),
+ * The counters the fastpaths and every switch would touch (system calls, IPC messages,
+ * context switches, address-space switches: 22 of a round trip's instructions) are kept
+ * by debug builds only. A release kernel reports them as KSTAT_NOT_COUNTED (object/invocation.c),
  * never as a count that misses the fastpath. stat_hot(c) counts c in debug builds.
  */
 #define STATS_HOT CONFIG_DEBUG

@@ -87,8 +87,8 @@ enum kernel_cpu_stat {
 #define VSPACE_WALK_MAX 29
 
 /* Kernel counters, in the order KERNEL_INFO_STATS returns them. Release kernels do not
- * count IPC messages, context switches and address-space switches (the IPC fastpath's
- * counters): those read KSTAT_NOT_COUNTED there, as does KCPU_SWITCHES. */
+ * count system calls, IPC messages, context switches and address-space switches (the
+ * fastpaths' counters): those read KSTAT_NOT_COUNTED there, as does KCPU_SWITCHES. */
 enum kernel_stat {
 	KSTAT_SYSCALLS,
 	KSTAT_IPC_MESSAGES,

@@ -24,7 +24,8 @@ static int decode_kernel_stats(struct invocation *inv)
 		switches += cpus[c].switches;
 	inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, switches);
 	if (!STATS_HOT) {
-		/* Not kept (stats.h); the general path's IPC count alone would mislead. */
+		/* Not kept (stats.h); the general path's counts alone would mislead. */
+		inv_set_result(inv, KSTAT_SYSCALLS, KSTAT_NOT_COUNTED);
 		inv_set_result(inv, KSTAT_IPC_MESSAGES, KSTAT_NOT_COUNTED);
 		inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, KSTAT_NOT_COUNTED);
 		inv_set_result(inv, KSTAT_AS_SWITCHES, KSTAT_NOT_COUNTED);

@@ -180,12 +180,13 @@ def test_address_space_count_costs_nothing(mruns, op):
 
 def test_null_syscall_exists_in_every_build(runs):
     """NBSend to an endpoint without a receiver is the null system call of both builds;
-    SYS_DEBUG_NULL is reported only where it exists."""
+    SYS_DEBUG_NULL is reported only where it exists. NBSend takes its fastpath from the
+    vector, so it costs less than SYS_DEBUG_NULL, which does nothing on the general path."""
     assert runs[0]["counter_overhead"] <= 4
     assert 0 < runs[0]["nbsend_no_receiver"] < runs[0]["ipc_call_reply_0"]
     assert ("null_syscall" in runs[0]) == DEBUG_BUILD
     if DEBUG_BUILD:
-        assert runs[0]["null_syscall"] < runs[0]["nbsend_no_receiver"]
+        assert runs[0]["nbsend_no_receiver"] < runs[0]["null_syscall"]
 
 
 @pytest.mark.parametrize("name", ["ipc_call_reply_0", "ipc_call_reply_4", "ipc_call_reply_10",

@@ -81,8 +81,8 @@ static inline __attribute__((always_inline)) bool switch_by_cache(const struct t
 static inline __attribute__((always_inline)) enum arch_switch arch_switch_check(
     const struct tcb *next)
 {
-	const struct cap *vs = tcb_vspace(next);
-	if (!vs)
+	const struct cap *vs = &next->slots[TCB_SLOT_VSPACE].cap; /* tcb_vspace, if a VSpace */
+	if (vs->type != CAP_VSPACE)
 		return ARCH_SWITCH_NO;
 	if (switch_vspace_installed(vs))
 		return ARCH_SWITCH_SAME_VSPACE;
@@ -99,7 +99,7 @@ static inline __attribute__((always_inline)) void arch_fast_switch(struct tcb *n
 {
 	if (how == ARCH_SWITCH_CACHED_TTBR0) {
 		write_sysreg(ttbr0_el1, next->ttbr0_cache);
-		switch_set_installed(tcb_vspace(next));
+		switch_set_installed(&next->slots[TCB_SLOT_VSPACE].cap);
 	}
 	switch_thread_registers(next);
 	stat_hot(this_cpu()->switches);
