@@ -141,9 +141,13 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 
 struct tcb *arch_switch_installing(struct tcb *next)
 {
-	/* The fastpath checked arch_can_switch(next) before it changed anything. */
-	if (!context_switch(NULL, next))
+	/* The fastpath found (arch_switch_check, before it changed anything) that neither
+	 * TTBR0 nor next's cached value holds its VSpace, which has a valid ASID. */
+	if (!install_vspace(tcb_vspace(next)))
 		panic("arch_switch_installing: thread %lu has no VSpace with an ASID", next->id);
+	next->ttbr0_cache = read_sysreg(ttbr0_el1);
+	next->ttbr0_epoch = asid_epoch;
+	switch_thread_registers(next);
 	stat_hot(this_cpu()->switches);
 	return next;
 }
