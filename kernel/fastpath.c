@@ -1,19 +1,25 @@
 /*
- * The IPC fastpath.
+ * The fastpaths: the commonest system calls done in one straight line, called straight from
+ * the exception vector (vectors.S) with the caller's registers saved in its TCB.
  *
  * A client's SYS_CALL to a server already waiting on the endpoint, and the server's
  * SYS_REPLY_RECV back to a client waiting for the reply, are the two halves of every RPC.
  * When the message carries no capability (words beyond the six message registers need IPC
- * buffers at both ends), and the partner may run at
- * once (it belongs to the same core and its priority is at least that of every runnable
- * thread queued there; a partner on another core takes the general path), these functions do
- * the whole operation in one straight line: look up the capability, move the message
- * registers, hand over the reply right, update both threads' states, and switch directly to
- * the partner. Neither thread touches a run queue: the running thread is never in one
- * (sched.c), the caller blocks, and the partner becomes the running thread. Every check happens
- * before the first change; if one fails the function returns and the general path (syscall.c,
- * ipc.c) does the same work slowly, with the same result. This is the file the style guide allows
- * to be long-winded.
+ * buffers at both ends), and the partner may run at once (it belongs to the same core and
+ * its priority is at least that of every runnable thread queued there; a partner on another
+ * core takes the general path), fastpath_call and fastpath_reply_recv look up the
+ * capability, move the message registers, hand over the reply right, update both threads'
+ * states, and switch directly to the partner. Neither thread touches a run queue: the
+ * running thread is never in one (sched.c), the caller blocks, and the partner becomes the
+ * running thread. fastpath_nbsend answers an NBSend nobody receives, fastpath_yield hands
+ * the core to the next thread of the yielder's priority.
+ *
+ * Every check happens before the first change, including how the switch will go
+ * (arch_switch_check), so nothing fails after it; if a check fails the function returns
+ * NULL and the general path (syscall.c, ipc.c, sched.c) does the same work slowly, with the
+ * same result. On success it returns the thread to resume, which vectors.S resumes. The
+ * functions are leaves without a stack frame (the one call, arch_switch_installing, is a
+ * tail call). This is the file the style guide allows to be long-winded.
  */
 #include "fastpath.h"
 
