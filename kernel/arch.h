@@ -79,6 +79,28 @@ void arch_user_init(void);
  */
 void arch_switch_to_user(struct tcb *prev, struct tcb *next);
 
+/*
+ * The IPC fastpath's switch, split so that nothing can fail once the fastpath has
+ * committed. arch_switch_check(next) changes nothing and says how the core can switch to
+ * `next` (ARCH_SWITCH_NO: it cannot run, its VSpace has no valid ASID; what would make
+ * arch_switch_to_user return). After the fastpath's changes, arch_fast_switch(next, how)
+ * does what arch_switch_to_user does up to the ERET (VSpace, TPIDR_EL0, FP/SIMD trap, the
+ * count) when that takes only register writes, and arch_switch_installing(next) does it
+ * when the VSpace needs a hardware ASID (out of line: it may start an ASID generation),
+ * returning next. The caller returns to next. The first two are static inline functions
+ * of <arch/switch.h>, which their one user (fastpath.c) includes, so that this header
+ * needs no TCB layout:
+ *   enum arch_switch arch_switch_check(const struct tcb *next);
+ *   void arch_fast_switch(struct tcb *next, enum arch_switch how);
+ */
+enum arch_switch {
+	ARCH_SWITCH_NO,
+	ARCH_SWITCH_SAME_VSPACE,  /* TTBR0 holds next's VSpace */
+	ARCH_SWITCH_CACHED_TTBR0, /* next's cached TTBR0 value is valid: one write */
+	ARCH_SWITCH_NEW_ASID,     /* arch_switch_installing */
+};
+struct tcb *arch_switch_installing(struct tcb *next);
+
 /* `t` keeps the CPU: re-installs its VSpace if it changed while t was in the kernel.
  * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
 bool arch_keep_running(struct tcb *t);

@@ -306,6 +306,15 @@ int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* One kernel counter: release kernels do not keep some (KSTAT_NOT_COUNTED). */
+static void kstat_line(const char *name, uint64_t value)
+{
+	if (value == KSTAT_NOT_COUNTED)
+		term_printf("  %-22s not counted (release kernel)\n", name);
+	else
+		stat_line(name, value);
+}
+
 int cmd_kstat(int argc, char **argv)
 {
 	static const char *const names[KSTAT_COUNT] = {
@@ -322,7 +331,7 @@ int cmd_kstat(int argc, char **argv)
 		return shell_mem_error("kstat", err);
 	term_printf("kernel:\n");
 	for (unsigned i = 0; i < KSTAT_COUNT; i++)
-		stat_line(names[i], g.kernel[i]);
+		kstat_line(names[i], g.kernel[i]);
 	stat_line("uart interrupts (shell)", term_interrupts());
 	return 0;
 }

@@ -108,38 +108,69 @@ def test_memsrv_count_beats_linux(mruns, name):
         f"{name}: {mruns[0][name]} instructions, limit {MEMBENCH_LIMITS[name]}")
 
 
-# The figures as last measured (docs/performance.md; debug and release are equal, with the
-# SMP kernel's big kernel lock: about 34 more per round trip than without it). A change
-# that costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure
-# improves or a change is worth its cost, update it here and in the docs.
-RECORDED = {
-    "nbsend_no_receiver": 242,
-    "ipc_call_reply_0": 449,
-    "ipc_call_reply_4": 478,
-    "ipc_call_reply_10": 558,
-    "ipc_call_reply_cross_as": 480,
-    "ipc_call_reply_0_queued": 450,
-    "ipc_call_reply_cross_as_queued": 481,
-    "yield": 246,
-    "frame_map_unmap_4k": 1066,
-    "frame_zero_4k": 530,
-    "fault_map_resume_cross_as": 1099,
+# The figures as last measured (docs/performance.md), on the 4-core kernel with its big
+# kernel lock. Release kernels keep no fastpath statistics counters (kernel/stats.h), so
+# their figures are a few instructions lower; each build is held to its own. A change that
+# costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure improves
+# or a change is worth its cost, update it here and in the docs.
+RECORDED_DEBUG = {
+    "nbsend_no_receiver": 143,  # 242 before the NBSend fastpath
+    "ipc_call_reply_0": 404,
+    "ipc_call_reply_4": 443,
+    "ipc_call_reply_10": 520,
+    "ipc_call_reply_cross_as": 431,
+    "ipc_call_reply_0_queued": 405,
+    "ipc_call_reply_cross_as_queued": 432,
+    "yield": 153,  # 246 before the yield fastpath
+    "frame_map_unmap_4k": 1050,
+    "frame_zero_4k": 522,
+    "fault_map_resume_cross_as": 1062,
 }
-MEMBENCH_RECORDED = {
-    "lazy_fault_fill": 1890,
-    "lazy_fault_fresh": 2764,
-    "map_touch_unmap_4k": 5755,
-    "protect_pair": 3890,
-    "as_create_destroy": 1763,
-    "spawn_exit": 110657,  # 98,567 before processes got fresh TCBs from cells
-    "vmas_10_map": 1549,
-    "vmas_10_fault": 1903,
-    "vmas_10000_map": 2679,
-    "vmas_10000_fault": 2023,
-    "spaces_1000_map": 1546,
-    "spaces_1000_fault": 1903,
-    "spaces_1000_create_destroy": 1763,
+RECORDED_RELEASE = {
+    "nbsend_no_receiver": 139,
+    "ipc_call_reply_0": 381,
+    "ipc_call_reply_4": 420,
+    "ipc_call_reply_10": 497,
+    "ipc_call_reply_cross_as": 400,
+    "ipc_call_reply_0_queued": 382,
+    "ipc_call_reply_cross_as_queued": 401,
+    "yield": 146,
+    "frame_map_unmap_4k": 1048,
+    "frame_zero_4k": 521,
+    "fault_map_resume_cross_as": 1039,
 }
+RECORDED = RECORDED_DEBUG if DEBUG_BUILD else RECORDED_RELEASE
+MEMBENCH_RECORDED_DEBUG = {
+    "lazy_fault_fill": 1853,
+    "lazy_fault_fresh": 2719,
+    "map_touch_unmap_4k": 5614,
+    "protect_pair": 3786,
+    "as_create_destroy": 1662,
+    "spawn_exit_wait": 110924,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
+    "vmas_10_map": 1497,
+    "vmas_10_fault": 1866,
+    "vmas_10000_map": 2627,
+    "vmas_10000_fault": 1986,
+    "spaces_1000_map": 1494,
+    "spaces_1000_fault": 1866,
+    "spaces_1000_create_destroy": 1662,
+}
+MEMBENCH_RECORDED_RELEASE = {
+    "lazy_fault_fill": 1827,
+    "lazy_fault_fresh": 2690,
+    "map_touch_unmap_4k": 5506,
+    "protect_pair": 3706,
+    "as_create_destroy": 1591,
+    "spawn_exit_wait": 110699,
+    "vmas_10_map": 1455,
+    "vmas_10_fault": 1840,
+    "vmas_10000_map": 2585,
+    "vmas_10000_fault": 1960,
+    "spaces_1000_map": 1452,
+    "spaces_1000_fault": 1840,
+    "spaces_1000_create_destroy": 1591,
+}
+MEMBENCH_RECORDED = MEMBENCH_RECORDED_DEBUG if DEBUG_BUILD else MEMBENCH_RECORDED_RELEASE
 REGRESSION_TOLERANCE = 0.03
 
 
@@ -180,12 +211,13 @@ def test_address_space_count_costs_nothing(mruns, op):
 
 def test_null_syscall_exists_in_every_build(runs):
     """NBSend to an endpoint without a receiver is the null system call of both builds;
-    SYS_DEBUG_NULL is reported only where it exists."""
+    SYS_DEBUG_NULL is reported only where it exists. NBSend takes its fastpath from the
+    vector, so it costs less than SYS_DEBUG_NULL, which does nothing on the general path."""
     assert runs[0]["counter_overhead"] <= 4
     assert 0 < runs[0]["nbsend_no_receiver"] < runs[0]["ipc_call_reply_0"]
     assert ("null_syscall" in runs[0]) == DEBUG_BUILD
     if DEBUG_BUILD:
-        assert runs[0]["null_syscall"] < runs[0]["nbsend_no_receiver"]
+        assert runs[0]["nbsend_no_receiver"] < runs[0]["null_syscall"]
 
 
 @pytest.mark.parametrize("name", ["ipc_call_reply_0", "ipc_call_reply_4", "ipc_call_reply_10",
@@ -232,7 +264,7 @@ def test_asid_rollover_costs_in_proportion_to_the_width(runs):
     """With one usable ASID bit every switch between the two address spaces rolls over, so
     the cross-address-space round trip carries two rollovers (with their full TLB
     invalidations). A rollover clears one bitmap word at that width, not all 1,024, and keeps
-    the ASIDs the other cores have installed: it costs about 330 instructions (777 when it
+    the ASIDs the other cores have installed: it costs about 360 instructions (777 when it
     cleared the whole bitmap on one core)."""
     rolled = run_bench("kbench", "init=kbench asid_bits=1", "kbench-asid1")
     rollover = (rolled["ipc_call_reply_cross_as"] - runs[0]["ipc_call_reply_cross_as"]) / 2

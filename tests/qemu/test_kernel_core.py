@@ -108,6 +108,15 @@ SCHED = [
     "sched_set_priority_above_max_is_range_error",
 ]
 
+FASTPATH = [
+    "fastpath_nbsend_keeps_every_register",
+    "fastpath_nbsend_general_path_keeps_every_register",
+    "fastpath_nbsend_leaves_other_cases_to_the_general_path",
+    "fastpath_yield_keeps_running_above_queued_threads",
+    "fastpath_yield_rotates_a_queue_of_three",
+    "fastpath_yield_switch_keeps_every_register",
+]
+
 NTFN_IRQ = [
     "ntfn_signal_then_wait_returns_badge",
     "ntfn_wait_blocks_until_signal",
@@ -339,7 +348,7 @@ SMP_MULTI = [
 ]
 
 # Every test of a run on one core; the SMP ones follow.
-SINGLE = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
+SINGLE = (CNODE + UNTYPED + IPC + SCHED + FASTPATH + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
           + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT + TRUST + TRUST_ARCH + FUZZ_FOUND)
 EXPECTED = SINGLE + SMP + SMP_MULTI
 
