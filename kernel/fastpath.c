@@ -77,7 +77,7 @@ static inline __attribute__((always_inline)) bool fast_message(uint64_t info,
 static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from, struct tcb *to,
 								uint64_t badge)
 {
-	uint64_t info = from->ctx.x[1];
+	uint64_t info = arch_get_msginfo(&from->ctx);
 	unsigned len = info & ((1u << MSG_LENGTH_BITS) - 1);
 	/* Exactly `len` registers: the sender's other registers are none of the receiver's
 	 * business. An empty message (the commonest) skips the copy at once; otherwise the
@@ -85,35 +85,31 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 	if (len == 0) {
 		/* nothing to copy */
 	} else if (len >= MSG_REGISTERS) {
-		to->ctx.x[2] = from->ctx.x[2];
-		to->ctx.x[3] = from->ctx.x[3];
-		to->ctx.x[4] = from->ctx.x[4];
-		to->ctx.x[5] = from->ctx.x[5];
-		to->ctx.x[6] = from->ctx.x[6];
-		to->ctx.x[7] = from->ctx.x[7];
+		for (unsigned i = 0; i < MSG_REGISTERS; i++)
+			arch_set_mr(&to->ctx, i, arch_get_mr(&from->ctx, i));
 		for (unsigned i = MSG_REGISTERS; i < len; i++)
 			tcb_ipc_buffer(to)->msg[i] = tcb_ipc_buffer(from)->msg[i];
 	} else {
 		switch (len) {
 		case 5:
-			to->ctx.x[6] = from->ctx.x[6];
+			arch_set_mr(&to->ctx, 4, arch_get_mr(&from->ctx, 4));
 			/* fall through */
 		case 4:
-			to->ctx.x[5] = from->ctx.x[5];
+			arch_set_mr(&to->ctx, 3, arch_get_mr(&from->ctx, 3));
 			/* fall through */
 		case 3:
-			to->ctx.x[4] = from->ctx.x[4];
+			arch_set_mr(&to->ctx, 2, arch_get_mr(&from->ctx, 2));
 			/* fall through */
 		case 2:
-			to->ctx.x[3] = from->ctx.x[3];
+			arch_set_mr(&to->ctx, 1, arch_get_mr(&from->ctx, 1));
 			/* fall through */
 		default:
-			to->ctx.x[2] = from->ctx.x[2];
+			arch_set_mr(&to->ctx, 0, arch_get_mr(&from->ctx, 0));
 			break;
 		}
 	}
-	to->ctx.x[0] = badge;
-	to->ctx.x[1] = info & ~(uint64_t)(0x1f << 7); /* no caps, none unwrapped */
+	arch_set_badge(&to->ctx, badge);
+	arch_set_msginfo(&to->ctx, info & ~(uint64_t)(0x1f << 7)); /* no caps, none unwrapped */
 	stat_hot(stats.ipc_messages);
 }
 
@@ -176,7 +172,7 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 
 struct tcb *fastpath_call(struct tcb *t)
 {
-	struct cap *cap = fast_endpoint(t, t->ctx.x[0], RIGHT_WRITE);
+	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_WRITE);
 	if (!cap)
 		return NULL;
 	struct endpoint *ep = cap->u.endpoint.ep;
@@ -184,7 +180,7 @@ struct tcb *fastpath_call(struct tcb *t)
 		return NULL;
 	struct tcb *server = ep->head;
 	struct cte *reply_slot = &server->slots[TCB_SLOT_CALLER];
-	if (!fast_message(t->ctx.x[1], t, server) || !cap_is_null(&reply_slot->cap))
+	if (!fast_message(arch_get_msginfo(&t->ctx), t, server) || !cap_is_null(&reply_slot->cap))
 		return NULL;
 	enum arch_switch how = fast_may_run(t, server);
 	if (how == ARCH_SWITCH_NO)
@@ -217,9 +213,9 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 
 	/* The fault message (include/mica/fault.h), as ipc.c's transfer_fault writes it. */
 	for (unsigned i = 0; i < n; i++)
-		handler->ctx.x[2 + i] = words[i];
-	handler->ctx.x[0] = cap->u.endpoint.badge;
-	handler->ctx.x[1] = msginfo_pack(FAULT_LABEL(kind), n, 0);
+		arch_set_mr(&handler->ctx, i, words[i]);
+	arch_set_badge(&handler->ctx, cap->u.endpoint.badge);
+	arch_set_msginfo(&handler->ctx, msginfo_pack(FAULT_LABEL(kind), n, 0));
 	stats.faults_delivered++;
 	stat_hot(stats.ipc_messages);
 
@@ -240,12 +236,12 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 	struct tcb *client = reply_slot->cap.u.reply.caller;
 	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
 	bool fault_resume = client->fault_pending;
-	if (fault_resume ? msginfo_unpack(t->ctx.x[1]).label != 0
-			 : !fast_message(t->ctx.x[1], t, client))
+	if (fault_resume ? msginfo_unpack(arch_get_msginfo(&t->ctx)).label != 0
+			 : !fast_message(arch_get_msginfo(&t->ctx), t, client))
 		return NULL;
 	if (t->bound_ntfn && t->bound_ntfn->active)
 		return NULL;
-	struct cap *cap = fast_endpoint(t, t->ctx.x[0], RIGHT_READ);
+	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_READ);
 	if (!cap)
 		return NULL;
 	struct endpoint *ep = cap->u.endpoint.ep;
@@ -283,10 +279,10 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 
 struct tcb *fastpath_nbsend(struct tcb *t)
 {
-	struct msginfo m = msginfo_unpack(t->ctx.x[1]);
+	struct msginfo m = msginfo_unpack(arch_get_msginfo(&t->ctx));
 	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
 		return NULL;
-	struct cap *cap = fast_endpoint(t, t->ctx.x[0], RIGHT_WRITE);
+	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_WRITE);
 	if (!cap || cap->u.endpoint.ep->state == EP_RECEIVING)
 		return NULL;
 	/* schedule_and_return would keep t: on its core, not outranked, VSpace unchanged. */
@@ -295,7 +291,7 @@ struct tcb *fastpath_nbsend(struct tcb *t)
 		return NULL;
 
 	stat_hot(stats.syscalls);
-	t->ctx.x[1] = msginfo_error(E_WOULDBLOCK);
+	arch_set_msginfo(&t->ctx, msginfo_error(E_WOULDBLOCK));
 	return t;
 }
 

@@ -23,7 +23,7 @@
 #include <arch/sysreg.h>
 #include <arch/trapframe.h>
 
-/* struct user_context (object/tcb.h): x0..x30, sp, pc, spsr, tpidr, pad. */
+/* struct user_context (arch/registers.h): x0..x30, sp, pc, spsr, tpidr, pad. */
 #define UC_SP    (31 * 8)
 #define UC_PC    (32 * 8)
 #define UC_TPIDR (34 * 8)
