@@ -11,7 +11,7 @@
 #include "stats.h"
 
 /* KERNEL_INFO_STATS: the kernel counters, in enum kernel_stat order. Context switches are
- * counted per core and summed here. */
+ * counted per core and summed here; the number of cores online is read here too. */
 static int decode_kernel_stats(struct invocation *inv)
 {
 	if (!tcb_ipc_buffer(inv->caller))
@@ -23,6 +23,7 @@ static int decode_kernel_stats(struct invocation *inv)
 	for (unsigned c = 0; c < smp_ncpus; c++)
 		switches += cpus[c].switches;
 	inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, switches);
+	inv_set_result(inv, KSTAT_CPUS_ONLINE, smp_ncpus);
 	return E_OK;
 }
 

@@ -135,6 +135,10 @@ int test_thread_runs_in_the_same_address_space(void);
 int test_thread_has_its_own_stack_and_ipc_buffer(void);
 int test_thread_quota_exhaustion_is_an_error(void);
 int test_thread_malformed_requests_change_nothing(void);
+int test_workers_on_every_core_fault_share_and_call(void);
+int test_kill_and_destroy_of_processes_running_on_other_cores(void);
+int test_threads_run_on_the_cores_they_ask_for(void);
+int test_core_requests_out_of_range_change_nothing(void);
 
 /* The trust suite (t_inject.c, t_audit.c, t_leak.c). */
 int test_injection_as_create(void);

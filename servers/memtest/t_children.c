@@ -108,9 +108,10 @@ int test_spawn_argv_malformed_requests_change_nothing(void)
 	CHECK_OK(refused(0, 0, 2, "argtest\0a\tb", 12, E_INVAL));            /* a tab */
 	CHECK_OK(refused(0, 0, 1, "argtest\0junk", 13, E_INVAL));            /* trailing bytes */
 	CHECK_OK(refused(0, 0, 1, "no.such.program", 16, E_INVAL));
-	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));     /* not an ELF file */
-	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE)); /* priority */
-	CHECK_OK(refused(0, 2, 1, "argtest", 8, E_INVAL));   /* unknown flag */
+	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));                  /* not an ELF file */
+	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE));              /* priority */
+	CHECK_OK(refused(0, 4, 1, "argtest", 8, E_INVAL));                /* unknown flag */
+	CHECK_OK(refused(0, MEMSRV_CORE(200), 1, "argtest", 8, E_RANGE)); /* no such core */
 	memset(big, 'x', sizeof(big) - 1);
 	CHECK_ERR(mem_request(ms, MEMSRV_SPAWN_ARGV, a, MEMSRV_ARGV_WORD, NULL, 0, NULL),
 		  E_MSGSIZE); /* no strings */

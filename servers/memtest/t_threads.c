@@ -131,7 +131,7 @@ int test_thread_quota_exhaustion_is_an_error(void)
 
 int test_thread_malformed_requests_change_nothing(void)
 {
-	uint64_t vmas, resident, vmas2, resident2, a[5] = { 0 };
+	uint64_t vmas, resident, vmas2, resident2, a[6] = { 0 };
 	unsigned state;
 	int code;
 	CHECK_OK(usage(&vmas, &resident));
@@ -143,7 +143,12 @@ int test_thread_malformed_requests_change_nothing(void)
 	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 4, NULL, 0, NULL), E_ALIGN);
 	CHECK_ERR(mem_thread_create(ms, writer, NULL, MEMTEST_PRIO + 1, &state), E_RANGE);
 	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 3, NULL, 0, NULL), E_MSGSIZE);
-	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 5, NULL, 0, NULL), E_MSGSIZE);
+	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 6, NULL, 0, NULL), E_MSGSIZE);
+	a[0] = (uint64_t)(uintptr_t)writer;
+	a[4] = 4; /* not a MEMSRV_CORE bit */
+	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 5, NULL, 0, NULL), E_INVAL);
+	a[4] = MEMSRV_CORE(200); /* no such core */
+	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 5, NULL, 0, NULL), E_RANGE);
 	CHECK_ERR(mem_thread_exit(ms, 0), E_INVAL); /* the first thread ends with MEMSRV_EXIT */
 	CHECK_ERR(mem_thread_info(ms, 0, &state, &code), E_RANGE);
 	CHECK_ERR(mem_thread_info(ms, MEMSRV_THREADS_MAX + 1, &state, &code), E_RANGE);
