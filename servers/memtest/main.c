@@ -153,7 +153,7 @@ unsigned self_id(void)
 
 int spawn_crasher(uint64_t arg, unsigned prio, uint64_t quota, unsigned *pid)
 {
-	return mem_spawn(ms, "crasher", prio, arg, 0, quota, pid);
+	return mem_spawn(ms, "crasher", prio, arg, BESIDE_MEMSRV, quota, pid);
 }
 
 uint64_t ps_state(unsigned pid)

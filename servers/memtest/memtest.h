@@ -20,6 +20,14 @@
 #define IDLE_PRIO    1   /* below memtest: never runs while memtest does */
 
 /*
+ * memtest runs beside memsrv on core 0 (memsrv.core=0, or the shell's MEMSRV_CORE(0)) and
+ * starts what its tests order by priority there too: on one core, a child above memtest's
+ * priority runs, and memsrv (255) answers its faults, before memtest runs again. Only
+ * t_cores.c places processes and threads on other cores, and waits for them explicitly.
+ */
+#define BESIDE_MEMSRV MEMSRV_CORE(0)
+
+/*
  * memtest's spawn argument (memsrv.arg=N at boot) picks what it runs:
  *   bits 0..7  the mode: MEMTEST_MODE_SUITE (0) the memsrv suite; MEMTEST_MODE_TRUST (1)
  *              the trust suite (fault injection, planted audits, fuzzer, leak check; needs

@@ -37,7 +37,7 @@ int test_spawn_argv_gives_main_its_arguments(void)
 	static const char *const argv[] = { "argtest", "put", "", "a key with spaces", "~" };
 	unsigned pid;
 	uint64_t state;
-	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, 0, 0, 5, argv, &pid));
+	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, BESIDE_MEMSRV, 0, 5, argv, &pid));
 	CHECK_OK(mem_wait(ms, pid, &state)); /* deferred: argtest runs while memtest waits */
 	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_EXITED);
 	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(5, argv));
@@ -50,7 +50,7 @@ int test_wait_after_the_child_ended(void)
 	static const char *const argv[] = { "argtest" };
 	unsigned pid;
 	uint64_t state;
-	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, 0, 0, 1, argv, &pid));
+	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, BESIDE_MEMSRV, 0, 1, argv, &pid));
 	CHECK_EQ(MEMSRV_PS_STATE(ps_state(pid)), MEMSRV_PS_EXITED); /* before the wait */
 	CHECK_OK(mem_wait(ms, pid, &state));
 	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(1, argv));
