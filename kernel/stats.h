@@ -18,6 +18,7 @@ struct kernel_stats {
 	uint64_t tlbi_all;
 	uint64_t asid_rollovers;
 	uint64_t hw_asid_bits;
+	uint64_t cpus_online; /* not kept here: KERNEL_INFO_STATS reads smp_ncpus */
 };
 
 extern struct kernel_stats stats;

@@ -125,6 +125,34 @@ static bool handle_reply(struct tcb *t)
 	return true;
 }
 
+/* Whether SYS_DEBUG_PUTS writes byte c: printable ASCII, tab, newline, carriage return, ESC. */
+static bool debug_puts_byte(char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' || c == '\r' || c == 0x1b;
+}
+
+/*
+ * SYS_DEBUG_PUTS: the x7 bytes packed in x0..x6 to the kernel console, all under the lock
+ * this entry holds, so no other core's output lands inside them. Returns E_OK, E_RANGE (more
+ * than DEBUG_PUTS_MAX) or E_INVAL (a byte debug_puts_byte refuses; nothing is written).
+ */
+static int debug_puts(const struct tcb *t)
+{
+	uint64_t n = arch_get_arg(&t->ctx, 7);
+	if (n > DEBUG_PUTS_MAX)
+		return E_RANGE;
+	for (uint64_t i = 0; i < n; i++)
+		if (!debug_puts_byte((char)(arch_get_arg(&t->ctx, i / 8) >> (8 * (i % 8)))))
+			return E_INVAL;
+	for (uint64_t i = 0; i < n; i++) {
+		char c = (char)(arch_get_arg(&t->ctx, i / 8) >> (8 * (i % 8)));
+		if (c == '\n')
+			arch_console_putc('\r');
+		arch_console_putc(c);
+	}
+	return E_OK;
+}
+
 /* Debug builds: the debug system calls. Returns false if `nr` is not one. */
 static bool handle_debug(struct tcb *t, uint64_t nr)
 {
@@ -138,6 +166,9 @@ static bool handle_debug(struct tcb *t, uint64_t nr)
 		arch_console_putc(c);
 		return true;
 	}
+	case SYS_DEBUG_PUTS:
+		fail(t, debug_puts(t));
+		return true;
 	case SYS_DEBUG_POWEROFF:
 		kprintf("mica: power off (requested by thread %lu)\n", t->id);
 		arch_poweroff();

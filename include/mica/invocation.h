@@ -101,6 +101,7 @@ enum kernel_stat {
 	KSTAT_TLBI_ALL,  /* full */
 	KSTAT_ASID_ROLLOVERS,
 	KSTAT_HW_ASID_BITS, /* usable hardware ASID bits */
+	KSTAT_CPUS_ONLINE,  /* cores running the kernel (0 .. this - 1: TCB_SET_AFFINITY) */
 	KSTAT_COUNT,
 };
 

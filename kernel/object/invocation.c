@@ -11,7 +11,8 @@
 #include "stats.h"
 
 /* KERNEL_INFO_STATS: the kernel counters, in enum kernel_stat order. Context switches are
- * counted per core and summed here. Release kernels do not keep three of them (stats.h). */
+ * counted per core and summed here; the number of cores online is read here too. Release
+ * kernels do not keep four of them (stats.h). */
 static int decode_kernel_stats(struct invocation *inv)
 {
 	if (!tcb_ipc_buffer(inv->caller))
@@ -30,6 +31,7 @@ static int decode_kernel_stats(struct invocation *inv)
 		inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, KSTAT_NOT_COUNTED);
 		inv_set_result(inv, KSTAT_AS_SWITCHES, KSTAT_NOT_COUNTED);
 	}
+	inv_set_result(inv, KSTAT_CPUS_ONLINE, smp_ncpus);
 	return E_OK;
 }
 

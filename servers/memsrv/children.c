@@ -54,7 +54,7 @@ int handle_spawn_argv(struct call *c)
 	const uint64_t *w = c->rq->w;
 	if (w[0] > PROCESS_MAX_PRIORITY || w[2] > QUOTA_MAX || w[3] > MEMSRV_ARGC_MAX)
 		return E_RANGE;
-	if (w[1] & ~(uint64_t)MEMSRV_SPAWN_CONTROL)
+	if (w[1] & ~(uint64_t)(MEMSRV_SPAWN_CONTROL | MEMSRV_CORE_MASK))
 		return E_INVAL;
 	const char *bytes = (const char *)&w[MEMSRV_ARGV_WORD];
 	size_t n = (c->rq->length - MEMSRV_ARGV_WORD) * sizeof(uint64_t);
@@ -70,6 +70,7 @@ int handle_spawn_argv(struct call *c)
 		.argv = bytes,
 		.argv_bytes = (size_t)used,
 		.argc = (unsigned)w[3],
+		.core_flags = w[1] & MEMSRV_CORE_MASK,
 	};
 	struct aspace *as;
 	int err = process_spawn(&a, &as);

@@ -18,6 +18,7 @@
 #include "cells.h"
 #include "children.h"
 #include "console.h"
+#include "cores.h"
 #include "layout.h"
 #include "names.h"
 #include "objects.h"
@@ -31,7 +32,15 @@ static size_t archive_size;
 static unsigned live;
 static struct {
 	uint64_t addr, pc;
-} fatal[ASPACE_MAX]; /* the fault that killed each process (MEMSRV_PROC_INFO) */
+} fatal[ASPACE_MAX];                /* the fault that killed each process (MEMSRV_PROC_INFO) */
+static uint8_t core_of[ASPACE_MAX]; /* the core of each process's first thread */
+
+unsigned process_core(const struct aspace *as)
+{
+	if (!as->proc.present || as->proc.state != MEMSRV_PS_RUNNING)
+		return MEMSRV_CORE_NONE;
+	return core_of[as->id];
+}
 
 unsigned process_live(void)
 {
@@ -201,7 +210,7 @@ static int make_caps(struct aspace *as, bool control)
  * arguments, x4 = argc and x5 = `argv` (MICA_START_ARGV).
  */
 static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp,
-			uint64_t uart, uint64_t argv)
+			uint64_t uart, uint64_t argv, unsigned core)
 {
 	struct process *p = &as->proc;
 	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV,
@@ -219,6 +228,8 @@ static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t 
 					 ipc_frame);
 	if (!err)
 		err = mica_tcb_set_priority(p->tcb, a->priority, a->priority);
+	if (!err)
+		err = mica_tcb_set_affinity(p->tcb, core);
 	if (!err)
 		err = mica_tcb_set_tls(p->tcb, p->ipc_buffer);
 	if (!err)
@@ -295,7 +306,12 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	struct elf_info elf;
 	struct aspace *as;
 	uint64_t sp = 0, uart = 0, argv = 0;
-	int err = find_program(a->name, &file, &elf);
+	unsigned core = 0;
+	int err = E_OK;
+	if (!a->console || (a->core_flags & MEMSRV_ON_CORE))
+		err = cores_pick(&cores, a->core_flags, &core);
+	if (!err)
+		err = find_program(a->name, &file, &elf);
 	if (!err)
 		err = aspace_create(a->quota, &as);
 	if (err)
@@ -313,7 +329,7 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	if (!err && a->console)
 		err = console_grant(as, p->ipc_buffer + PAGE_SIZE, &uart);
 	if (!err)
-		err = start_thread(as, a, elf.entry, sp, uart, argv);
+		err = start_thread(as, a, elf.entry, sp, uart, argv, core);
 	if (err) {
 		release_process(as);
 		aspace_destroy(as); /* no record: the entry becomes free again */
@@ -327,6 +343,8 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	p->priority = (uint8_t)a->priority;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
+	core_of[as->id] = (uint8_t)core;
+	cores_take(&cores, core);
 	live++;
 	*out = as;
 	return E_OK;
@@ -337,6 +355,7 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	struct process *p = &as->proc;
 	probe_forget(as);
 	release_process(as);
+	cores_give(&cores, core_of[as->id]);
 	live--;
 	p->state = (uint8_t)state;
 	p->kill_stat = (uint8_t)kill_stat;

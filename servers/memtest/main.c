@@ -76,6 +76,13 @@ static const struct test tests[] = {
 	{ "thread_quota_exhaustion_is_an_error", test_thread_quota_exhaustion_is_an_error },
 	{ "thread_malformed_requests_change_nothing",
 	  test_thread_malformed_requests_change_nothing },
+	{ "workers_on_every_core_fault_share_and_call",
+	  test_workers_on_every_core_fault_share_and_call },
+	{ "kill_and_destroy_of_processes_running_on_other_cores",
+	  test_kill_and_destroy_of_processes_running_on_other_cores },
+	{ "threads_run_on_the_cores_they_ask_for", test_threads_run_on_the_cores_they_ask_for },
+	{ "core_requests_out_of_range_change_nothing",
+	  test_core_requests_out_of_range_change_nothing },
 };
 
 static const struct test trust_tests[] = {
@@ -146,7 +153,7 @@ unsigned self_id(void)
 
 int spawn_crasher(uint64_t arg, unsigned prio, uint64_t quota, unsigned *pid)
 {
-	return mem_spawn(ms, "crasher", prio, arg, 0, quota, pid);
+	return mem_spawn(ms, "crasher", prio, arg, BESIDE_MEMSRV, quota, pid);
 }
 
 uint64_t ps_state(unsigned pid)

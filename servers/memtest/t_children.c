@@ -37,7 +37,7 @@ int test_spawn_argv_gives_main_its_arguments(void)
 	static const char *const argv[] = { "argtest", "put", "", "a key with spaces", "~" };
 	unsigned pid;
 	uint64_t state;
-	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, 0, 0, 5, argv, &pid));
+	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, BESIDE_MEMSRV, 0, 5, argv, &pid));
 	CHECK_OK(mem_wait(ms, pid, &state)); /* deferred: argtest runs while memtest waits */
 	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_EXITED);
 	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(5, argv));
@@ -50,7 +50,7 @@ int test_wait_after_the_child_ended(void)
 	static const char *const argv[] = { "argtest" };
 	unsigned pid;
 	uint64_t state;
-	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, 0, 0, 1, argv, &pid));
+	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, BESIDE_MEMSRV, 0, 1, argv, &pid));
 	CHECK_EQ(MEMSRV_PS_STATE(ps_state(pid)), MEMSRV_PS_EXITED); /* before the wait */
 	CHECK_OK(mem_wait(ms, pid, &state));
 	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(1, argv));
@@ -108,9 +108,10 @@ int test_spawn_argv_malformed_requests_change_nothing(void)
 	CHECK_OK(refused(0, 0, 2, "argtest\0a\tb", 12, E_INVAL));            /* a tab */
 	CHECK_OK(refused(0, 0, 1, "argtest\0junk", 13, E_INVAL));            /* trailing bytes */
 	CHECK_OK(refused(0, 0, 1, "no.such.program", 16, E_INVAL));
-	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));     /* not an ELF file */
-	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE)); /* priority */
-	CHECK_OK(refused(0, 2, 1, "argtest", 8, E_INVAL));   /* unknown flag */
+	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));                  /* not an ELF file */
+	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE));              /* priority */
+	CHECK_OK(refused(0, 4, 1, "argtest", 8, E_INVAL));                /* unknown flag */
+	CHECK_OK(refused(0, MEMSRV_CORE(200), 1, "argtest", 8, E_RANGE)); /* no such core */
 	memset(big, 'x', sizeof(big) - 1);
 	CHECK_ERR(mem_request(ms, MEMSRV_SPAWN_ARGV, a, MEMSRV_ARGV_WORD, NULL, 0, NULL),
 		  E_MSGSIZE); /* no strings */

@@ -40,7 +40,7 @@ MEMBENCH_LIMITS = {
 }
 
 MEMBENCH = ("init=memsrv memsrv.spawn=membench memsrv.control=membench "
-            "memsrv.poweroff_when_idle memsrv.seed=1")
+            "memsrv.poweroff_when_idle memsrv.seed=1 memsrv.core=0")
 
 # A run takes about a second on an idle machine; the budget allows for a loaded one.
 BOOT_TIMEOUT = 120
@@ -182,6 +182,42 @@ def regressions(measured, recorded):
 
 def test_no_kernel_figure_regressed(runs):
     assert regressions(runs[0], RECORDED) == {}
+
+
+# The round trip across cores (kbench.cross_core, docs/performance.md "Across cores"): the
+# instructions of both cores together, since QEMU's INST_RETIRED under -icount counts every
+# core's. Exact and repeatable like the others, so it has a recorded figure too.
+XCORE_RECORDED = {"xcore_client_per_round": 1455}
+
+
+@pytest.fixture(scope="module")
+def xruns():
+    return [run_bench("kbench", "init=kbench kbench.cross_core", f"kbench-xcore-{n}")
+            for n in range(2)]
+
+
+def test_cross_core_round_trip_is_deterministic_and_recorded(xruns):
+    assert xruns[0] == xruns[1], "cross-core counts differ between identical runs"
+    assert regressions(xruns[0], XCORE_RECORDED) == {}
+
+
+def test_cross_core_round_trip_costs_more_than_on_one_core(xruns, runs):
+    """The general path both ways, two SGIs and two wakeups from wfi: more than the
+    fastpath's same-core round trip, and no round waited for a timer tick (1,000 rounds in
+    well under one tick of virtual time)."""
+    assert runs[0]["ipc_call_reply_0"] < xruns[0]["xcore_client_per_round"] < 4000
+    assert xruns[0]["xcore_ticks_core0"] <= 1 and xruns[0]["xcore_ticks_core1"] <= 1
+
+
+def test_each_cores_counter_counts_every_core_under_icount(xruns):
+    """Why the figure is the sum of both cores: the server's core counts exactly what the
+    caller's core counts over the same rounds, and when the server alone spins 2,000 more
+    instructions per round (the caller sits in wfi meanwhile), the caller's counter grows by
+    those 2,000 (+2 for the server's test of its spin count)."""
+    x = xruns[0]
+    assert x["xcore_server_per_round"] == x["xcore_client_per_round"]
+    grown = x["xcore_client_per_round_server_spinning"] - x["xcore_client_per_round"]
+    assert x["xcore_server_spin"] <= grown <= x["xcore_server_spin"] + 4
 
 
 def test_no_memsrv_figure_regressed(mruns):

@@ -329,6 +329,8 @@ FUZZ_FOUND = [
 ]
 
 SMP = [
+    "smp_kernel_stats_report_the_cores_online",
+    "smp_debug_puts_writes_a_piece_at_once",
     "smp_affinity_beyond_online_cores_is_range",
     "smp_thread_runs_on_the_core_it_is_given",
     "smp_cpu_stats_of_each_online_core",
@@ -483,3 +485,11 @@ def test_async_exceptions_from_el0_are_faults_of_the_thread(boot, gic):
     assert "boot: entered at EL2" in run.output
     assert "panic" not in run.output
 
+
+
+def test_debug_puts_pieces_reach_the_console_whole(ktest):
+    """smp_debug_puts_writes_a_piece_at_once: each accepted piece is one whole line on the
+    console, and the refused one (a control byte) wrote nothing."""
+    assert "\nktest: one piece, SYS_DEBUG_PUTS\n" in ktest.output
+    assert "\nktest: 56 bytes " + "-" * 38 + ".\n" in ktest.output
+    assert "ktest: bell" not in ktest.output
