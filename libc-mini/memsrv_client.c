@@ -421,6 +421,12 @@ int mem_wait(cptr_t ms, unsigned pid, uint64_t *state)
 	return err;
 }
 
+int mem_start(cptr_t ms, unsigned pid)
+{
+	const uint64_t a[] = { pid };
+	return request_n(ms, MEMSRV_START, a, 1, NULL, 0);
+}
+
 int mem_shm_create(cptr_t ms, unsigned pages, unsigned max_prot, uint64_t *handle)
 {
 	const uint64_t a[] = { pages, max_prot };

@@ -56,6 +56,7 @@ enum memsrv_kind {
 
 /* MEMSRV_SPAWN and MEMSRV_SPAWN_ARGV flags. */
 #define MEMSRV_SPAWN_CONTROL 1u /* the new process's capability carries MEMSRV_R_CONTROL */
+#define MEMSRV_SPAWN_HELD    4u /* made, but its thread waits for the parent's MEMSRV_START */
 
 /*
  * Placement on a core: MEMSRV_CORE(n) in the flags of MEMSRV_SPAWN, MEMSRV_SPAWN_ARGV and
@@ -145,6 +146,10 @@ enum memsrv_label {
 				    * x2 = its memsrv slot, x3 = its id */
 	MEMSRV_THREAD_EXIT = 93,   /* code, through the thread's own memsrv capability: it ends */
 	MEMSRV_THREAD_INFO = 94,   /* thread id -> MEMSRV_THREAD_* state, exit code */
+
+	/* Children, continued (the parent) */
+	MEMSRV_START = 95, /* process id (a child spawned with MEMSRV_SPAWN_HELD): its thread
+			    * starts (E_STATE: it was started already, or has ended) */
 
 	/*
 	 * Debug builds only (MEMSRV_R_CONTROL): a release memsrv answers E_LABEL. They exist to

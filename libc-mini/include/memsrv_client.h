@@ -227,6 +227,14 @@ int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota,
 int mem_wait(cptr_t ms, unsigned pid, uint64_t *state);
 
 /*
+ * Starts child `pid`, spawned with MEMSRV_SPAWN_HELD (made, its thread not yet running): a
+ * parent that must do something first (the shell prints "started ... as process N")
+ * spawns held, does it, then starts. Errors: E_INVAL 0 or no such process, E_RANGE id too
+ * large, E_RIGHTS not the caller's child, E_STATE not held (started already, or ended).
+ */
+int mem_start(cptr_t ms, unsigned pid);
+
+/*
  * Creates a shared region of `pages` zeroed pages (1..MEMSRV_SHM_PAGES_MAX) that may be
  * mapped with at most `max_prot` (MEMSRV_PROT_*); *handle gets its handle. The pages count
  * against the caller's quota until it releases the region. Errors: E_RANGE pages, E_INVAL /

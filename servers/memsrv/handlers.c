@@ -341,7 +341,7 @@ static int handle_spawn(struct call *c)
 	char name[NAME_BYTES_MAX];
 	if (w[0] > PROCESS_MAX_PRIORITY || w[3] > MEMSRV_QUOTA_MAX)
 		return E_RANGE;
-	if (w[2] & ~(uint64_t)(MEMSRV_SPAWN_CONTROL | MEMSRV_CORE_MASK))
+	if (w[2] & ~(uint64_t)(MEMSRV_SPAWN_CONTROL | MEMSRV_SPAWN_HELD | MEMSRV_CORE_MASK))
 		return E_INVAL;
 	int err = spawn_name(c->rq, name);
 	if (err)
@@ -354,6 +354,7 @@ static int handle_spawn(struct call *c)
 		.control = (w[2] & MEMSRV_SPAWN_CONTROL) != 0,
 		.parent = MEMSRV_BADGE_AS(c->rq->badge),
 		.core_flags = w[2] & MEMSRV_CORE_MASK,
+		.held = (w[2] & MEMSRV_SPAWN_HELD) != 0,
 	};
 	struct aspace *as;
 	err = process_spawn(&a, &as);
@@ -536,6 +537,7 @@ static const struct handler handlers[] = {
 	[MEMSRV_SPAWN_ARGV] = { handle_spawn_argv, MEMSRV_ARGV_WORD + 1,
 				MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8, MEMSRV_R_CONTROL, false },
 	[MEMSRV_WAIT] = { handle_wait, 1, 1, 0, false },
+	[MEMSRV_START] = { handle_start, 1, 1, 0, false },
 	[MEMSRV_SHM_CREATE] = { handle_shm_create, 2, 2, MEMSRV_R_MAP, false },
 	[MEMSRV_SHM_SHARE] = { handle_shm_share, 3, 3, MEMSRV_R_MAP, false },
 	[MEMSRV_SHM_MAP] = { handle_shm_map, 4, 4, MEMSRV_R_MAP, true },

@@ -206,8 +206,8 @@ static int make_caps(struct aspace *as, bool control)
 }
 
 /*
- * Configures and starts the thread; x2 = `uart` (the console's registers, or 0); with
- * arguments, x4 = argc and x5 = `argv` (MICA_START_ARGV).
+ * Configures and starts the thread (only configures it, for a held spawn); x2 = `uart` (the
+ * console's registers, or 0); with arguments, x4 = argc and x5 = `argv` (MICA_START_ARGV).
  */
 static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp,
 			uint64_t uart, uint64_t argv, unsigned core)
@@ -233,8 +233,8 @@ static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t 
 	if (!err)
 		err = mica_tcb_set_tls(p->tcb, p->ipc_buffer);
 	if (!err)
-		err = mica_tcb_write_registers(p->tcb, TCB_WRITE_RESUME | TCB_WRITE_CLEAR, entry,
-					       sp, regs);
+		err = mica_tcb_write_registers(
+		    p->tcb, (a->held ? 0 : TCB_WRITE_RESUME) | TCB_WRITE_CLEAR, entry, sp, regs);
 	return err;
 }
 
@@ -341,6 +341,7 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	p->control = a->control;
 	p->parent = (uint16_t)a->parent;
 	p->priority = (uint8_t)a->priority;
+	p->held = a->held;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
 	core_of[as->id] = (uint8_t)core;

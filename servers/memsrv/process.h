@@ -37,6 +37,7 @@ struct spawn_args {
 	size_t argv_bytes; /* ... and their length: main(argc, argv) */
 	unsigned argc;
 	uint64_t core_flags; /* MEMSRV_CORE bits of the request (0: memsrv picks, cores.h) */
+	bool held;           /* MEMSRV_SPAWN_HELD: configure the thread, do not start it */
 };
 
 /* The probe's code area at MEMSRV_PROBE_BASE: its ELF segments must lie inside it. */

@@ -63,6 +63,8 @@ static const struct test tests[] = {
 	{ "wait_after_the_child_ended", test_wait_after_the_child_ended },
 	{ "wait_reports_a_killed_child", test_wait_reports_a_killed_child },
 	{ "wait_malformed_requests", test_wait_malformed_requests },
+	{ "held_child_runs_only_once_started", test_held_child_runs_only_once_started },
+	{ "start_refuses_what_is_not_a_held_child", test_start_refuses_what_is_not_a_held_child },
 	{ "spawn_argv_malformed_requests_change_nothing",
 	  test_spawn_argv_malformed_requests_change_nothing },
 	{ "shm_visible_on_both_sides_and_nowhere_else",

@@ -111,7 +111,7 @@ static void core_not_online(unsigned flags)
 static unsigned start(const char *name, uint64_t arg, unsigned flags)
 {
 	unsigned pid;
-	int err = mem_spawn(shell.ms, name, 0, arg, flags, 0, &pid);
+	int err = mem_spawn(shell.ms, name, 0, arg, flags | MEMSRV_SPAWN_HELD, 0, &pid);
 	if (err == E_INVAL)
 		shell_fail("spawn %.32s: no such program in the boot archive", name);
 	else if (err == E_RANGE && (flags & MEMSRV_ON_CORE))
@@ -122,6 +122,23 @@ static unsigned start(const char *name, uint64_t arg, unsigned flags)
 		return 0;
 	shell_created_add(pid);
 	return pid;
+}
+
+/*
+ * Lets process `pid`, which start or start_with_words made held, run. They spawn held so
+ * that the shell's line about it ("started ... as process N") is out before the process,
+ * perhaps on another core, prints anything. Returns 0, or -1 (it was killed) with the error.
+ */
+static int go(unsigned pid, const char *name)
+{
+	int err = mem_start(shell.ms, pid);
+	if (!err)
+		return 0;
+	mem_kill(shell.ms, pid);
+	shell_untrack(pid);
+	shell_created_remove(pid);
+	return shell_fail("spawn %.32s: process %u could not be started: %s", name, pid,
+			  mica_strerror(err));
 }
 
 /* Why program `name` cannot run as a process under memsrv, or NULL if it can. */
@@ -192,7 +209,7 @@ static unsigned start_with_words(int argc, char **argv, unsigned flags)
 		words[n++] = argv[i];
 	}
 	unsigned pid;
-	int err = mem_spawn_argv(shell.ms, 0, flags, 0, n, words, &pid);
+	int err = mem_spawn_argv(shell.ms, 0, flags | MEMSRV_SPAWN_HELD, 0, n, words, &pid);
 	if (err == E_INVAL)
 		shell_fail("spawn %.32s: no such program, or arguments too long or not printable",
 			   argv[1]);
@@ -261,7 +278,7 @@ int cmd_spawn(int argc, char **argv)
 			return -1;
 		shell_track(pid, argv[1]);
 		term_printf("started %s as process %u\n", argv[1], pid);
-		return 0;
+		return go(pid, argv[1]);
 	}
 	if (argc > 4)
 		return shell_usage("spawn", "expected PROG [ARG] [control], or PROG -- WORDS");
@@ -276,7 +293,7 @@ int cmd_spawn(int argc, char **argv)
 		return -1;
 	shell_track(pid, argv[1]);
 	term_printf("started %s as process %u\n", argv[1], pid);
-	return 0;
+	return go(pid, argv[1]);
 }
 
 int cmd_kill(int argc, char **argv)
@@ -449,6 +466,8 @@ static int run_and_wait(const char *name, unsigned core_flags)
 	if (!pid)
 		return -1;
 	term_printf("running %s as process %u (Ctrl-C stops it)...\n", name, pid);
+	if (go(pid, name))
+		return -1;
 	for (;;) {
 		int err = mem_proc_info(shell.ms, pid, &info);
 		if (err)

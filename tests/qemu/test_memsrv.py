@@ -62,6 +62,8 @@ MEMTEST_TESTS = [
     "wait_after_the_child_ended",
     "wait_reports_a_killed_child",
     "wait_malformed_requests",
+    "held_child_runs_only_once_started",
+    "start_refuses_what_is_not_a_held_child",
     "spawn_argv_malformed_requests_change_nothing",
     "shm_visible_on_both_sides_and_nowhere_else",
     "shm_frames_go_with_the_last_mapping",

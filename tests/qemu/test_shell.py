@@ -429,15 +429,16 @@ def ps_cores(out):
 
 
 def kstat_cores(out):
-    """kstat's per-core rows: {core: (ticks, switches, sgis, stalls, running, queued, placed)}."""
-    rows = re.findall(r"^  +(\d+)" + r" +(\d+)" * 7 + "$", out, re.M)
-    return {int(r[0]): tuple(int(x) for x in r[1:]) for r in rows}
+    """kstat's per-core rows: {core: (ticks, switches, sgis, stalls, running, queued, placed)};
+    switches is None where a release kernel shows '-' (not counted)."""
+    rows = re.findall(r"^  +(\d+) +(\d+) +(\d+|-)" + r" +(\d+)" * 5 + "$", out, re.M)
+    return {int(r[0]): tuple(None if x == "-" else int(x) for x in r[1:]) for r in rows}
 
 
 def test_ps_and_kstat_show_the_cores_and_spawn_core_places_a_process(sh):
     out = sh.run("kstat")
     cores = number(r"^  cores online +(\d+)$", out)
-    assert cores == (4 if sh.board == "virt" else 1)  # Mica runs on the Pi's first core
+    assert cores == 4  # virt's four, and the Pi 3's four (started from its spin table)
     assert "  CORE     TICKS  SWITCHES  SGIS-IN  STALLS  RUNNING  QUEUED  PLACED" in out
     assert sorted(kstat_cores(out)) == list(range(cores))
     last = cores - 1
@@ -451,7 +452,7 @@ def test_ps_and_kstat_show_the_cores_and_spawn_core_places_a_process(sh):
     rows = kstat_cores(sh.run("kstat"))
     assert all(rows[c][6] >= 1 for c in range(cores))  # memsrv placed a thread on each
     assert rows[last][6] >= 2 if cores > 1 else rows[0][6] >= 3
-    assert rows[last][1] > 0  # the core really switched to a thread
+    assert rows[last][1] is None or rows[last][1] > 0  # the core switched to a thread
     for pid in [pinned] + spread:
         assert f"killed process {pid}" in sh.run(f"kill {pid}")
     assert all(p not in ps_cores(sh.run("ps")) for p in [pinned] + spread)
