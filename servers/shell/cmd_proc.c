@@ -395,8 +395,8 @@ static void kstat_line(const char *name, uint64_t value)
 /* kstat's per-core table (KERNEL_INFO_CPU_STATS through memsrv). */
 static int kstat_cores(unsigned online)
 {
-	term_printf("per core (the tlbi and ipc counters above are the machine's;"
-		    " SWITCHES - : not counted)\n"
+	bool uncounted = false;
+	term_printf("per core (the tlbi and ipc counters above are the machine's):\n"
 		    "  CORE     TICKS  SWITCHES  SGIS-IN  STALLS  RUNNING  QUEUED  PLACED\n");
 	for (unsigned core = 0; core < online; core++) {
 		struct mem_cpu_stats c;
@@ -404,11 +404,13 @@ static int kstat_cores(unsigned online)
 		if (err)
 			return shell_mem_error("kstat", err);
 		char switches[24];
-		if (c.kernel[KCPU_SWITCHES] == KSTAT_NOT_COUNTED)
+		if (c.kernel[KCPU_SWITCHES] == KSTAT_NOT_COUNTED) {
 			snprintf(switches, sizeof switches, "-");
-		else
+			uncounted = true;
+		} else {
 			snprintf(switches, sizeof switches, "%lu",
 				 (unsigned long)c.kernel[KCPU_SWITCHES]);
+		}
 		term_printf("  %4u %9lu %9s %8lu %7lu %8lu %7lu %7lu\n", core,
 			    (unsigned long)c.kernel[KCPU_TICKS], switches,
 			    (unsigned long)c.kernel[KCPU_RESCHEDULE_SGIS],
@@ -416,6 +418,8 @@ static int kstat_cores(unsigned online)
 			    (unsigned long)c.kernel[KCPU_RUNNING],
 			    (unsigned long)c.kernel[KCPU_THREADS_QUEUED], (unsigned long)c.placed);
 	}
+	if (uncounted)
+		term_printf("  (SWITCHES -: not counted by a release kernel)\n");
 	return 0;
 }
 
