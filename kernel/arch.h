@@ -1,9 +1,26 @@
 /*
  * The kernel-to-architecture interface. Generic kernel code calls only these functions for
  * anything that touches the CPU, the MMU or devices; kernel/arch/aarch64/ implements them.
+ * This is the one header through which generic code reaches the architecture: it includes
+ * the architecture's inline part, and generic code includes no other arch header
+ * (tests/check_arch_split.py keeps it so; smp.h's <arch/percpu.h> is the one exception).
+ *
+ * Inline, from the architecture's include/arch/ (static inline: they cost nothing):
+ *   <arch/registers.h>  struct user_context and struct fpu_state (opaque to generic code)
+ *                       and the register accessors: arch_get_mr / arch_set_mr,
+ *                       arch_get_cptr, arch_get_badge / arch_set_badge, arch_get_msginfo /
+ *                       arch_set_msginfo, arch_get_syscall, arch_get_arg / arch_set_arg,
+ *                       arch_get_pc / arch_set_pc, arch_get_sp / arch_set_sp, arch_set_tls,
+ *                       arch_get_register_word, arch_clear_scratch_registers,
+ *                       arch_init_user_context
+ *   <arch/memlayout.h>  paddr_t, vaddr_t, phys_to_virt, virt_to_phys (the kernel's linear
+ *                       window onto physical memory)
+ *   <arch/percpu.h>     struct arch_percpu and arch_this_cpu (through smp.h)
  */
 #pragma once
 
+#include <arch/memlayout.h>
+#include <arch/registers.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +78,28 @@ void arch_user_init(void);
  * cannot run). The caller sets `current` to next first (and back if this returns).
  */
 void arch_switch_to_user(struct tcb *prev, struct tcb *next);
+
+/*
+ * The IPC fastpath's switch, split so that nothing can fail once the fastpath has
+ * committed. arch_switch_check(next) changes nothing and says how the core can switch to
+ * `next` (ARCH_SWITCH_NO: it cannot run, its VSpace has no valid ASID; what would make
+ * arch_switch_to_user return). After the fastpath's changes, arch_fast_switch(next, how)
+ * does what arch_switch_to_user does up to the ERET (VSpace, TPIDR_EL0, FP/SIMD trap, the
+ * count) when that takes only register writes, and arch_switch_installing(next) does it
+ * when the VSpace needs a hardware ASID (out of line: it may start an ASID generation),
+ * returning next. The caller returns to next. The first two are static inline functions
+ * of <arch/switch.h>, which their one user (fastpath.c) includes, so that this header
+ * needs no TCB layout:
+ *   enum arch_switch arch_switch_check(const struct tcb *next);
+ *   void arch_fast_switch(struct tcb *next, enum arch_switch how);
+ */
+enum arch_switch {
+	ARCH_SWITCH_NO,
+	ARCH_SWITCH_SAME_VSPACE,  /* TTBR0 holds next's VSpace */
+	ARCH_SWITCH_CACHED_TTBR0, /* next's cached TTBR0 value is valid: one write */
+	ARCH_SWITCH_NEW_ASID,     /* arch_switch_installing */
+};
+struct tcb *arch_switch_installing(struct tcb *next);
 
 /* `t` keeps the CPU: re-installs its VSpace if it changed while t was in the kernel.
  * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
@@ -129,6 +168,25 @@ void arch_console_device(uint64_t *paddr, uint32_t *irq);
 void arch_vspace_boot(uint64_t pool_pa, uint64_t vspace_pa, uint16_t asid, uint32_t table_pages,
 		      uint32_t mapped_pages);
 
+/*
+ * Boot (the root task, roottask.c): maps the 4 KiB frame at `pa` at user address `va` in the
+ * VSpace whose root table is at `root`, with `rights` (RIGHT_READ/WRITE/EXEC; W^X and PXN
+ * as for every user mapping). A translation table missing on the way is asked for with
+ * new_table(ctx, level, base): the caller returns a zeroed 4 KiB page for the page table
+ * object at `level` (1..3 on AArch64) covering the range starting at `base` (and keeps a
+ * capability to it); 0 if it has none. Returns E_OK; E_MAPPED if `va` is mapped already;
+ * E_NOMEM if new_table returned 0; E_ALIGN or E_RANGE for a bad `va` or `pa`.
+ */
+int arch_boot_map_frame(paddr_t root, vaddr_t va, paddr_t pa, unsigned rights,
+			paddr_t (*new_table)(void *ctx, unsigned level, vaddr_t base), void *ctx);
+
+/* Makes instructions written through the kernel alias of [pa, pa + size) visible to
+ * instruction fetch in user mode (boot: the root task's code). */
+void arch_sync_icache(paddr_t pa, uint64_t size);
+
+/* The frequency of the counter user space reads (CNTVCT_EL0 on AArch64), in Hz. */
+uint64_t arch_timer_frequency(void);
+
 /* True if `t`'s VSpace can run (it has a valid ASID binding). */
 bool arch_thread_can_run(const struct tcb *t);
 
@@ -148,30 +206,6 @@ void arch_smp_boot(void);
 
 /* The top of the boot core's kernel stack (the one it is running on). */
 uint64_t arch_boot_stack_top(void);
-
-/* The hardware identity (MPIDR affinity) of core `cpu`. */
-uint64_t arch_cpu_hwid(unsigned cpu);
-
-/* Sends core `cpu` the reschedule SGI: it leaves user mode or idle and schedules. */
-void arch_send_reschedule(unsigned cpu);
-
-/* True if core `cpu`'s FP/SIMD registers hold `t`'s state. */
-bool arch_cpu_holds_thread(unsigned cpu, const struct tcb *t);
-
-/* This core's registers no longer hold `t`'s state (FP/SIMD written back): t moves away. */
-void arch_release_thread(struct tcb *t);
-
-/* Answers a stall request made of this core (arch_stall_cpu), if there is one. */
-void arch_answer_stall(void);
-
-/* A spin-wait hint. */
-void arch_cpu_relax(void);
-
-/* Several cores (smp.h). */
-
-/* Starts every other core the platform describes and waits until each is online (or
- * reports that it did not come up). Call once, on the boot core, with the lock held. */
-void arch_smp_boot(void);
 
 /* The hardware identity (MPIDR affinity) of core `cpu`. */
 uint64_t arch_cpu_hwid(unsigned cpu);

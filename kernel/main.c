@@ -5,7 +5,6 @@
  * interrupt controller, the timer, the power controller and the cores all come from it. The kernel
  * image and the DTB are reserved, and the rest of RAM is reported as free.
  */
-#include <arch/memlayout.h>
 #include <config.h>
 #include <stddef.h>
 

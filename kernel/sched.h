@@ -8,11 +8,11 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "object/tcb.h"
 #include "smp.h"
-
-struct tcb;
 
 /* The thread that entered the kernel on this core; NULL while idle. */
 #define current         (this_cpu()->cur)
@@ -42,6 +42,35 @@ unsigned sched_queued_on(unsigned cpu);
 
 /* The current thread gives up the rest of its time slice. */
 void sched_yield(void);
+
+/* The yield fastpath (fastpath.c), first half: the thread a SYS_YIELD of the running
+ * thread `t` hands this core to, when the general path (sched_yield, then
+ * schedule_and_return) would switch at all and to a thread of t's own priority: t belongs
+ * to this core and the first thread of its queue is next in line. NULL otherwise. Changes
+ * nothing. */
+static inline struct tcb *sched_yield_target(const struct tcb *t)
+{
+	const struct sched_cpu *sc = &this_cpu()->sched;
+	if (t->cpu != this_cpu()->id || sc->top_queued != t->priority)
+		return NULL;
+	return sc->queues[t->priority].head;
+}
+
+/* Second half: what those two do then. `t` goes to the tail of its queue with a fresh
+ * slice and `next`, its first thread (sched_yield_target), leaves it; the queue stays
+ * non-empty, so its bitmap bits and the highest queued priority stay as they are. */
+static inline void sched_yield_rotate(struct tcb *t, struct tcb *next)
+{
+	struct run_queue *q = &this_cpu()->sched.queues[t->priority];
+	t->sched_next = NULL;
+	t->sched_prev = q->tail;
+	q->tail->sched_next = t;
+	q->tail = t;
+	q->head = next->sched_next;
+	q->head->sched_prev = NULL;
+	next->sched_next = next->sched_prev = NULL;
+	t->timeslice = TIMESLICE_TICKS;
+}
 
 /* The timer tick: charges the current thread, rotating its priority level when its slice
  * is used up. */

@@ -164,6 +164,18 @@ int mem_global_stats(cptr_t ms, struct mem_global_stats *out)
 	return E_OK;
 }
 
+int mem_cpu_stats(cptr_t ms, unsigned core, struct mem_cpu_stats *out)
+{
+	const uint64_t a[] = { core };
+	uint64_t r[KCPU_COUNT + 1];
+	int err = request_n(ms, MEMSRV_CPU_STATS, a, 1, r, KCPU_COUNT + 1);
+	if (err)
+		return err;
+	memcpy(out->kernel, r, sizeof(out->kernel));
+	out->placed = r[KCPU_COUNT];
+	return E_OK;
+}
+
 int mem_audit(cptr_t ms, unsigned as, uint64_t *checked, uint64_t *violations)
 {
 	const uint64_t a[] = { as };
@@ -245,6 +257,9 @@ int mem_proc_info(cptr_t ms, unsigned pid, struct mem_proc_info *out)
 	out->resident = r[MEMSRV_PI_RESIDENT];
 	memcpy(out->name, &r[MEMSRV_PI_NAME], sizeof(out->name));
 	out->name[sizeof(out->name) - 1] = '\0';
+	out->core = (unsigned)r[MEMSRV_PI_CORE];
+	for (unsigned i = 0; i < MEMSRV_THREADS_MAX; i++)
+		out->thread_core[i] = (uint8_t)(r[MEMSRV_PI_THREAD_CORES] >> (8 * i));
 	return E_OK;
 }
 
@@ -406,6 +421,12 @@ int mem_wait(cptr_t ms, unsigned pid, uint64_t *state)
 	return err;
 }
 
+int mem_start(cptr_t ms, unsigned pid)
+{
+	const uint64_t a[] = { pid };
+	return request_n(ms, MEMSRV_START, a, 1, NULL, 0);
+}
+
 int mem_shm_create(cptr_t ms, unsigned pages, unsigned max_prot, uint64_t *handle)
 {
 	const uint64_t a[] = { pages, max_prot };
@@ -453,6 +474,18 @@ int mem_thread_create(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority
 			       (uint64_t)(uintptr_t)arg, priority };
 	uint64_t r[1];
 	int err = request_n(ms, MEMSRV_THREAD_CREATE, a, 4, r, 1);
+	if (!err)
+		*tid = (unsigned)r[0];
+	return err;
+}
+
+int mem_thread_create_flags(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority,
+			    unsigned flags, unsigned *tid)
+{
+	const uint64_t a[] = { (uint64_t)(uintptr_t)thread_start, (uint64_t)(uintptr_t)fn,
+			       (uint64_t)(uintptr_t)arg, priority, flags };
+	uint64_t r[1];
+	int err = request_n(ms, MEMSRV_THREAD_CREATE, a, 5, r, 1);
 	if (!err)
 		*tid = (unsigned)r[0];
 	return err;

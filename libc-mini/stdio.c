@@ -22,15 +22,26 @@ int mica_debug_console = 1;
 /* 1 once semihost_console was called (semihost.c): output goes to QEMU's semihosting. */
 extern int mica_semihost_console;
 
-/* Sends len characters to the console; "\n" goes as is (the kernel adds "\r"). */
+/*
+ * Sends len characters to the console; "\n" goes as is (the kernel adds "\r"). They go in
+ * pieces of DEBUG_PUTS_MAX, each written at once (SYS_DEBUG_PUTS), so a line printed with one
+ * call is not cut by another core's output unless it is longer; a piece the kernel refuses
+ * (a byte it does not print that way) goes character by character.
+ */
 static void console_write(const char *s, size_t len)
 {
 	if (mica_semihost_console)
 		return semihost_write(s, len);
 	if (!mica_debug_console)
 		return;
-	for (size_t i = 0; i < len; i++)
-		mica_debug_putc(s[i]);
+	while (len) {
+		unsigned n = len < DEBUG_PUTS_MAX ? (unsigned)len : DEBUG_PUTS_MAX;
+		if (mica_debug_puts(s, n) != 0)
+			for (unsigned i = 0; i < n; i++)
+				mica_debug_putc(s[i]);
+		s += n;
+		len -= n;
+	}
 }
 
 /* fmt_write_fn over console_write. */

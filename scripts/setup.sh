@@ -10,7 +10,7 @@ CROSS_FILE=$MICA_ROOT/scripts/cross/aarch64-none-elf.ini
 # command-or-probe -> Debian package
 REQUIRED_PACKAGES=(
 	"clang:clang" "ld.lld:lld" "llvm-ar:llvm" "meson:meson" "ninja:ninja-build"
-	"qemu-system-aarch64:qemu-system-arm" "clang-format:clang-format"
+	"qemu-system-aarch64:qemu-system-arm" "clang-format:clang-format" "fdtput:device-tree-compiler"
 	"py:pytest:python3-pytest" "py:pexpect:python3-pexpect"
 )
 

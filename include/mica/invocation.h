@@ -75,7 +75,7 @@ enum mica_invocation {
 /* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (6 words). */
 enum kernel_cpu_stat {
 	KCPU_TICKS,           /* timer ticks it has taken */
-	KCPU_SWITCHES,        /* context switches to a thread on it */
+	KCPU_SWITCHES,        /* context switches to a thread on it (KSTAT_NOT_COUNTED: release) */
 	KCPU_RESCHEDULE_SGIS, /* reschedule SGIs sent to it (wakeups and stalls) */
 	KCPU_STALLS,          /* times another core stopped it out of a thread or VSpace */
 	KCPU_RUNNING,         /* the id of the thread it runs (TCB id), 0 while idle */
@@ -86,7 +86,9 @@ enum kernel_cpu_stat {
 /* Mappings VSPACE_WALK returns per call: 2 + 4 * 29 = 118 words. */
 #define VSPACE_WALK_MAX 29
 
-/* Kernel counters, in the order KERNEL_INFO_STATS returns them. */
+/* Kernel counters, in the order KERNEL_INFO_STATS returns them. Release kernels do not
+ * count system calls, IPC messages, context switches and address-space switches (the
+ * fastpaths' counters): those read KSTAT_NOT_COUNTED there, as does KCPU_SWITCHES. */
 enum kernel_stat {
 	KSTAT_SYSCALLS,
 	KSTAT_IPC_MESSAGES,
@@ -99,8 +101,12 @@ enum kernel_stat {
 	KSTAT_TLBI_ALL,  /* full */
 	KSTAT_ASID_ROLLOVERS,
 	KSTAT_HW_ASID_BITS, /* usable hardware ASID bits */
+	KSTAT_CPUS_ONLINE,  /* cores running the kernel (0 .. this - 1: TCB_SET_AFFINITY) */
 	KSTAT_COUNT,
 };
+
+/* The value of a counter the kernel does not keep (release builds, see above). */
+#define KSTAT_NOT_COUNTED (~0ull)
 
 /* TCB_WRITE_REGISTERS flags (its first argument). */
 #define TCB_WRITE_RESUME 1u /* resume the thread afterwards */

@@ -54,8 +54,21 @@ enum memsrv_kind {
 #define MEMSRV_FILE_OTHER   0u /* not a program memsrv can load (MEMSRV_SPAWN: E_TYPE) */
 #define MEMSRV_FILE_PROGRAM 1u /* an ELF executable elf_parse accepts */
 
-/* MEMSRV_SPAWN flags. */
+/* MEMSRV_SPAWN and MEMSRV_SPAWN_ARGV flags. */
 #define MEMSRV_SPAWN_CONTROL 1u /* the new process's capability carries MEMSRV_R_CONTROL */
+#define MEMSRV_SPAWN_HELD    4u /* made, but its thread waits for the parent's MEMSRV_START */
+
+/*
+ * Placement on a core: MEMSRV_CORE(n) in the flags of MEMSRV_SPAWN, MEMSRV_SPAWN_ARGV and
+ * MEMSRV_THREAD_CREATE runs the new thread on core n (0 .. KSTAT_CPUS_ONLINE - 1; E_RANGE
+ * for a core that is not online). Without it memsrv picks the least loaded core
+ * (docs/memsrv.md, "Cores").
+ */
+#define MEMSRV_ON_CORE        2u
+#define MEMSRV_CORE(n)        (MEMSRV_ON_CORE | ((unsigned)(n)&0xffu) << 8)
+#define MEMSRV_CORE_OF(flags) ((unsigned)(((flags) >> 8) & 0xff))
+#define MEMSRV_CORE_MASK      (MEMSRV_ON_CORE | 0xff00u) /* the flag bits placement uses */
+#define MEMSRV_CORE_NONE      0xffu /* MEMSRV_PROC_INFO: no thread (ended, or no such tid) */
 
 enum memsrv_label {
 	/* Address spaces (MEMSRV_R_CONTROL) */
@@ -76,19 +89,22 @@ enum memsrv_label {
 	MEMSRV_STATS = 32,        /* as -> MEMSRV_STAT_* words */
 	MEMSRV_GLOBAL_STATS = 33, /* -> MEMSRV_GSTAT_* words, then the KSTAT_* counters */
 	MEMSRV_AUDIT = 34,        /* as -> mappings checked, violations (0: the tables agree) */
+	MEMSRV_CPU_STATS = 35,    /* core -> the kernel's KCPU_* counters of that core, then the
+				   * threads memsrv has placed there (E_RANGE: not online) */
 
 	/* Processes (MEMSRV_R_CONTROL; EXIT: any process for itself) */
 	MEMSRV_SPAWN = 48,     /* name in the IPC buffer (msg[8..], NUL-terminated, <= 64 bytes),
 				* priority (0: default), argument (x1 at entry), flags
-				* (MEMSRV_SPAWN_*), quota pages (0: default) -> process id
-				* (= its as_id) */
+				* (MEMSRV_SPAWN_*, MEMSRV_CORE), quota pages (0: default) ->
+				* process id (= its as_id) */
 	MEMSRV_KILL = 49,      /* process id */
 	MEMSRV_PS = 50,        /* first process id -> count, then per process: id, state word
 				* (MEMSRV_PS_*), faults, resident pages (up to 25) */
 	MEMSRV_EXIT = 51,      /* code: the calling process ends */
 	MEMSRV_SEED = 52,      /* seed: reseeds the placement generator (tests) */
 	MEMSRV_PROC_INFO = 53, /* process id -> state word, fault address, fault pc, faults,
-				* resident pages, then its name (8 words, NUL-terminated) */
+				* resident pages, its name (8 words, NUL-terminated), the core
+				* of its first thread and of its other threads (MEMSRV_PI_*) */
 	MEMSRV_PROGRAMS = 54,  /* index -> size in bytes, MEMSRV_FILE_*, then the name of the
 				* boot archive's entry `index` (8 words, NUL-terminated, cut at
 				* 63 bytes); E_RANGE past the last entry */
@@ -125,10 +141,15 @@ enum memsrv_label {
 				  * last mapping */
 
 	/* Threads in the caller's own address space (MEMSRV_R_MAP; the caller is a process) */
-	MEMSRV_THREAD_CREATE = 92, /* pc, x0, x1, priority (0: the process's) -> thread id; the
-				    * thread starts with x2 = its memsrv slot, x3 = its id */
+	MEMSRV_THREAD_CREATE = 92, /* pc, x0, x1, priority (0: the process's), [flags:
+				    * MEMSRV_CORE] -> thread id; the thread starts with
+				    * x2 = its memsrv slot, x3 = its id */
 	MEMSRV_THREAD_EXIT = 93,   /* code, through the thread's own memsrv capability: it ends */
 	MEMSRV_THREAD_INFO = 94,   /* thread id -> MEMSRV_THREAD_* state, exit code */
+
+	/* Children, continued (the parent) */
+	MEMSRV_START = 95, /* process id (a child spawned with MEMSRV_SPAWN_HELD): its thread
+			    * starts (E_STATE: it was started already, or has ended) */
 
 	/*
 	 * Debug builds only (MEMSRV_R_CONTROL): a release memsrv answers E_LABEL. They exist to
@@ -197,13 +218,17 @@ enum memsrv_obj_info {
 
 /* Words of the MEMSRV_PROC_INFO reply. */
 enum memsrv_proc_info {
-	MEMSRV_PI_STATE,      /* the MEMSRV_PS state word */
-	MEMSRV_PI_FAULT_ADDR, /* the address of the fault that killed it (0: none) */
-	MEMSRV_PI_FAULT_PC,   /* the pc of that fault */
-	MEMSRV_PI_FAULTS,     /* faults of every class */
-	MEMSRV_PI_RESIDENT,   /* resident pages (0 once it ended) */
-	MEMSRV_PI_NAME,       /* the program's name, 8 words, NUL-terminated */
-	MEMSRV_PI_COUNT = MEMSRV_PI_NAME + 8,
+	MEMSRV_PI_STATE,                     /* the MEMSRV_PS state word */
+	MEMSRV_PI_FAULT_ADDR,                /* the address of the fault that killed it (0: none) */
+	MEMSRV_PI_FAULT_PC,                  /* the pc of that fault */
+	MEMSRV_PI_FAULTS,                    /* faults of every class */
+	MEMSRV_PI_RESIDENT,                  /* resident pages (0 once it ended) */
+	MEMSRV_PI_NAME,                      /* the program's name, 8 words, NUL-terminated */
+	MEMSRV_PI_CORE = MEMSRV_PI_NAME + 8, /* the core its first thread runs on
+					      * (MEMSRV_CORE_NONE once it ended) */
+	MEMSRV_PI_THREAD_CORES, /* byte tid - 1: the core of its thread tid (MEMSRV_THREAD_CREATE),
+				 * MEMSRV_CORE_NONE for none running */
+	MEMSRV_PI_COUNT,
 };
 
 /*

@@ -36,7 +36,14 @@ enum mica_syscall {
 				 virtual SError or FIQ (kernel entered at EL2; else E_STATE) */
 	SYS_DEBUG_CPU = 70,   /* -> x0 = the core the caller runs on, x1 = cores online,
 				 x2 = reschedule SGIs sent to that core so far, x3 = its ticks */
+	SYS_DEBUG_PUTS = 71,  /* x7 = n (<= DEBUG_PUTS_MAX) bytes packed in x0..x6, low byte
+				 first, to the kernel console at once: another core's output
+				 cannot land inside them. -> x1 = 0, or E_RANGE (n too large),
+				 E_INVAL (a byte other than printable ASCII, \t, \n, \r, ESC:
+				 nothing written) */
 };
+
+#define DEBUG_PUTS_MAX 56 /* bytes of one SYS_DEBUG_PUTS: x0..x6 */
 
 /* SYS_DEBUG_IRQ_RAISE: OR into x0 to make the SPI pending only when the CPU next idles
  * (nothing runnable), so tests can wake a thread out of the idle loop. */

@@ -11,9 +11,8 @@
 #include <mica/invocation.h>
 #include <stddef.h>
 
-#include "arch/memlayout.h"
-#include "console.h"
 #include "arch.h"
+#include "console.h"
 #include "object/cnode.h"
 #include "object/cspace.h"
 #include "object/invocation.h"

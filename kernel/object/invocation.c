@@ -11,7 +11,8 @@
 #include "stats.h"
 
 /* KERNEL_INFO_STATS: the kernel counters, in enum kernel_stat order. Context switches are
- * counted per core and summed here. */
+ * counted per core and summed here; the number of cores online is read here too. Release
+ * kernels do not keep four of them (stats.h). */
 static int decode_kernel_stats(struct invocation *inv)
 {
 	if (!tcb_ipc_buffer(inv->caller))
@@ -23,6 +24,14 @@ static int decode_kernel_stats(struct invocation *inv)
 	for (unsigned c = 0; c < smp_ncpus; c++)
 		switches += cpus[c].switches;
 	inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, switches);
+	if (!STATS_HOT) {
+		/* Not kept (stats.h); the general path's counts alone would mislead. */
+		inv_set_result(inv, KSTAT_SYSCALLS, KSTAT_NOT_COUNTED);
+		inv_set_result(inv, KSTAT_IPC_MESSAGES, KSTAT_NOT_COUNTED);
+		inv_set_result(inv, KSTAT_CONTEXT_SWITCHES, KSTAT_NOT_COUNTED);
+		inv_set_result(inv, KSTAT_AS_SWITCHES, KSTAT_NOT_COUNTED);
+	}
+	inv_set_result(inv, KSTAT_CPUS_ONLINE, smp_ncpus);
 	return E_OK;
 }
 
@@ -36,7 +45,7 @@ static int decode_kernel_cpu_stats(struct invocation *inv)
 		return E_RANGE;
 	const struct percpu *c = &cpus[core];
 	inv_set_result(inv, KCPU_TICKS, c->ticks);
-	inv_set_result(inv, KCPU_SWITCHES, c->switches);
+	inv_set_result(inv, KCPU_SWITCHES, STATS_HOT ? c->switches : KSTAT_NOT_COUNTED);
 	inv_set_result(inv, KCPU_RESCHEDULE_SGIS, c->ipis);
 	inv_set_result(inv, KCPU_STALLS, c->stalls);
 	inv_set_result(inv, KCPU_RUNNING, c->cur ? c->cur->id : 0);

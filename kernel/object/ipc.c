@@ -1,5 +1,6 @@
 /*
- * Synchronous IPC through endpoints, one-shot replies, notifications, and fault messages.
+ * Synchronous IPC through endpoints, and one-shot replies. Notifications are in
+ * notification.c, fault messages (which travel as calls through here) in fault.c.
  *
  * An endpoint holds a queue of threads that all want the same thing (all sending or all
  * receiving). A send meets a waiting receiver or queues; a receive meets a queued sender or
@@ -9,53 +10,24 @@
  */
 #include "object/ipc.h"
 
-#include <arch/memlayout.h>
 #include <mica/errors.h>
-#include <mica/fault.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "console.h"
+#include "arch.h"
 #include "object/cnode.h"
 #include "object/cspace.h"
+#include "object/fault.h"
+#include "object/notification.h"
 #include "object/tcb.h"
+#include "object/waitq.h"
 #include "sched.h"
 #include "stats.h"
-
-/* Thread queues (endpoint and notification waiters share the wait_* links). */
-struct wait_queue {
-	struct tcb **head, **tail;
-};
-
-static void wq_append(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-	t->wait_next = NULL;
-	t->wait_prev = *tail;
-	if (*tail)
-		(*tail)->wait_next = t;
-	else
-		*head = t;
-	*tail = t;
-}
-
-static void wq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-	if (t->wait_prev)
-		t->wait_prev->wait_next = t->wait_next;
-	else
-		*head = t->wait_next;
-	if (t->wait_next)
-		t->wait_next->wait_prev = t->wait_prev;
-	else
-		*tail = t->wait_prev;
-	t->wait_next = t->wait_prev = NULL;
-	t->blocked_on = NULL;
-}
 
 static struct tcb *ep_dequeue(struct endpoint *ep)
 {
 	struct tcb *t = ep->head;
-	wq_remove(&ep->head, &ep->tail, t);
+	waitq_remove(&ep->head, &ep->tail, t);
 	if (!ep->head)
 		ep->state = EP_IDLE;
 	return t;
@@ -67,14 +39,15 @@ static void ep_block(struct endpoint *ep, struct tcb *t, enum thread_state state
 	sched_remove(t);
 	t->state = (uint8_t)state;
 	t->blocked_on = ep;
-	wq_append(&ep->head, &ep->tail, t);
+	waitq_append(&ep->head, &ep->tail, t);
 	ep->state = ep_state;
 }
 
-/* Sets the syscall result of `t` (x1) to kernel error `err` (E_OK: success). */
+/* Sets the system-call result of `t` (its message info) to kernel error `err` (E_OK:
+ * success). */
 static void set_result(struct tcb *t, int err)
 {
-	t->ctx.x[1] = msginfo_error(err);
+	arch_set_msginfo(&t->ctx, msginfo_error(err));
 }
 
 /* Wakes `t` from a wait with result `err`, or leaves it suspended if it was sending a fault
@@ -124,15 +97,6 @@ static unsigned transfer_cap(struct tcb *snd, struct tcb *rcv, struct endpoint *
 	return 1;
 }
 
-/* Copies the fault message of `snd` into `rcv`'s message registers. */
-static void transfer_fault(struct tcb *snd, struct tcb *rcv, uint64_t badge)
-{
-	for (unsigned i = 0; i < snd->fault_len; i++)
-		rcv->ctx.x[2 + i] = snd->fault_msg[i];
-	rcv->ctx.x[0] = badge;
-	rcv->ctx.x[1] = msginfo_pack(FAULT_LABEL(snd->fault_kind), snd->fault_len, 0);
-}
-
 /*
  * Copies the message of `snd` (label, words, at most one capability) to `rcv`. The message
  * info is read again here, at delivery, and its length clamped to MSG_MAX_LENGTH: the send
@@ -143,14 +107,14 @@ static void transfer_message(struct tcb *snd, struct tcb *rcv, uint64_t badge, b
 			     struct endpoint *via)
 {
 	if (snd->fault_pending) {
-		transfer_fault(snd, rcv, badge);
+		fault_deliver(snd, rcv, badge);
 		return;
 	}
-	struct msginfo info = msginfo_unpack(snd->ctx.x[1]);
+	struct msginfo info = msginfo_unpack(arch_get_msginfo(&snd->ctx));
 	unsigned len = info.length < MSG_MAX_LENGTH ? info.length : MSG_MAX_LENGTH;
 	unsigned nregs = len < MSG_REGISTERS ? len : MSG_REGISTERS;
 	for (unsigned i = 0; i < nregs; i++)
-		rcv->ctx.x[2 + i] = snd->ctx.x[2 + i];
+		arch_set_mr(&rcv->ctx, i, arch_get_mr(&snd->ctx, i));
 	if (len > MSG_REGISTERS) {
 		if (tcb_ipc_buffer(snd) && tcb_ipc_buffer(rcv))
 			memmove(&tcb_ipc_buffer(rcv)->msg[MSG_REGISTERS],
@@ -162,8 +126,9 @@ static void transfer_message(struct tcb *snd, struct tcb *rcv, uint64_t badge, b
 	unsigned extra = 0, unwrapped = 0;
 	if (info.extra_caps && can_grant)
 		extra = transfer_cap(snd, rcv, via, &unwrapped);
-	rcv->ctx.x[0] = badge;
-	rcv->ctx.x[1] = msginfo_pack(info.label, len, extra) | ((uint64_t)unwrapped << 9);
+	arch_set_badge(&rcv->ctx, badge);
+	arch_set_msginfo(&rcv->ctx,
+			 msginfo_pack(info.label, len, extra) | ((uint64_t)unwrapped << 9));
 	stats.ipc_messages++;
 }
 
@@ -206,22 +171,9 @@ void ipc_send(struct tcb *snd, struct endpoint *ep, uint64_t badge, bool can_gra
 	ep_block(ep, snd, THREAD_BLOCKED_SEND, EP_SENDING);
 }
 
-/* Delivers the pending signal of a bound notification to `t`, if any. Returns true if so. */
-static bool take_bound_signal(struct tcb *t)
-{
-	struct notification *n = t->bound_ntfn;
-	if (!n || !n->active)
-		return false;
-	t->ctx.x[0] = n->word;
-	t->ctx.x[1] = msginfo_pack(MSG_LABEL_NOTIFY, 0, 0);
-	n->word = 0;
-	n->active = 0;
-	return true;
-}
-
 void ipc_recv(struct tcb *rcv, struct endpoint *ep, bool blocking)
 {
-	if (take_bound_signal(rcv))
+	if (notification_take_bound(rcv))
 		return;
 	struct cte *caller_slot = &rcv->slots[TCB_SLOT_CALLER];
 	if (!cap_is_null(&caller_slot->cap))
@@ -250,11 +202,7 @@ void ipc_reply(struct tcb *replier, struct cte *slot)
 	slot->cap = cap_null();
 	caller->reply_slot = NULL;
 	if (caller->fault_pending) {
-		caller->fault_pending = 0;
-		if (msginfo_unpack(replier->ctx.x[1]).label == 0)
-			sched_make_runnable(caller); /* resume where it faulted */
-		else
-			caller->state = THREAD_INACTIVE;
+		fault_reply(caller, msginfo_unpack(arch_get_msginfo(&replier->ctx)).label);
 		return;
 	}
 	transfer_message(replier, caller, 0, true, NULL);
@@ -273,14 +221,14 @@ void ipc_cancel(struct tcb *t)
 	case THREAD_BLOCKED_SEND:
 	case THREAD_BLOCKED_RECV: {
 		struct endpoint *ep = t->blocked_on;
-		wq_remove(&ep->head, &ep->tail, t);
+		waitq_remove(&ep->head, &ep->tail, t);
 		if (!ep->head)
 			ep->state = EP_IDLE;
 		break;
 	}
 	case THREAD_BLOCKED_NTFN: {
 		struct notification *n = t->blocked_on;
-		wq_remove(&n->head, &n->tail, t);
+		waitq_remove(&n->head, &n->tail, t);
 		break;
 	}
 	case THREAD_BLOCKED_REPLY:
@@ -302,73 +250,4 @@ void endpoint_cancel_all(struct endpoint *ep)
 		wake_with_error(t, E_DELETED);
 	}
 	ep->state = EP_IDLE;
-}
-
-void notification_signal(struct notification *ntfn, uint64_t bits)
-{
-	struct tcb *t = ntfn->head;
-	if (t) {
-		wq_remove(&ntfn->head, &ntfn->tail, t);
-	} else if (ntfn->bound && ntfn->bound->state == THREAD_BLOCKED_RECV) {
-		t = ntfn->bound;
-		ipc_cancel(t);
-	} else {
-		ntfn->word |= bits;
-		ntfn->active = 1;
-		return;
-	}
-	t->ctx.x[0] = ntfn->word | bits;
-	t->ctx.x[1] = msginfo_pack(MSG_LABEL_NOTIFY, 0, 0);
-	ntfn->word = 0;
-	ntfn->active = 0;
-	sched_make_runnable(t);
-}
-
-void notification_wait(struct tcb *t, struct notification *ntfn, bool blocking)
-{
-	if (ntfn->active || !blocking) {
-		t->ctx.x[0] = ntfn->word;
-		t->ctx.x[1] = msginfo_pack(MSG_LABEL_NOTIFY, 0, 0);
-		ntfn->word = 0;
-		ntfn->active = 0;
-		return;
-	}
-	sched_remove(t);
-	t->state = THREAD_BLOCKED_NTFN;
-	t->blocked_on = ntfn;
-	wq_append(&ntfn->head, &ntfn->tail, t);
-}
-
-void notification_cancel_all(struct notification *ntfn)
-{
-	while (ntfn->head) {
-		struct tcb *t = ntfn->head;
-		wq_remove(&ntfn->head, &ntfn->tail, t);
-		wake_with_error(t, E_DELETED);
-	}
-	if (ntfn->bound) {
-		ntfn->bound->bound_ntfn = NULL;
-		ntfn->bound = NULL;
-	}
-	irq_forget_notification(ntfn);
-}
-
-void fault_raise(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
-{
-	struct cap *ep = &t->slots[TCB_SLOT_FAULT_EP].cap;
-	stats.faults_delivered++;
-	if (ep->type != CAP_ENDPOINT) {
-		kprintf(
-		    "fault: thread %lu kind %u pc %#lx addr %#lx, no fault endpoint: suspended\n",
-		    t->id, kind, t->ctx.pc, n ? words[0] : 0);
-		sched_remove(t);
-		t->state = THREAD_INACTIVE;
-		return;
-	}
-	t->fault_pending = 1;
-	t->fault_kind = kind;
-	t->fault_len = (uint8_t)n;
-	for (unsigned i = 0; i < n; i++)
-		t->fault_msg[i] = words[i];
-	ipc_send(t, ep->u.endpoint.ep, ep->u.endpoint.badge, false, true, true);
 }

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "object/cap.h"
 #include "object/ipc.h"
+#include "object/notification.h"
 #include "object/tcb.h"
 
 #define AUDIT_MAX_QUEUE (1u << 20)

@@ -16,6 +16,7 @@
 #include "object/cspace.h"
 #include "object/invocation.h"
 #include "object/ipc.h"
+#include "object/notification.h"
 
 #define IRQ_LINES 1020
 

@@ -16,3 +16,6 @@ bool irq_deliver(uint32_t intid);
 
 /* True if some IRQ handler capability claims `intid`. */
 bool irq_is_claimed(uint32_t intid);
+
+/* Unbinds every IRQ handler that signals `ntfn` (it is being destroyed). */
+void irq_forget_notification(struct notification *ntfn);

@@ -37,7 +37,7 @@ static uint64_t kva_to_pa(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 #else
-#include <arch/memlayout.h>
+#include "arch.h"
 static uint64_t kva_to_pa(const void *p)
 {
 	return virt_to_phys(p);

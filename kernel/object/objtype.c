@@ -1,12 +1,24 @@
 /*
  * What happens to an object when the last capability to it goes, by type (seL4's
- * finaliseCap in objecttype.c): queued threads are woken with E_DELETED, a TCB is stopped
- * and its slots emptied, a CNode's contents are deleted (through cnode.c's queue), an IRQ
- * line is masked, ASIDs are released. Called by the deletion code in cnode.c only.
+ * finaliseCap in objecttype.c). Each finaliser lives with its object:
+ *
+ *   endpoint       endpoint_cancel_all (ipc.c): queued threads woken with E_DELETED
+ *   notification   notification_cancel_all (notification.c): waiters woken with E_DELETED,
+ *                  the bound thread and IRQ handlers unbound
+ *   TCB            tcb_finalise (tcb.c): stopped, its slots emptied
+ *   CNode          cnode_finalise (cnode.c): its contents deleted through cnode.c's queue
+ *   IRQ handler    irq_handler_finalise (irq.c): the line masked, its notification forgotten
+ *   reply          ipc_reply_deleted (ipc.c): the caller woken with E_DELETED
+ *   VSpace, ASID pool   arch_object_finalise (arch/aarch64/vspace_inv.c): ASIDs released
+ *
+ * Frames and page tables unmap when any capability to them goes (arch_cap_deleted); untyped,
+ * IRQ control, ASID control and kernel info have nothing to undo. Called by the deletion
+ * code in cnode.c only.
  */
 #include "object/cnode.h"
 #include "object/cspace.h"
 #include "object/ipc.h"
+#include "object/notification.h"
 #include "object/irq.h"
 #include "object/tcb.h"
 

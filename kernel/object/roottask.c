@@ -8,7 +8,6 @@
  */
 #include "object/roottask.h"
 
-#include <arch/memlayout.h>
 #include <config.h>
 #include <cpio.h>
 #include <elf.h>
@@ -18,17 +17,16 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "bootmem.h"
 #include "arch.h"
+#include "bootmem.h"
 #include "console.h"
 #include "object/cap.h"
 #include "object/cspace.h"
 #include "object/tcb.h"
-#include "timer.h"
-#include "vspace.h"
 
 extern const char boot_archive_start[], boot_archive_end[];
 
+#define PAGE_SIZE (UINT64_C(1) << FRAME_4K_BITS) /* the root task's frames */
 /*
  * The root CNode has a slot for every page of RAM (memsrv keeps a capability per frame it
  * hands out), at least 2^17 (8 MiB: what a 512 MiB machine needs) and at most 2^22.
@@ -36,10 +34,10 @@ extern const char boot_archive_start[], boot_archive_end[];
 #define ROOT_CNODE_MIN_BITS 17
 #define ROOT_CNODE_MAX_BITS 22
 #define ROOT_ASID           1
-#define ROOT_ARCHIVE_VA     UL(0x10000000) /* read-only copy of the boot archive */
-#define ROOT_BOOTINFO_VA    UL(0x7ffd0000) /* boot-info page, read-only */
-#define ROOT_IPC_BUFFER_VA  UL(0x7ffe0000) /* IPC buffer page, read-write */
-#define ROOT_STACK_TOP      UL(0x80000000)
+#define ROOT_ARCHIVE_VA     UINT64_C(0x10000000) /* read-only copy of the boot archive */
+#define ROOT_BOOTINFO_VA    UINT64_C(0x7ffd0000) /* boot-info page, read-only */
+#define ROOT_IPC_BUFFER_VA  UINT64_C(0x7ffe0000) /* IPC buffer page, read-write */
+#define ROOT_STACK_TOP      UINT64_C(0x80000000)
 #define ROOT_STACK_PAGES    16
 #define ROOT_STACK_BASE     (ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE) /* guard below */
 /* [ROOT_FIXED_BASE, ROOT_STACK_TOP) is the kernel's choice; the program must stay out of it. */
@@ -106,7 +104,7 @@ static paddr_t rt_alloc(struct rt_build *b, uint64_t size, uint64_t align)
 /* Puts `cap` in root CNode slot `slot` as a root of the derivation tree. */
 static void rt_insert(struct rt_build *b, uint64_t slot, struct cap cap)
 {
-	if (slot >= (UL(1) << b->cnode_bits))
+	if (slot >= (UINT64_C(1) << b->cnode_bits))
 		panic("roottask_create: root CNode full at slot %lu (boot archive too large?)",
 		      slot);
 	mdb_insert(NULL, &b->slots[slot], cap);
@@ -124,33 +122,27 @@ static struct cap frame_cap(paddr_t pa, vaddr_t va, unsigned rights)
 	return c;
 }
 
-/* Allocates and installs the L1..L3 tables missing on the way to `va`, each with a cap. */
-static void rt_ensure_tables(struct rt_build *b, vaddr_t va)
+/* arch_boot_map_frame's new_table: a zeroed page for the page table at `level` covering
+ * `base`, with a capability to it in the page_tables range. */
+static paddr_t rt_new_table(void *ctx, unsigned level, vaddr_t base)
 {
-	for (int level = VSPACE_TABLE_LEVEL_MIN; level <= VSPACE_TABLE_LEVEL_MAX; level++) {
-		if (vspace_lookup(b->l0, va, level))
-			continue;
-		paddr_t table = rt_alloc(b, PAGE_SIZE, PAGE_SIZE);
-		int err = vspace_install_table(b->l0, va, level, table);
-		if (err)
-			panic("roottask_create: L%d table for %#lx: %s", level, va,
-			      mica_strerror(err));
-		struct cap c = cap_null();
-		c.type = CAP_PAGE_TABLE;
-		c.rights = RIGHTS_ALL;
-		c.u.page_table.paddr = table;
-		c.u.page_table.mapped_vaddr = va & ~(LEVEL_SIZE(level - 1) - 1);
-		c.u.page_table.mapped_asid = ROOT_ASID;
-		c.u.page_table.level = (uint8_t)level;
-		rt_insert(b, b->next_table++, c);
-	}
+	struct rt_build *b = ctx;
+	paddr_t table = rt_alloc(b, PAGE_SIZE, PAGE_SIZE);
+	struct cap c = cap_null();
+	c.type = CAP_PAGE_TABLE;
+	c.rights = RIGHTS_ALL;
+	c.u.page_table.paddr = table;
+	c.u.page_table.mapped_vaddr = base;
+	c.u.page_table.mapped_asid = ROOT_ASID;
+	c.u.page_table.level = (uint8_t)level;
+	rt_insert(b, b->next_table++, c);
+	return table;
 }
 
-/* Maps the frame at `pa` at `va` with `rights`. */
+/* Maps the frame at `pa` at `va` with `rights`, with the tables missing on the way. */
 static void rt_map(struct rt_build *b, vaddr_t va, paddr_t pa, unsigned rights)
 {
-	rt_ensure_tables(b, va);
-	int err = vspace_install_page(b->l0, va, vspace_user_pte(pa, rights));
+	int err = arch_boot_map_frame(b->l0, va, pa, rights, rt_new_table, b);
 	if (err == E_MAPPED)
 		panic("roottask_create: %#lx mapped twice (segments sharing a page?)", va);
 	if (err)
@@ -184,7 +176,7 @@ static void rt_load_segment(struct rt_build *b, const struct cpio_file *f,
 	memcpy((char *)phys_to_virt(pa) + (s->vaddr - base), (const char *)f->data + s->offset,
 	       s->filesz);
 	if (s->flags & ELF_SEG_X)
-		vspace_sync_icache(pa, size);
+		arch_sync_icache(pa, size);
 	rt_map_frames(b, base, pa, size / PAGE_SIZE, segment_rights(s->flags));
 }
 
@@ -202,7 +194,7 @@ static unsigned rt_cnode_bits(const struct bootmem *bm)
 {
 	uint64_t pages = bootmem_ram_bytes(bm) / PAGE_SIZE;
 	unsigned bits = ROOT_CNODE_MIN_BITS;
-	while (bits < ROOT_CNODE_MAX_BITS && (UL(1) << bits) < pages)
+	while (bits < ROOT_CNODE_MAX_BITS && (UINT64_C(1) << bits) < pages)
 		bits++;
 	return bits;
 }
@@ -210,8 +202,8 @@ static unsigned rt_cnode_bits(const struct bootmem *bm)
 /* Creates the root CNode, TCB and VSpace root objects; returns the TCB. */
 static struct tcb *rt_create_objects(struct rt_build *b)
 {
-	uint64_t cnode_size = UL(1) << (b->cnode_bits + CNODE_SLOT_BITS);
-	uint64_t tcb_size = UL(1) << TCB_SIZE_BITS;
+	uint64_t cnode_size = UINT64_C(1) << (b->cnode_bits + CNODE_SLOT_BITS);
+	uint64_t tcb_size = UINT64_C(1) << TCB_SIZE_BITS;
 	b->slots = phys_to_virt(rt_alloc(b, cnode_size, cnode_size));
 	struct tcb *t = phys_to_virt(rt_alloc(b, tcb_size, PAGE_SIZE));
 	b->l0 = rt_alloc(b, PAGE_SIZE, PAGE_SIZE);
@@ -292,10 +284,7 @@ static void rt_setup_tcb(struct rt_build *b, struct tcb *t, uint64_t entry)
 	mdb_insert(&s[SLOT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER], s[SLOT_IPC_BUFFER].cap);
 	t->ipc_buffer_kva = phys_to_virt(s[SLOT_IPC_BUFFER].cap.u.frame.paddr);
 	t->ipc_buffer_vaddr = ROOT_IPC_BUFFER_VA;
-	t->ctx.pc = entry;
-	t->ctx.sp = ROOT_STACK_TOP;
-	t->ctx.x[0] = ROOT_BOOTINFO_VA;
-	t->ctx.spsr = 0; /* EL0t, interrupts unmasked */
+	arch_init_user_context(&t->ctx, entry, ROOT_STACK_TOP, ROOT_BOOTINFO_VA);
 	t->priority = PRIO_MAX;
 	t->max_priority = PRIO_MAX;
 }
@@ -308,11 +297,11 @@ static void rt_fill_bootinfo(struct bootinfo *bi, const struct rt_build *b, uint
 	bi->image_frames = (struct slot_range){ frames_start, b->frames_end };
 	bi->page_tables = (struct slot_range){ b->frames_end, b->next_table };
 	bi->untyped = (struct slot_range){ b->next_table, b->next_table };
-	bi->empty = (struct slot_range){ b->next_table, (UL(1) << b->cnode_bits) };
+	bi->empty = (struct slot_range){ b->next_table, (UINT64_C(1) << b->cnode_bits) };
 	bi->ipc_buffer = ROOT_IPC_BUFFER_VA;
 	bi->archive = ROOT_ARCHIVE_VA;
 	bi->archive_size = (uint64_t)(boot_archive_end - boot_archive_start);
-	bi->timer_hz = timer_frequency();
+	bi->timer_hz = arch_timer_frequency();
 	bi->tick_hz = CONFIG_TICK_HZ;
 	bi->max_priority = PRIO_MAX;
 	bi->debug_build = CONFIG_DEBUG;
@@ -337,7 +326,7 @@ static void rt_check_slots(const struct rt_build *b)
 	if (b->next_frame != b->frames_end)
 		panic("roottask_create: %lu frames counted, %lu mapped",
 		      b->frames_end - SLOT_FIRST_FREE_FIXED, b->next_frame - SLOT_FIRST_FREE_FIXED);
-	if (b->next_table + BOOTINFO_MAX_UNTYPED > (UL(1) << b->cnode_bits))
+	if (b->next_table + BOOTINFO_MAX_UNTYPED > (UINT64_C(1) << b->cnode_bits))
 		panic("roottask_create: the boot image takes %lu root CNode slots, leaving fewer "
 		      "than %d for untyped (boot archive too large?)",
 		      b->next_table, BOOTINFO_MAX_UNTYPED);

@@ -3,7 +3,6 @@
  */
 #include "object/tcb.h"
 
-#include <arch/memlayout.h>
 #include <mica/errors.h>
 #include <mica/invocation.h>
 #include <stddef.h>
@@ -13,6 +12,7 @@
 #include "object/cspace.h"
 #include "object/invocation.h"
 #include "object/ipc.h"
+#include "object/notification.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -30,7 +30,7 @@ void tcb_init(struct tcb *t)
 uint64_t tcb_get_mr(const struct tcb *t, unsigned i)
 {
 	if (i < MSG_REGISTERS)
-		return t->ctx.x[2 + i];
+		return arch_get_mr(&t->ctx, i);
 	if (i < MSG_MAX_LENGTH && tcb_ipc_buffer(t))
 		return tcb_ipc_buffer(t)->msg[i];
 	return 0;
@@ -39,7 +39,7 @@ uint64_t tcb_get_mr(const struct tcb *t, unsigned i)
 void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v)
 {
 	if (i < MSG_REGISTERS)
-		t->ctx.x[2 + i] = v;
+		arch_set_mr(&t->ctx, i, v);
 	else if (i < MSG_MAX_LENGTH && tcb_ipc_buffer(t))
 		tcb_ipc_buffer(t)->msg[i] = v;
 }
@@ -63,10 +63,8 @@ void tcb_finalise(struct tcb *t)
 {
 	smp_detach_thread(t); /* no other core runs it or holds its registers */
 	tcb_suspend(t);
-	if (t->bound_ntfn) {
-		t->bound_ntfn->bound = NULL;
-		t->bound_ntfn = NULL;
-	}
+	if (t->bound_ntfn)
+		notification_unbind(t);
 	for (unsigned i = 0; i < TCB_SLOTS; i++) {
 		if (!cap_is_null(&t->slots[i].cap))
 			cte_delete(&t->slots[i]);
@@ -172,12 +170,9 @@ static int decode_configure(struct invocation *inv, struct tcb *t)
 
 static void invoke_read_registers(struct invocation *inv, const struct tcb *t)
 {
-	inv_set_result(inv, 0, t->ctx.pc);
-	inv_set_result(inv, 1, t->ctx.sp);
-	inv_set_result(inv, 2, t->ctx.spsr);
 	unsigned n = tcb_ipc_buffer(inv->caller) ? TCB_REGISTER_WORDS : MSG_REGISTERS;
-	for (unsigned i = 3; i < n; i++)
-		inv_set_result(inv, i, t->ctx.x[i - 3]);
+	for (unsigned i = 0; i < n; i++)
+		inv_set_result(inv, i, arch_get_register_word(&t->ctx, i));
 }
 
 static int decode_read_registers(struct invocation *inv, struct tcb *t)
@@ -188,37 +183,39 @@ static int decode_read_registers(struct invocation *inv, struct tcb *t)
 	return E_OK;
 }
 
-/* Zeroes the registers TCB_WRITE_REGISTERS does not set (TPIDR_EL0 has TCB_SET_TLS): a reused
- * TCB starts clean. */
+/* Zeroes the registers TCB_WRITE_REGISTERS does not set (the TLS register has TCB_SET_TLS):
+ * a reused TCB starts clean. */
 static void clear_registers(struct tcb *t)
 {
-	for (unsigned i = 8; i < 31; i++)
-		t->ctx.x[i] = 0;
+	arch_clear_scratch_registers(&t->ctx);
 	arch_forget_thread(t); /* its FP/SIMD registers now come from the zeroed TCB copy */
 	memset(&t->fpu, 0, sizeof(t->fpu));
 	t->fpu_live = 0;
 }
 
+#define WRITE_REGISTERS_ARGS 8 /* the argument registers TCB_WRITE_REGISTERS sets */
+_Static_assert(WRITE_REGISTERS_ARGS <= ARCH_ARG_REGS, "arch_set_arg reaches them all");
+
 struct write_registers_args {
 	uint64_t flags, pc, sp;
-	uint64_t x[8];
-	unsigned nx; /* how many of x0..x7 the message carries */
+	uint64_t arg[WRITE_REGISTERS_ARGS];
+	unsigned nargs; /* how many argument registers the message carries */
 };
 
 static void invoke_write_registers(struct tcb *t, const struct write_registers_args *a)
 {
 	if (a->flags & TCB_WRITE_CLEAR)
 		clear_registers(t);
-	t->ctx.pc = a->pc;
-	t->ctx.sp = a->sp;
-	for (unsigned i = 0; i < a->nx; i++)
-		t->ctx.x[i] = a->x[i];
+	arch_set_pc(&t->ctx, a->pc);
+	arch_set_sp(&t->ctx, a->sp);
+	for (unsigned i = 0; i < a->nargs; i++)
+		arch_set_arg(&t->ctx, i, a->arg[i]);
 	if (a->flags & TCB_WRITE_RESUME)
 		tcb_resume(t);
 }
 
-/* TCB_WRITE_REGISTERS: flags (TCB_WRITE_*), pc, sp, x0..x7. SPSR stays EL0t with
- * interrupts on. */
+/* TCB_WRITE_REGISTERS: flags (TCB_WRITE_*), pc, sp, then the argument registers (x0..x7 on
+ * AArch64). The processor state stays user mode with interrupts on. */
 static int decode_write_registers(struct invocation *inv, struct tcb *t)
 {
 	struct write_registers_args a = { .flags = inv_arg(inv, 0),
@@ -230,8 +227,8 @@ static int decode_write_registers(struct invocation *inv, struct tcb *t)
 		return E_INVAL;
 	if ((a.flags & TCB_WRITE_RESUME) && !tcb_vspace(t))
 		return E_STATE;
-	for (; a.nx < 8 && 3 + a.nx < inv->nargs; a.nx++)
-		a.x[a.nx] = inv_arg(inv, 3 + a.nx);
+	for (; a.nargs < WRITE_REGISTERS_ARGS && 3 + a.nargs < inv->nargs; a.nargs++)
+		a.arg[a.nargs] = inv_arg(inv, 3 + a.nargs);
 	invoke_write_registers(t, &a);
 	return E_OK;
 }
@@ -252,12 +249,6 @@ static int decode_set_priority(struct invocation *inv, struct tcb *t)
 	return E_OK;
 }
 
-static void invoke_bind_notification(struct tcb *t, struct notification *n)
-{
-	t->bound_ntfn = n;
-	n->bound = t;
-}
-
 /* TCB_BIND_NOTIFICATION: a notification capability with read right. */
 static int decode_bind_notification(struct invocation *inv, struct tcb *t)
 {
@@ -273,21 +264,15 @@ static int decode_bind_notification(struct invocation *inv, struct tcb *t)
 	struct notification *n = r.slot->cap.u.notification.ntfn;
 	if (t->bound_ntfn || n->bound)
 		return E_BUSY;
-	invoke_bind_notification(t, n);
+	notification_bind(n, t);
 	return E_OK;
-}
-
-static void invoke_unbind_notification(struct tcb *t)
-{
-	t->bound_ntfn->bound = NULL;
-	t->bound_ntfn = NULL;
 }
 
 static int decode_unbind_notification(struct tcb *t)
 {
 	if (!t->bound_ntfn)
 		return E_STATE;
-	invoke_unbind_notification(t);
+	notification_unbind(t);
 	return E_OK;
 }
 
@@ -302,8 +287,8 @@ static int decode_resume(struct tcb *t)
 static int decode_set_tls(struct invocation *inv, struct tcb *t)
 {
 	if (t == inv->caller)
-		return E_INVAL; /* a thread sets its own TPIDR_EL0 directly */
-	t->ctx.tpidr = inv_arg(inv, 0);
+		return E_INVAL; /* a thread sets its own TLS register directly */
+	arch_set_tls(&t->ctx, inv_arg(inv, 0));
 	return E_OK;
 }
 

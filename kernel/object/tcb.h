@@ -9,30 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "object/cap.h"
 
 struct invocation;
 struct notification;
-
-/* Saved user registers. Layout fixed: the EL0 exception entry stores straight into it. */
-struct user_context {
-	uint64_t x[31];
-	uint64_t sp;    /* SP_EL0 */
-	uint64_t pc;    /* ELR_EL1 */
-	uint64_t spsr;  /* SPSR_EL1 */
-	uint64_t tpidr; /* TPIDR_EL0 */
-	uint64_t pad;
-};
-
-#define USER_CONTEXT_SIZE (36 * 8)
-_Static_assert(sizeof(struct user_context) == USER_CONTEXT_SIZE, "vectors.S layout");
-
-/* FP/SIMD state: V0..V31 and FPSR/FPCR, switched lazily (arch). */
-struct fpu_state {
-	uint64_t v[64];
-	uint64_t fpsr;
-	uint64_t fpcr;
-};
 
 enum thread_state {
 	THREAD_INACTIVE = 0,  /* never resumed, or suspended */
@@ -54,8 +35,8 @@ enum tcb_slot {
 };
 
 struct tcb {
-	struct user_context ctx; /* first: see USER_CONTEXT_SIZE */
-	struct fpu_state fpu;
+	struct user_context ctx; /* first (arch: the EL0 entry saves into it); opaque here */
+	struct fpu_state fpu;    /* arch: the FP/SIMD registers, switched lazily */
 
 	uint8_t state; /* enum thread_state */
 	uint8_t priority;

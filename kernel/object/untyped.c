@@ -30,8 +30,6 @@
 /* Host unit tests (tests/unit/test_untyped.c) back physical memory with a buffer. */
 void *test_phys_to_virt(uint64_t pa);
 #define phys_to_virt test_phys_to_virt
-#else
-#include <arch/memlayout.h>
 #endif
 
 #define RETYPE_MAX_COUNT    256

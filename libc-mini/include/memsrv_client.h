@@ -40,6 +40,8 @@ struct mem_proc_info {
 	uint64_t fault_addr, fault_pc; /* the fault that killed it (0 if none) */
 	uint64_t faults, resident;
 	char name[64];
+	unsigned core; /* its first thread's core; MEMSRV_CORE_NONE once it ended */
+	uint8_t thread_core[MEMSRV_THREADS_MAX]; /* [tid - 1]: MEMSRV_CORE_NONE if not running */
 };
 
 /* An entry of the boot archive (MEMSRV_PROGRAMS). */
@@ -99,6 +101,14 @@ int mem_stats(cptr_t ms, unsigned as, uint64_t out[MEMSRV_STAT_COUNT]);
 
 /* memsrv's global counters and the kernel's. Needs MEMSRV_R_CONTROL. */
 int mem_global_stats(cptr_t ms, struct mem_global_stats *out);
+
+/* One core's counters (MEMSRV_CPU_STATS): the kernel's KCPU_* words and the threads memsrv
+ * placed there. Needs MEMSRV_R_CONTROL; E_RANGE for a core not online. */
+struct mem_cpu_stats {
+	uint64_t kernel[KCPU_COUNT];
+	uint64_t placed;
+};
+int mem_cpu_stats(cptr_t ms, unsigned core, struct mem_cpu_stats *out);
 
 /* Checks `as` against the kernel's tables: mappings checked and violations (0: agree). */
 int mem_audit(cptr_t ms, unsigned as, uint64_t *checked, uint64_t *violations);
@@ -212,9 +222,17 @@ int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota,
 /*
  * Waits until child `pid` (a process the caller spawned) has ended; *state gets its state
  * word (MEMSRV_PS_STATE/KILL_STAT/EXIT_CODE). Errors: E_INVAL 0 or no such process,
- * E_RANGE id >= 1024, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
+ * E_RANGE id >= 65536, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
  */
 int mem_wait(cptr_t ms, unsigned pid, uint64_t *state);
+
+/*
+ * Starts child `pid`, spawned with MEMSRV_SPAWN_HELD (made, its thread not yet running): a
+ * parent that must do something first (the shell prints "started ... as process N")
+ * spawns held, does it, then starts. Errors: E_INVAL 0 or no such process, E_RANGE id too
+ * large, E_RIGHTS not the caller's child, E_STATE not held (started already, or ended).
+ */
+int mem_start(cptr_t ms, unsigned pid);
 
 /*
  * Creates a shared region of `pages` zeroed pages (1..MEMSRV_SHM_PAGES_MAX) that may be
@@ -247,6 +265,11 @@ int mem_shm_release(cptr_t ms, uint64_t handle);
  * running, quota, slots or memory.
  */
 int mem_thread_create(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority, unsigned *tid);
+
+/* mem_thread_create with `flags`: MEMSRV_CORE(n) runs the thread on core n (E_RANGE if
+ * that core is not online), 0 lets memsrv pick. */
+int mem_thread_create_flags(cptr_t ms, int (*fn)(void *), void *arg, unsigned priority,
+			    unsigned flags, unsigned *tid);
 
 /*
  * Ends the calling thread with `code`: `self` is the memsrv capability the thread was started

@@ -195,6 +195,26 @@ static inline void mica_debug_putc(char c)
 	mica_syscall1(SYS_DEBUG_PUTC, (unsigned char)c);
 }
 
+/*
+ * Debug builds: writes s[0..n) (n <= DEBUG_PUTS_MAX) to the kernel console in one system
+ * call, so output from another core cannot land inside it. Returns 0, E_RANGE, or E_INVAL
+ * (a byte SYS_DEBUG_PUTS refuses: nothing was written).
+ */
+static inline int mica_debug_puts(const char *s, unsigned n)
+{
+	struct mica_regs r = { 0, 0, { 0 } };
+	uint64_t w[7] = { 0 };
+	for (unsigned i = 0; i < n && i < DEBUG_PUTS_MAX; i++)
+		w[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (i % 8));
+	r.x0 = w[0];
+	r.info = w[1];
+	for (unsigned i = 0; i < 5; i++)
+		r.mr[i] = w[2 + i];
+	r.mr[5] = n;
+	mica_syscall(SYS_DEBUG_PUTS, &r);
+	return mica_msg_error(r.info);
+}
+
 /* Debug builds: does nothing in the kernel (the null system call of the benchmarks). */
 static inline void mica_debug_null(void)
 {

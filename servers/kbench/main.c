@@ -399,6 +399,93 @@ static cptr_t find_ram_untyped(void)
 	stop(1);
 }
 
+/*
+ * The cross-core round trip (bootarg kbench.cross_core, two cores or more): the caller on
+ * core 0, an echo server on core 1. Both read their own core's PMU counter: the caller around
+ * all XCORE_ROUNDS calls, the server at its first receive and before its last reply. Each
+ * side's total is reported per round (an average: every round is counted, waits included),
+ * with the ticks core 0 took meanwhile (docs/performance.md, "Across cores").
+ */
+#define XCORE_ROUNDS 1000
+#define XCORE_WARMUP 16
+#define XCORE_SPIN   1000 /* loop iterations (2 instructions each) the server may add */
+static volatile uint64_t xcore_first, xcore_last, xcore_served, xcore_spin;
+
+/* Runs `n` (>= 1) iterations of a two-instruction loop on this core. */
+static inline void spin_loop(uint64_t n)
+{
+	__asm__ volatile("1:\n\t"
+			 "subs %0, %0, #1\n\t"
+			 "b.ne 1b"
+			 : "+r"(n)::"cc");
+}
+
+/* The echo server of the cross-core round trip; counts its own core's instructions. */
+static __attribute__((noreturn)) void xcore_server(uint64_t ep)
+{
+	uint64_t info = raw_call(SYS_RECV, ep, 0);
+	for (;;) {
+		uint64_t now = bench_icount();
+		if (xcore_served++ == XCORE_WARMUP)
+			xcore_first = now;
+		xcore_last = now;
+		if (xcore_spin)
+			spin_loop(xcore_spin);
+		info = raw_call(SYS_REPLY_RECV, ep, info & ~0ull);
+	}
+}
+
+/* Ticks core `core` has taken (KERNEL_INFO_CPU_STATS). */
+static uint64_t core_ticks(unsigned core)
+{
+	uint64_t s[KCPU_COUNT];
+	require_ok(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, core, s), "reading a core's counters");
+	return s[KCPU_TICKS];
+}
+
+static void bench_cross_core(void)
+{
+	uint64_t k[KSTAT_COUNT];
+	require_ok(mica_kernel_stats(SLOT_KERNEL_INFO, k), "reading the kernel counters");
+	if (k[KSTAT_CPUS_ONLINE] < 2) {
+		printf("kbench: cross_core needs two cores (%lu online)\n",
+		       (unsigned long)k[KSTAT_CPUS_ONLINE]);
+		return;
+	}
+	cptr_t ep = make(OBJ_ENDPOINT);
+	cptr_t tcb = start_thread((void (*)(void))xcore_server, 2, ep); /* the yielder's stack */
+	mica_yield(); /* it blocks in its first receive on core 0 ... */
+	require_ok(mica_tcb_set_affinity(tcb, 1), "moving the server"); /* ... and waits on 1 */
+	uint64_t info = msginfo_pack(1, 0, 0);
+	for (int i = 0; i < XCORE_WARMUP; i++)
+		raw_call(SYS_CALL, ep, info);
+	uint64_t ticks0 = core_ticks(0), ticks1 = core_ticks(1);
+	uint64_t t0 = bench_icount();
+	for (int i = 0; i < XCORE_ROUNDS; i++)
+		raw_call(SYS_CALL, ep, info);
+	uint64_t t1 = bench_icount();
+	uint64_t served = xcore_last - xcore_first; /* XCORE_ROUNDS - 1 rounds of the server */
+	printf("kbench: xcore_client_per_round %lu\n", (unsigned long)((t1 - t0) / XCORE_ROUNDS));
+	printf("kbench: xcore_server_per_round %lu\n",
+	       (unsigned long)(served / (XCORE_ROUNDS - 1)));
+	printf("kbench: xcore_rounds %u\n", XCORE_ROUNDS);
+	printf("kbench: xcore_ticks_core0 %lu\n", (unsigned long)(core_ticks(0) - ticks0));
+	printf("kbench: xcore_ticks_core1 %lu\n", (unsigned long)(core_ticks(1) - ticks1));
+	/* Does core 0's counter see what core 1 executes? The server now spins 2 * XCORE_SPIN
+	 * instructions more per round, on core 1 only, while core 0 waits in wfi. */
+	xcore_spin = XCORE_SPIN;
+	raw_call(SYS_CALL, ep, info);
+	t0 = bench_icount();
+	for (int i = 0; i < XCORE_ROUNDS; i++)
+		raw_call(SYS_CALL, ep, info);
+	t1 = bench_icount();
+	xcore_spin = 0;
+	printf("kbench: xcore_client_per_round_server_spinning %lu\n",
+	       (unsigned long)((t1 - t0) / XCORE_ROUNDS));
+	printf("kbench: xcore_server_spin %u\n", 2 * XCORE_SPIN);
+	require_ok(mica_tcb_suspend(tcb), "stopping the server");
+}
+
 int main(void *arg)
 {
 	bi = arg;
@@ -433,8 +520,12 @@ int main(void *arg)
 	bench_frame_zero(overhead);
 	bench_fault(space, overhead);
 
-	start_thread(yielder, 2, 0);
+	cptr_t yielding = start_thread(yielder, 2, 0);
 	bench_yield(overhead);
+	if (bootarg("kbench.cross_core")) {
+		require_ok(mica_tcb_suspend(yielding), "suspending the yielder");
+		bench_cross_core();
+	}
 	printf("kbench: done\n");
 	stop(0);
 }

@@ -284,6 +284,8 @@ static void gen_raw(struct fz_rng *r, struct fz_call *c)
 		c->nr = SYS_DEBUG_AUDIT + 1 + rng_below(r, 1000);
 	else
 		c->nr = rng_next(r) | (1ull << 40);
+	if (c->nr == SYS_DEBUG_PUTS) /* console output too: an unknown number instead */
+		c->nr = SYS_DEBUG_AUDIT + 1000 + 1;
 	c->cptr = rng_chance(r, 700) ? gen_pool_slot(r) : gen_bad_cptr(r);
 	if (c->nr == SYS_DEBUG_IRQ_RAISE)
 		c->cptr = rng_chance(r, 800) ? 32 + rng_below(r, 16) : gen_hostile_word(r);

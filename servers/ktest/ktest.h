@@ -61,7 +61,7 @@ extern const struct ktest_suite kt_suite_cspace, kt_suite_untyped, kt_suite_ipc,
     kt_suite_vspace, kt_suite_vspace_info, kt_suite_vspace_errors, kt_suite_asid,
     kt_suite_asid_rollover, kt_suite_audit, kt_suite_trust, kt_suite_trust_arch,
     kt_suite_trust_async, kt_suite_fuzz_found, kt_suite_smp, kt_suite_smp_multi,
-    kt_suite_smp_rollover;
+    kt_suite_smp_rollover, kt_suite_fastpath;
 
 /* The boot-info page (valid for the whole run). */
 extern const struct bootinfo *kt_bootinfo;
@@ -228,5 +228,7 @@ void kt_pmu_write_pmcr(uint64_t value);
 void kt_pmu_write_cntenset(uint64_t value);
 void kt_pmu_write_evtyper0(uint64_t value);
 uint64_t kt_debug_async(uint64_t source);
+#define KT_REG_PATTERN 0x5a00 /* kt_syscall_registers: xn = KT_REG_PATTERN + n */
+void kt_syscall_registers(uint64_t nr, uint64_t x0, uint64_t x1, uint64_t out[35]);
 extern const char kt_pmu_write_pmcr_insn[], kt_pmu_write_cntenset_insn[],
     kt_pmu_write_evtyper0_insn[], kt_debug_async_next[];

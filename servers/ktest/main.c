@@ -42,14 +42,14 @@ static void filter_arg(const char *cmdline, char *buf, size_t size)
 }
 
 static const struct ktest_suite *const suites[] = {
-	&kt_suite_cspace,       &kt_suite_untyped,       &kt_suite_ipc,
-	&kt_suite_sched,        &kt_suite_ntfn_irq,      &kt_suite_faults,
-	&kt_suite_fpu,          &kt_suite_tcb,           &kt_suite_errors,
-	&kt_suite_vspace,       &kt_suite_vspace_info,   &kt_suite_vspace_errors,
-	&kt_suite_asid,         &kt_suite_asid_rollover, &kt_suite_audit,
-	&kt_suite_trust_arch,   &kt_suite_trust_async,   &kt_suite_trust,
-	&kt_suite_fuzz_found,   &kt_suite_smp,           &kt_suite_smp_multi,
-	&kt_suite_smp_rollover,
+	&kt_suite_cspace,        &kt_suite_untyped,      &kt_suite_ipc,
+	&kt_suite_sched,         &kt_suite_fastpath,     &kt_suite_ntfn_irq,
+	&kt_suite_faults,        &kt_suite_fpu,          &kt_suite_tcb,
+	&kt_suite_errors,        &kt_suite_vspace,       &kt_suite_vspace_info,
+	&kt_suite_vspace_errors, &kt_suite_asid,         &kt_suite_asid_rollover,
+	&kt_suite_audit,         &kt_suite_trust_arch,   &kt_suite_trust_async,
+	&kt_suite_trust,         &kt_suite_fuzz_found,   &kt_suite_smp,
+	&kt_suite_smp_multi,     &kt_suite_smp_rollover,
 };
 
 /* Entry from crt0: `arg` is the boot-info page. Powers off when done. */

@@ -405,7 +405,34 @@ static void cpu_stats_follow_a_core(void)
 	CHECK_EQ(b[KCPU_THREADS_QUEUED], 0);
 }
 
+/* KERNEL_INFO_STATS reports as many cores online as SYS_DEBUG_CPU (memsrv learns it there). */
+static void kernel_stats_report_the_cores_online(void)
+{
+	struct mica_cpu_info ci;
+	uint64_t k[KSTAT_COUNT];
+	mica_debug_cpu(&ci);
+	REQUIRE_OK(mica_kernel_stats(SLOT_KERNEL_INFO, k));
+	CHECK_EQ(k[KSTAT_CPUS_ONLINE], ci.ncpus);
+	CHECK(k[KSTAT_CPUS_ONLINE] >= 1);
+}
+
+/* SYS_DEBUG_PUTS writes up to DEBUG_PUTS_MAX bytes at once and refuses what it cannot. The
+ * line it writes is checked on the console by test_kernel_core.py. */
+static void debug_puts_writes_a_piece_at_once(void)
+{
+	static const char line[] = "ktest: one piece, SYS_DEBUG_PUTS\n";
+	static const char full[DEBUG_PUTS_MAX + 1] =
+	    "ktest: 56 bytes --------------------------------------.\n";
+	CHECK_OK(mica_debug_puts(line, sizeof(line) - 1));
+	CHECK_OK(mica_debug_puts(full, DEBUG_PUTS_MAX));
+	CHECK_OK(mica_debug_puts("", 0));
+	CHECK_ERR(mica_debug_puts(full, DEBUG_PUTS_MAX + 1), E_RANGE);
+	CHECK_ERR(mica_debug_puts("ktest: bell \a\n", 14), E_INVAL); /* nothing written */
+}
+
 static const struct ktest tests[] = {
+	{ "smp_kernel_stats_report_the_cores_online", kernel_stats_report_the_cores_online },
+	{ "smp_debug_puts_writes_a_piece_at_once", debug_puts_writes_a_piece_at_once },
 	{ "smp_affinity_beyond_online_cores_is_range", affinity_beyond_online_cores_is_range },
 	{ "smp_thread_runs_on_the_core_it_is_given", thread_runs_on_the_core_it_is_given },
 	{ "smp_cpu_stats_of_each_online_core", cpu_stats_of_each_online_core },

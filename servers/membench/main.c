@@ -22,16 +22,17 @@
 
 #include "../crasher/crasher.h"
 
-#define ROUNDS       32
-#define PAGE         4096ull
-#define RW           (MEMSRV_PROT_R | MEMSRV_PROT_W)
-#define BENCH_VA     0x40000000ull /* 2 MiB aligned: one L3 span for the map benchmarks */
-#define CRASHER_PRIO 110           /* above membench: a spawned crasher runs to its exit */
-#define SPAWN_SEED   1             /* memsrv's placement seed for every spawn round */
-#define DRAIN_VA     0x40800000ull /* a lazy VMA that takes memsrv's pooled frames */
-#define DRAIN_PAGES  2048
-#define SCALE_VA     0x100000000ull /* the scale benchmarks' many VMAs, every other page */
-#define SCALE_ROUNDS 8
+#define ROUNDS          32
+#define PAGE            4096ull
+#define RW              (MEMSRV_PROT_R | MEMSRV_PROT_W)
+#define BENCH_VA        0x40000000ull /* 2 MiB aligned: one L3 span for the map benchmarks */
+#define CRASHER_PRIO    110           /* above membench: a spawned crasher runs to its exit */
+#define SPAWN_SEED      1             /* memsrv's placement seed for every spawn round */
+#define SPAWN_EXIT_CODE 7             /* crasher's exit code, which the wait must report */
+#define DRAIN_VA        0x40800000ull /* a lazy VMA that takes memsrv's pooled frames */
+#define DRAIN_PAGES     2048
+#define SCALE_VA        0x100000000ull /* the scale benchmarks' many VMAs, every other page */
+#define SCALE_ROUNDS    8
 
 static cptr_t ms;
 static uint64_t overhead;
@@ -255,27 +256,40 @@ static void bench_as_create_destroy(void)
 }
 
 /*
- * MEMSRV_SPAWN of crasher (which exits at once) until membench runs again. memsrv is
- * reseeded with SPAWN_SEED before each round, so every round places the stack, heap and
- * segments alike: the figure is that of one layout, not the best of ROUNDS random ones.
+ * MEMSRV_SPAWN of crasher, which exits at once with SPAWN_EXIT_CODE, then MEMSRV_WAIT for
+ * it: what Linux's fork + exit + wait does. crasher outranks membench, so it has run to its
+ * exit before the spawn's reply comes back, and the wait finds it ended; the wait's state
+ * word must say so, with crasher's exit code. memsrv is reseeded with SPAWN_SEED before each
+ * round, so every round places the stack, heap and segments alike: the figure is that of
+ * one layout, not the best of ROUNDS random ones.
  */
-static void bench_spawn_exit(void)
+static void bench_spawn_exit_wait(void)
 {
 	uint64_t best = ~0ull;
 	for (int i = 0; i < ROUNDS; i++) {
 		unsigned pid;
+		uint64_t state;
 		int seeded = mem_seed(ms, SPAWN_SEED);
 		if (seeded)
 			fail("seed", seeded);
 		uint64_t t0 = bench_icount();
-		int err =
-		    mem_spawn(ms, "crasher", CRASHER_PRIO, CRASH_ARG(CRASH_EXIT, 0, 0), 0, 0, &pid);
+		int err = mem_spawn(ms, "crasher", CRASHER_PRIO,
+				    CRASH_ARG(CRASH_EXIT, 0, SPAWN_EXIT_CODE), 0, 0, &pid);
+		if (!err)
+			err = mem_wait(ms, pid, &state);
 		uint64_t t1 = bench_icount();
 		if (err)
-			fail("spawn", err);
+			fail("spawn + wait", err);
+		if (MEMSRV_PS_STATE(state) != MEMSRV_PS_EXITED ||
+		    MEMSRV_PS_EXIT_CODE(state) != SPAWN_EXIT_CODE) {
+			printf(
+			    "membench: wait for crasher: state word %#lx, expected exit code %d\n",
+			    (unsigned long)state, SPAWN_EXIT_CODE);
+			finish(1);
+		}
 		best = bench_min(best, t1 - t0);
 	}
-	report("spawn_exit", best);
+	report("spawn_exit_wait", best);
 }
 
 /*
@@ -349,7 +363,7 @@ int main(void *cap)
 	bench_map_touch_unmap();
 	bench_protect_pair();
 	bench_as_create_destroy();
-	bench_spawn_exit();
+	bench_spawn_exit_wait();
 	bench_scale_vmas("vmas_10", 10);
 	bench_scale_vmas("vmas_1000", 1000);
 	bench_scale_vmas("vmas_10000", 10000);

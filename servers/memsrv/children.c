@@ -54,7 +54,7 @@ int handle_spawn_argv(struct call *c)
 	const uint64_t *w = c->rq->w;
 	if (w[0] > PROCESS_MAX_PRIORITY || w[2] > QUOTA_MAX || w[3] > MEMSRV_ARGC_MAX)
 		return E_RANGE;
-	if (w[1] & ~(uint64_t)MEMSRV_SPAWN_CONTROL)
+	if (w[1] & ~(uint64_t)(MEMSRV_SPAWN_CONTROL | MEMSRV_SPAWN_HELD | MEMSRV_CORE_MASK))
 		return E_INVAL;
 	const char *bytes = (const char *)&w[MEMSRV_ARGV_WORD];
 	size_t n = (c->rq->length - MEMSRV_ARGV_WORD) * sizeof(uint64_t);
@@ -70,6 +70,8 @@ int handle_spawn_argv(struct call *c)
 		.argv = bytes,
 		.argv_bytes = (size_t)used,
 		.argc = (unsigned)w[3],
+		.core_flags = w[1] & MEMSRV_CORE_MASK,
+		.held = (w[1] & MEMSRV_SPAWN_HELD) != 0,
 	};
 	struct aspace *as;
 	int err = process_spawn(&a, &as);
@@ -117,4 +119,18 @@ int handle_wait(struct call *c)
 	self->proc.wait_for = child->id;
 	c->rp->none = true; /* answered by children_ended */
 	return E_OK;
+}
+
+int handle_start(struct call *c)
+{
+	struct aspace *child;
+	int err = child_of(c->rq, c->rq->w[0], &child);
+	if (err)
+		return err;
+	if (!child->proc.held || child->proc.state != MEMSRV_PS_RUNNING)
+		return E_STATE;
+	err = mica_tcb_resume(child->proc.tcb);
+	if (!err)
+		child->proc.held = false;
+	return err;
 }

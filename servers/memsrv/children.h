@@ -23,3 +23,6 @@ int handle_spawn_argv(struct call *c);
 
 /* MEMSRV_WAIT: process id -> state word (now, or once the child has ended). */
 int handle_wait(struct call *c);
+
+/* MEMSRV_START: process id (a held child of the caller) -> its thread starts. */
+int handle_start(struct call *c);

@@ -17,6 +17,7 @@
 #include "aspace.h"
 #include "audit.h"
 #include "children.h"
+#include "cores.h"
 #include "debug.h"
 #include "layout.h"
 #include "names.h"
@@ -298,6 +299,20 @@ static int handle_global_stats(struct call *c)
 	return E_OK;
 }
 
+/* MEMSRV_CPU_STATS: core -> the kernel's KCPU_* words, then memsrv's threads placed there. */
+static int handle_cpu_stats(struct call *c)
+{
+	uint64_t core = c->rq->w[0];
+	if (core >= cores.online)
+		return E_RANGE;
+	int err = mica_kernel_cpu_stats(SLOT_KERNEL_INFO, (unsigned)core, c->rp->w);
+	if (err)
+		return err;
+	c->rp->length = KCPU_COUNT;
+	put(c, cores.load[core]);
+	return E_OK;
+}
+
 /* MEMSRV_AUDIT: as -> mappings checked, violations. */
 static int handle_audit(struct call *c)
 {
@@ -329,7 +344,7 @@ static int handle_spawn(struct call *c)
 	char name[NAME_BYTES_MAX];
 	if (w[0] > PROCESS_MAX_PRIORITY || w[3] > MEMSRV_QUOTA_MAX)
 		return E_RANGE;
-	if (w[2] & ~(uint64_t)MEMSRV_SPAWN_CONTROL)
+	if (w[2] & ~(uint64_t)(MEMSRV_SPAWN_CONTROL | MEMSRV_SPAWN_HELD | MEMSRV_CORE_MASK))
 		return E_INVAL;
 	int err = spawn_name(c->rq, name);
 	if (err)
@@ -341,6 +356,8 @@ static int handle_spawn(struct call *c)
 		.quota = w[3] ? w[3] : options->quota,
 		.control = (w[2] & MEMSRV_SPAWN_CONTROL) != 0,
 		.parent = MEMSRV_BADGE_AS(c->rq->badge),
+		.core_flags = w[2] & MEMSRV_CORE_MASK,
+		.held = (w[2] & MEMSRV_SPAWN_HELD) != 0,
 	};
 	struct aspace *as;
 	err = process_spawn(&a, &as);
@@ -414,6 +431,9 @@ static int handle_proc_info(struct call *c)
 	memcpy(name, p->name, sizeof(name) - 1);
 	for (unsigned i = 0; i < NAME_WORDS; i++)
 		put(c, name[i]);
+	bool running = as->state == AS_LIVE && p->state == MEMSRV_PS_RUNNING;
+	put(c, process_core(as));
+	put(c, running ? threads_cores(as) : ~0ull);
 	return E_OK;
 }
 
@@ -496,6 +516,7 @@ static const struct handler handlers[] = {
 	[MEMSRV_STATS] = { handle_stats, 1, 1, MEMSRV_R_READ, true },
 	[MEMSRV_GLOBAL_STATS] = { handle_global_stats, 0, 0, MEMSRV_R_CONTROL, false },
 	[MEMSRV_AUDIT] = { handle_audit, 1, 1, MEMSRV_R_READ, true },
+	[MEMSRV_CPU_STATS] = { handle_cpu_stats, 1, 1, MEMSRV_R_CONTROL, false },
 	[MEMSRV_SPAWN] = { handle_spawn, NAME_WORD + 1, NAME_WORD + NAME_BYTES_MAX / 8,
 			   MEMSRV_R_CONTROL, false },
 	[MEMSRV_KILL] = { handle_kill, 1, 1, MEMSRV_R_CONTROL, false },
@@ -516,11 +537,12 @@ static const struct handler handlers[] = {
 	[MEMSRV_SPAWN_ARGV] = { handle_spawn_argv, MEMSRV_ARGV_WORD + 1,
 				MEMSRV_ARGV_WORD + MEMSRV_ARGV_BYTES / 8, MEMSRV_R_CONTROL, false },
 	[MEMSRV_WAIT] = { handle_wait, 1, 1, 0, false },
+	[MEMSRV_START] = { handle_start, 1, 1, 0, false },
 	[MEMSRV_SHM_CREATE] = { handle_shm_create, 2, 2, MEMSRV_R_MAP, false },
 	[MEMSRV_SHM_SHARE] = { handle_shm_share, 3, 3, MEMSRV_R_MAP, false },
 	[MEMSRV_SHM_MAP] = { handle_shm_map, 4, 4, MEMSRV_R_MAP, true },
 	[MEMSRV_SHM_RELEASE] = { handle_shm_release, 1, 1, MEMSRV_R_MAP, false },
-	[MEMSRV_THREAD_CREATE] = { handle_thread_create, 4, 4, MEMSRV_R_MAP, false },
+	[MEMSRV_THREAD_CREATE] = { handle_thread_create, 4, 5, MEMSRV_R_MAP, false },
 	[MEMSRV_THREAD_EXIT] = { handle_thread_exit, 1, 1, MEMSRV_R_MAP, false },
 	[MEMSRV_THREAD_INFO] = { handle_thread_info, 1, 1, MEMSRV_R_MAP, false },
 	[MEMSRV_NAME_WITHDRAW] = { handle_name_withdraw, MEMSRV_NAME_WORDS, MEMSRV_NAME_WORDS,

@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "aspace.h"
 #include "console.h"
+#include "cores.h"
 #include "device.h"
 #include "handlers.h"
 #include "layout.h"
@@ -69,9 +70,11 @@ static void spawn_boot_programs(void)
 			continue;
 		}
 		spawned_any = true;
-		printf("memsrv: started '%s' as process %u%s%s, stack %#lx, IPC buffer %#lx\n",
+		printf("memsrv: started '%s' as process %u%s%s, stack %#lx, IPC buffer %#lx, "
+		       "core %u\n",
 		       name, as->id, a.control ? " (control)" : "", a.console ? " (console)" : "",
-		       (unsigned long)as->proc.stack, (unsigned long)as->proc.ipc_buffer);
+		       (unsigned long)as->proc.stack, (unsigned long)as->proc.ipc_buffer,
+		       process_core(as));
 	}
 }
 
@@ -91,6 +94,21 @@ static void arm_fault_injection(void)
 #endif
 }
 
+/* Learns the cores online from the kernel and starts placing threads on them (cores.h). */
+static int init_cores(void)
+{
+	uint64_t k[KSTAT_COUNT];
+	int err = mica_kernel_stats(SLOT_KERNEL_INFO, k);
+	if (err)
+		return err;
+	int64_t fixed = options.have_core ? (int64_t)options.core : -1;
+	if (options.have_core && options.core >= k[KSTAT_CPUS_ONLINE])
+		printf("memsrv: memsrv.core=%lu is not online (%lu cores): core 0 instead\n",
+		       (unsigned long)options.core, (unsigned long)k[KSTAT_CPUS_ONLINE]);
+	cores_init(&cores, k[KSTAT_CPUS_ONLINE], fixed);
+	return E_OK;
+}
+
 /* Everything before the first request. Returns 0 or the error that stops memsrv. */
 static int boot(const struct bootinfo *bi)
 {
@@ -105,7 +123,9 @@ static int boot(const struct bootinfo *bi)
 	names_init();
 	device_init(bi);
 	console_init(bi->uart_paddr, bi->uart_irq);
-	int err = alloc_init(bi);
+	int err = init_cores();
+	if (!err)
+		err = alloc_init(bi);
 	if (!err)
 		err = aspace_init(alloc_stats().total_frames);
 	aspace_set_live_max(options.as_max);
@@ -115,9 +135,13 @@ static int boot(const struct bootinfo *bi)
 		return err;
 	process_init(endpoint, (const void *)(uintptr_t)bi->archive, bi->archive_size);
 	boot_free_frames = free_frames();
-	printf("memsrv: up, %lu frames of RAM, seed %s, ASLR %u bits\n",
+	printf("memsrv: up, %lu frames of RAM, seed %s, ASLR %u bits, %u core%s",
 	       (unsigned long)alloc_stats().total_frames, options.have_seed ? "fixed" : "counter",
-	       LAYOUT_ASLR_BITS);
+	       LAYOUT_ASLR_BITS, cores.online, cores.online == 1 ? "" : "s");
+	if (cores.fixed >= 0)
+		printf(" (processes on core %d: memsrv.core)\n", cores.fixed);
+	else
+		printf(" (processes spread over them)\n");
 	arm_fault_injection();
 	spawn_boot_programs();
 	return E_OK;

@@ -109,6 +109,10 @@ static int parse_word(const char *w, unsigned len, struct memsrv_options *o)
 	}
 	if (word_is(w, len, "memsrv.arg", &v) && v)
 		return options_number(v, (unsigned)(w + len - v), &o->arg) != 0;
+	if (word_is(w, len, "memsrv.core", &v) && v) {
+		o->have_core = options_number(v, (unsigned)(w + len - v), &o->core) == 0;
+		return !o->have_core;
+	}
 	if (word_is(w, len, "memsrv.failalloc", &v) && v)
 		return parse_fail(v, (unsigned)(w + len - v), o) != 0;
 	if (word_is(w, len, "memsrv.spawn", &v) && v) {

@@ -12,6 +12,9 @@
  *                             (default ASPACE_DEFAULT_LIVE_MAX, aspace.h)
  *   memsrv.poweroff_when_idle power the machine off when the last process has ended
  *   memsrv.arg=N              x1 (the spawn argument) of every boot program (default 0)
+ *   memsrv.core=N             every process and thread on core N unless its request names
+ *                             a core (default: spread over the cores, cores.h); the
+ *                             benchmarks use memsrv.core=0 to measure one core's paths
  *   memsrv.failalloc=N[,M]    debug builds: the Nth allocation after boot fails, then every
  *                             Mth (alloc.h, fault injection)
  *
@@ -36,7 +39,9 @@ struct memsrv_options {
 	uint64_t quota;  /* 0: not given */
 	uint64_t as_max; /* 0: not given */
 	bool poweroff_when_idle;
-	uint64_t arg;      /* x1 of the boot programs */
+	uint64_t arg;   /* x1 of the boot programs */
+	bool have_core; /* memsrv.core was given */
+	uint64_t core;
 	uint64_t fail_nth; /* memsrv.failalloc: 0 not given */
 	uint64_t fail_every;
 	bool have_spawn; /* memsrv.spawn was given (even empty) */

@@ -18,6 +18,7 @@
 #include "cells.h"
 #include "children.h"
 #include "console.h"
+#include "cores.h"
 #include "layout.h"
 #include "names.h"
 #include "objects.h"
@@ -41,6 +42,13 @@ int process_lookup(uint64_t id, struct aspace **out)
 		return E_INVAL;
 	*out = as;
 	return E_OK;
+}
+
+unsigned process_core(const struct aspace *as)
+{
+	if (!as->proc.present || as->proc.state != MEMSRV_PS_RUNNING)
+		return MEMSRV_CORE_NONE;
+	return as->proc.core;
 }
 
 unsigned process_live(void)
@@ -207,11 +215,11 @@ static int make_caps(struct aspace *as, bool control)
 }
 
 /*
- * Configures and starts the thread; x2 = `uart` (the console's registers, or 0); with
- * arguments, x4 = argc and x5 = `argv` (MICA_START_ARGV).
+ * Configures and starts the thread (only configures it, for a held spawn); x2 = `uart` (the
+ * console's registers, or 0); with arguments, x4 = argc and x5 = `argv` (MICA_START_ARGV).
  */
 static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t entry, uint64_t sp,
-			uint64_t uart, uint64_t argv)
+			uint64_t uart, uint64_t argv, unsigned core)
 {
 	struct process *p = &as->proc;
 	uint64_t regs[8] = { PROCESS_SLOT_MEMSRV,
@@ -230,10 +238,12 @@ static int start_thread(struct aspace *as, const struct spawn_args *a, uint64_t 
 	if (!err)
 		err = mica_tcb_set_priority(p->tcb, a->priority, a->priority);
 	if (!err)
+		err = mica_tcb_set_affinity(p->tcb, core);
+	if (!err)
 		err = mica_tcb_set_tls(p->tcb, p->ipc_buffer);
 	if (!err)
-		err = mica_tcb_write_registers(p->tcb, TCB_WRITE_RESUME | TCB_WRITE_CLEAR, entry,
-					       sp, regs);
+		err = mica_tcb_write_registers(
+		    p->tcb, (a->held ? 0 : TCB_WRITE_RESUME) | TCB_WRITE_CLEAR, entry, sp, regs);
 	return err;
 }
 
@@ -305,7 +315,12 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	struct elf_info elf;
 	struct aspace *as;
 	uint64_t sp = 0, uart = 0, argv = 0;
-	int err = find_program(a->name, &file, &elf);
+	unsigned core = 0;
+	int err = E_OK;
+	if (!a->console || (a->core_flags & MEMSRV_ON_CORE))
+		err = cores_pick(&cores, a->core_flags, &core);
+	if (!err)
+		err = find_program(a->name, &file, &elf);
 	if (!err)
 		err = aspace_create(a->quota, &as);
 	if (err)
@@ -323,7 +338,7 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	if (!err && a->console)
 		err = console_grant(as, p->ipc_buffer + PAGE_SIZE, &uart);
 	if (!err)
-		err = start_thread(as, a, elf.entry, sp, uart, argv);
+		err = start_thread(as, a, elf.entry, sp, uart, argv, core);
 	if (err) {
 		release_process(as);
 		aspace_destroy(as); /* no record: the entry becomes free again */
@@ -333,8 +348,11 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	p->control = a->control;
 	p->parent = (uint16_t)a->parent;
 	p->priority = (uint8_t)a->priority;
+	p->held = a->held;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
+	p->core = (uint8_t)core;
+	cores_take(&cores, core);
 	live++;
 	*out = as;
 	return E_OK;
@@ -345,6 +363,7 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	struct process *p = &as->proc;
 	probe_forget(as);
 	release_process(as);
+	cores_give(&cores, p->core);
 	live--;
 	p->state = (uint8_t)state;
 	p->kill_stat = (uint8_t)kill_stat;

@@ -36,6 +36,8 @@ struct spawn_args {
 	const char *argv;  /* argc > 0: the packed strings argv_check accepted ... */
 	size_t argv_bytes; /* ... and their length: main(argc, argv) */
 	unsigned argc;
+	uint64_t core_flags; /* MEMSRV_CORE bits of the request (0: memsrv picks, cores.h) */
+	bool held;           /* MEMSRV_SPAWN_HELD: configure the thread, do not start it */
 };
 
 /* The probe's code area at MEMSRV_PROBE_BASE: its ELF segments must lie inside it. */
@@ -45,10 +47,12 @@ struct spawn_args {
 void process_init(cptr_t endpoint, const void *archive, size_t size);
 
 /*
- * Loads and starts a program. Returns 0 and *out (the process's address space, whose id is
- * the process id), or E_INVAL (no such program), E_TYPE (not a valid ELF executable for this
- * system: elf_parse refused it, or its segments share a page), E_NOMEM, or a kernel error;
- * on error everything is given back.
+ * Loads and starts a program on the core cores_pick gives for a->core_flags (the console
+ * process: core 0 unless the flags name one). Returns 0 and *out (the process's address
+ * space, whose id is the process id), or E_RANGE (the flags name a core not online: checked
+ * first, nothing is used), E_INVAL (no such program), E_TYPE (not a valid ELF executable
+ * for this system: elf_parse refused it, or its segments share a page), E_NOMEM, or a
+ * kernel error; on error everything is given back.
  */
 int process_spawn(const struct spawn_args *args, struct aspace **out);
 
@@ -93,6 +97,9 @@ void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc);
  * for id 0 or an id with no process record, or E_RANGE for an id beyond every address space.
  */
 int process_lookup(uint64_t id, struct aspace **out);
+
+/* The core the first thread of `as`'s process runs on, or MEMSRV_CORE_NONE if it ended. */
+unsigned process_core(const struct aspace *as);
 
 /* The number of processes running. */
 unsigned process_live(void);

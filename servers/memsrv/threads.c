@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "cells.h"
+#include "cores.h"
 #include "layout.h"
 #include "objects.h"
 #include "process.h"
@@ -19,7 +20,8 @@ struct thread {
 	bool used; /* a record: running, or ended and kept for MEMSRV_THREAD_INFO */
 	bool live; /* running */
 	uint16_t owner;
-	uint8_t tid; /* 1..MEMSRV_THREADS_MAX */
+	uint8_t tid;  /* 1..MEMSRV_THREADS_MAX */
+	uint8_t core; /* where it runs (cores.h) */
 	int32_t code;
 	cptr_t tcb, cell;
 	cptr_t cap;     /* memsrv's copy of its badged capability */
@@ -81,8 +83,10 @@ static void thread_destroy(struct aspace *as, struct thread *t)
 	if (t->stack)
 		aspace_unmap(as, t->stack, (LAYOUT_STACK_PAGES + 1) * PAGE_SIZE);
 	t->ipc = t->stack = 0;
-	if (t->live)
+	if (t->live) {
 		as->threads_live--;
+		cores_give(&cores, t->core);
+	}
 	t->live = false;
 }
 
@@ -138,6 +142,8 @@ static int start(struct aspace *as, struct thread *t, const uint64_t *w, unsigne
 	if (!err)
 		err = mica_tcb_set_priority(t->tcb, prio, prio);
 	if (!err)
+		err = mica_tcb_set_affinity(t->tcb, t->core);
+	if (!err)
 		err = mica_tcb_set_tls(t->tcb, t->ipc);
 	if (!err)
 		err = mica_tcb_write_registers(t->tcb, TCB_WRITE_RESUME | TCB_WRITE_CLEAR, w[0], sp,
@@ -158,12 +164,19 @@ int handle_thread_create(struct call *c)
 		return E_INVAL; /* the entry is not code */
 	if (w[0] & 3)
 		return E_ALIGN;
+	if (w[4] & ~(uint64_t)MEMSRV_CORE_MASK)
+		return E_INVAL;
+	unsigned core;
+	int err = cores_pick(&cores, w[4], &core);
+	if (err)
+		return err;
 	if (live_count(as->id) >= MEMSRV_THREADS_MAX)
 		return E_NOMEM;
 	struct thread *t = new_record(as->id);
 	if (!t)
 		return E_NOMEM;
-	int err = map_areas(as, t);
+	t->core = (uint8_t)core;
+	err = map_areas(as, t);
 	if (!err)
 		err = give_cap(as, t);
 	if (!err)
@@ -175,6 +188,7 @@ int handle_thread_create(struct call *c)
 	}
 	t->live = true;
 	as->threads_live++;
+	cores_take(&cores, core);
 	call_put(c, t->tid);
 	return E_OK;
 }
@@ -229,4 +243,17 @@ bool threads_pinned(const struct aspace *as, uint64_t start, uint64_t length)
 			return true;
 	}
 	return false;
+}
+
+uint64_t threads_cores(const struct aspace *as)
+{
+	uint64_t word = ~0ull; /* MEMSRV_CORE_NONE in every byte */
+	for (unsigned i = 0; as->threads_live && i < THREADS_POOL; i++) {
+		const struct thread *t = &pool[i];
+		if (t->live && t->owner == as->id) {
+			unsigned shift = 8 * (t->tid - 1u);
+			word = (word & ~(0xffull << shift)) | (uint64_t)t->core << shift;
+		}
+	}
+	return word;
 }

@@ -22,7 +22,11 @@ void threads_release(struct aspace *as);
 /* Whether [start, start + length) of `as` touches a live thread's IPC buffer. */
 bool threads_pinned(const struct aspace *as, uint64_t start, uint64_t length);
 
-/* MEMSRV_THREAD_CREATE: pc, x0, x1, priority -> thread id. */
+/* The cores of `as`'s running threads: byte tid - 1 per thread, MEMSRV_CORE_NONE if none. */
+uint64_t threads_cores(const struct aspace *as);
+
+/* MEMSRV_THREAD_CREATE: pc, x0, x1, priority, [flags: MEMSRV_CORE] -> thread id; E_RANGE
+ * for a core not online, E_INVAL for other flags (checked before anything is made). */
 int handle_thread_create(struct call *c);
 
 /* MEMSRV_THREAD_EXIT: code (through the thread's own capability; no reply). */

@@ -67,6 +67,8 @@ static const struct test tests[] = {
 	{ "wait_after_the_child_ended", test_wait_after_the_child_ended },
 	{ "wait_reports_a_killed_child", test_wait_reports_a_killed_child },
 	{ "wait_malformed_requests", test_wait_malformed_requests },
+	{ "held_child_runs_only_once_started", test_held_child_runs_only_once_started },
+	{ "start_refuses_what_is_not_a_held_child", test_start_refuses_what_is_not_a_held_child },
 	{ "spawn_argv_malformed_requests_change_nothing",
 	  test_spawn_argv_malformed_requests_change_nothing },
 	{ "shm_visible_on_both_sides_and_nowhere_else",
@@ -80,6 +82,13 @@ static const struct test tests[] = {
 	{ "thread_quota_exhaustion_is_an_error", test_thread_quota_exhaustion_is_an_error },
 	{ "thread_malformed_requests_change_nothing",
 	  test_thread_malformed_requests_change_nothing },
+	{ "workers_on_every_core_fault_share_and_call",
+	  test_workers_on_every_core_fault_share_and_call },
+	{ "kill_and_destroy_of_processes_running_on_other_cores",
+	  test_kill_and_destroy_of_processes_running_on_other_cores },
+	{ "threads_run_on_the_cores_they_ask_for", test_threads_run_on_the_cores_they_ask_for },
+	{ "core_requests_out_of_range_change_nothing",
+	  test_core_requests_out_of_range_change_nothing },
 };
 
 static const struct test trust_tests[] = {
@@ -150,7 +159,7 @@ unsigned self_id(void)
 
 int spawn_crasher(uint64_t arg, unsigned prio, uint64_t quota, unsigned *pid)
 {
-	return mem_spawn(ms, "crasher", prio, arg, 0, quota, pid);
+	return mem_spawn(ms, "crasher", prio, arg, BESIDE_MEMSRV, quota, pid);
 }
 
 uint64_t ps_state(unsigned pid)

@@ -20,6 +20,14 @@
 #define IDLE_PRIO    1   /* below memtest: never runs while memtest does */
 
 /*
+ * memtest runs beside memsrv on core 0 (memsrv.core=0, or the shell's MEMSRV_CORE(0)) and
+ * starts what its tests order by priority there too: on one core, a child above memtest's
+ * priority runs, and memsrv (255) answers its faults, before memtest runs again. Only
+ * t_cores.c places processes and threads on other cores, and waits for them explicitly.
+ */
+#define BESIDE_MEMSRV MEMSRV_CORE(0)
+
+/*
  * memtest's spawn argument (memsrv.arg=N at boot) picks what it runs:
  *   bits 0..7  the mode: MEMTEST_MODE_SUITE (0) the memsrv suite; MEMTEST_MODE_TRUST (1)
  *              the trust suite (fault injection, planted audits, fuzzer, leak check; needs
@@ -128,6 +136,8 @@ int test_spawn_argv_gives_main_its_arguments(void);
 int test_wait_after_the_child_ended(void);
 int test_wait_reports_a_killed_child(void);
 int test_wait_malformed_requests(void);
+int test_held_child_runs_only_once_started(void);
+int test_start_refuses_what_is_not_a_held_child(void);
 int test_spawn_argv_malformed_requests_change_nothing(void);
 int test_shm_visible_on_both_sides_and_nowhere_else(void);
 int test_shm_frames_go_with_the_last_mapping(void);
@@ -138,6 +148,10 @@ int test_thread_runs_in_the_same_address_space(void);
 int test_thread_has_its_own_stack_and_ipc_buffer(void);
 int test_thread_quota_exhaustion_is_an_error(void);
 int test_thread_malformed_requests_change_nothing(void);
+int test_workers_on_every_core_fault_share_and_call(void);
+int test_kill_and_destroy_of_processes_running_on_other_cores(void);
+int test_threads_run_on_the_cores_they_ask_for(void);
+int test_core_requests_out_of_range_change_nothing(void);
 
 /* The trust suite (t_inject.c, t_audit.c, t_leak.c). */
 int test_injection_as_create(void);

@@ -37,7 +37,7 @@ int test_spawn_argv_gives_main_its_arguments(void)
 	static const char *const argv[] = { "argtest", "put", "", "a key with spaces", "~" };
 	unsigned pid;
 	uint64_t state;
-	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, 0, 0, 5, argv, &pid));
+	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, BESIDE_MEMSRV, 0, 5, argv, &pid));
 	CHECK_OK(mem_wait(ms, pid, &state)); /* deferred: argtest runs while memtest waits */
 	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_EXITED);
 	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(5, argv));
@@ -50,7 +50,7 @@ int test_wait_after_the_child_ended(void)
 	static const char *const argv[] = { "argtest" };
 	unsigned pid;
 	uint64_t state;
-	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, 0, 0, 1, argv, &pid));
+	CHECK_OK(mem_spawn_argv(ms, CRASHER_PRIO, BESIDE_MEMSRV, 0, 1, argv, &pid));
 	CHECK_EQ(MEMSRV_PS_STATE(ps_state(pid)), MEMSRV_PS_EXITED); /* before the wait */
 	CHECK_OK(mem_wait(ms, pid, &state));
 	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(1, argv));
@@ -81,6 +81,49 @@ int test_wait_malformed_requests(void)
 	return 0;
 }
 
+int test_held_child_runs_only_once_started(void)
+{
+	static const char *const argv[] = { "argtest", "held" };
+	unsigned pid;
+	uint64_t state;
+	/* Above memtest's priority on its core: once it may run, it runs to its end at once. */
+	CHECK_OK(
+	    mem_spawn_argv(ms, CRASHER_PRIO, BESIDE_MEMSRV | MEMSRV_SPAWN_HELD, 0, 2, argv, &pid));
+	for (int i = 0; i < 100; i++)
+		mica_yield();
+	CHECK_EQ(MEMSRV_PS_STATE(ps_state(pid)), MEMSRV_PS_RUNNING); /* made, not started */
+	CHECK_OK(mem_start(ms, pid));
+	CHECK_EQ(MEMSRV_PS_STATE(ps_state(pid)), MEMSRV_PS_EXITED); /* it ran at once */
+	CHECK_ERR(mem_start(ms, pid), E_STATE);                     /* ended */
+	CHECK_OK(mem_wait(ms, pid, &state));
+	CHECK_EQ((uint32_t)MEMSRV_PS_EXIT_CODE(state), digest(2, argv));
+	return 0;
+}
+
+int test_start_refuses_what_is_not_a_held_child(void)
+{
+	static const char *const argv[] = { "argtest" };
+	unsigned pid;
+	uint64_t state, a[2] = { 0, 0 };
+	CHECK_ERR(mem_start(ms, 0), E_INVAL);
+	CHECK_ERR(mem_start(ms, 65536), E_RANGE);
+	CHECK_ERR(mem_start(ms, self_id()), E_RIGHTS); /* not memtest's child */
+	CHECK_ERR(mem_request(ms, MEMSRV_START, a, 0, NULL, 0, NULL), E_MSGSIZE);
+	CHECK_ERR(mem_request(ms, MEMSRV_START, a, 2, NULL, 0, NULL), E_MSGSIZE);
+	/* Spawned without the flag: it is running already. */
+	CHECK_OK(mem_spawn_argv(ms, BELOW_PRIO, BESIDE_MEMSRV, 0, 1, argv, &pid));
+	CHECK_ERR(mem_start(ms, pid), E_STATE);
+	CHECK_OK(mem_wait(ms, pid, &state));
+	/* A held child can be killed before it ever ran. */
+	CHECK_OK(
+	    mem_spawn_argv(ms, BELOW_PRIO, BESIDE_MEMSRV | MEMSRV_SPAWN_HELD, 0, 1, argv, &pid));
+	CHECK_OK(mem_kill(ms, pid));
+	CHECK_OK(mem_wait(ms, pid, &state));
+	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_KILLED);
+	CHECK_ERR(mem_start(ms, pid), E_STATE);
+	return 0;
+}
+
 /* MEMSRV_SPAWN_ARGV with argc and `n` raw bytes of strings; must be refused with `want`. */
 static int refused(uint64_t prio, uint64_t flags, uint64_t argc, const char *bytes, size_t n,
 		   int want)
@@ -108,9 +151,10 @@ int test_spawn_argv_malformed_requests_change_nothing(void)
 	CHECK_OK(refused(0, 0, 2, "argtest\0a\tb", 12, E_INVAL));            /* a tab */
 	CHECK_OK(refused(0, 0, 1, "argtest\0junk", 13, E_INVAL));            /* trailing bytes */
 	CHECK_OK(refused(0, 0, 1, "no.such.program", 16, E_INVAL));
-	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));     /* not an ELF file */
-	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE)); /* priority */
-	CHECK_OK(refused(0, 2, 1, "argtest", 8, E_INVAL));   /* unknown flag */
+	CHECK_OK(refused(0, 0, 1, "notelf", 7, E_TYPE));                  /* not an ELF file */
+	CHECK_OK(refused(255, 0, 1, "argtest", 8, E_RANGE));              /* priority */
+	CHECK_OK(refused(0, 8, 1, "argtest", 8, E_INVAL));                /* unknown flag */
+	CHECK_OK(refused(0, MEMSRV_CORE(200), 1, "argtest", 8, E_RANGE)); /* no such core */
 	memset(big, 'x', sizeof(big) - 1);
 	CHECK_ERR(mem_request(ms, MEMSRV_SPAWN_ARGV, a, MEMSRV_ARGV_WORD, NULL, 0, NULL),
 		  E_MSGSIZE); /* no strings */

@@ -89,7 +89,8 @@ int fuzz_campaign(uint64_t seed, uint64_t requests, int *digest)
 {
 	unsigned pid;
 	CHECK_OK(mem_seed(ms, FUZZ_SEED_MEM));
-	CHECK_OK(mem_spawn(ms, "memfuzz", FUZZ_PRIO, seed | requests << 32, 0, 0, &pid));
+	CHECK_OK(
+	    mem_spawn(ms, "memfuzz", FUZZ_PRIO, seed | requests << 32, BESIDE_MEMSRV, 0, &pid));
 	uint64_t w = ps_state(pid);
 	CHECK_EQ(MEMSRV_PS_STATE(w), MEMSRV_PS_EXITED);
 	*digest = MEMSRV_PS_EXIT_CODE(w);

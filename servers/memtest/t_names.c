@@ -44,7 +44,7 @@ static int call_server(unsigned slot, uint64_t word, uint64_t *badge, uint64_t *
 
 static int spawn_nstest(unsigned mode, unsigned *pid)
 {
-	return mem_spawn(ms, "nstest", NSTEST_PRIO, mode, 0, 0, pid);
+	return mem_spawn(ms, "nstest", NSTEST_PRIO, mode, BESIDE_MEMSRV, 0, pid);
 }
 
 int test_obj_create_gives_working_objects(void)

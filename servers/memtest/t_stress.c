@@ -266,7 +266,8 @@ static int spawn_suite(void)
 	REFUSED(MEMSRV_SPAWN, E_INVAL, 0, 0, 0, 0, 0, 0, 0, 0, ~0ull); /* no NUL */
 	memcpy(&name, "crasher", 8);
 	REFUSED(MEMSRV_SPAWN, E_RANGE, 255, 0, 0, 0, 0, 0, 0, 0, name);
-	REFUSED(MEMSRV_SPAWN, E_INVAL, 0, 0, 2, 0, 0, 0, 0, 0, name);
+	REFUSED(MEMSRV_SPAWN, E_INVAL, 0, 0, 8, 0, 0, 0, 0, 0, name);
+	REFUSED(MEMSRV_SPAWN, E_RANGE, 0, 0, MEMSRV_CORE(200), 0, 0, 0, 0, 0, name);
 	REFUSED(MEMSRV_SPAWN, E_RANGE, 0, 0, 0, 1ull << 40, 0, 0, 0, 0, name);
 	return 0;
 }

@@ -69,7 +69,7 @@ int test_thread_runs_in_the_same_address_space(void)
 	int code = 0;
 	CHECK_OK(usage(&vmas, &resident));
 	shared_word = 0;
-	CHECK_OK(mem_thread_create(ms, writer, (void *)0x42, 0, &tid));
+	CHECK_OK(mem_thread_create_flags(ms, writer, (void *)0x42, 0, BESIDE_MEMSRV, &tid));
 	CHECK(tid >= 1 && tid <= MEMSRV_THREADS_MAX);
 	CHECK_OK(join(tid, &code));
 	CHECK_EQ(shared_word, 0x42); /* it wrote memtest's own memory */
@@ -87,7 +87,7 @@ int test_thread_has_its_own_stack_and_ipc_buffer(void)
 	int code;
 	release_flag = 0;
 	seen_sp = seen_ipc = 0;
-	CHECK_OK(mem_thread_create(ms, reporter, NULL, 0, &tid));
+	CHECK_OK(mem_thread_create_flags(ms, reporter, NULL, 0, BESIDE_MEMSRV, &tid));
 	for (unsigned i = 0; i < SPINS && !seen_ipc; i++)
 		mica_yield();
 	CHECK(seen_ipc != 0);
@@ -114,8 +114,8 @@ int test_thread_quota_exhaustion_is_an_error(void)
 	release_flag = 0;
 	CHECK_OK(usage(&vmas, &resident));
 	for (unsigned i = 0; i < MEMSRV_THREADS_MAX; i++)
-		CHECK_OK(mem_thread_create(ms, waiter, NULL, 0, &tids[i]));
-	CHECK_ERR(mem_thread_create(ms, waiter, NULL, 0, &extra), E_NOMEM);
+		CHECK_OK(mem_thread_create_flags(ms, waiter, NULL, 0, BESIDE_MEMSRV, &tids[i]));
+	CHECK_ERR(mem_thread_create_flags(ms, waiter, NULL, 0, BESIDE_MEMSRV, &extra), E_NOMEM);
 	CHECK_OK(usage(&vmas2, &resident2));
 	CHECK_EQ(vmas2, vmas + 2 * MEMSRV_THREADS_MAX); /* the refused one left nothing */
 	release_flag = 1;
@@ -131,7 +131,7 @@ int test_thread_quota_exhaustion_is_an_error(void)
 
 int test_thread_malformed_requests_change_nothing(void)
 {
-	uint64_t vmas, resident, vmas2, resident2, a[5] = { 0 };
+	uint64_t vmas, resident, vmas2, resident2, a[6] = { 0 };
 	unsigned state;
 	int code;
 	CHECK_OK(usage(&vmas, &resident));
@@ -141,9 +141,16 @@ int test_thread_malformed_requests_change_nothing(void)
 	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 4, NULL, 0, NULL), E_INVAL);
 	a[0] = (uint64_t)(uintptr_t)writer + 2;
 	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 4, NULL, 0, NULL), E_ALIGN);
-	CHECK_ERR(mem_thread_create(ms, writer, NULL, MEMTEST_PRIO + 1, &state), E_RANGE);
+	CHECK_ERR(
+	    mem_thread_create_flags(ms, writer, NULL, MEMTEST_PRIO + 1, BESIDE_MEMSRV, &state),
+	    E_RANGE);
 	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 3, NULL, 0, NULL), E_MSGSIZE);
-	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 5, NULL, 0, NULL), E_MSGSIZE);
+	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 6, NULL, 0, NULL), E_MSGSIZE);
+	a[0] = (uint64_t)(uintptr_t)writer;
+	a[4] = 4; /* not a MEMSRV_CORE bit */
+	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 5, NULL, 0, NULL), E_INVAL);
+	a[4] = MEMSRV_CORE(200); /* no such core */
+	CHECK_ERR(mem_request(ms, MEMSRV_THREAD_CREATE, a, 5, NULL, 0, NULL), E_RANGE);
 	CHECK_ERR(mem_thread_exit(ms, 0), E_INVAL); /* the first thread ends with MEMSRV_EXIT */
 	CHECK_ERR(mem_thread_info(ms, 0, &state, &code), E_RANGE);
 	CHECK_ERR(mem_thread_info(ms, MEMSRV_THREADS_MAX + 1, &state, &code), E_RANGE);

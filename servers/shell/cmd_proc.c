@@ -27,13 +27,32 @@ static const char *state_name(uint64_t state)
 	}
 }
 
+/* The line under a process's row naming the cores of its other threads (none: no line). */
+static void ps_threads(const struct mem_proc_info *info)
+{
+	const char *sep = "";
+	for (unsigned i = 0; i < MEMSRV_THREADS_MAX; i++) {
+		if (info->thread_core[i] == MEMSRV_CORE_NONE)
+			continue;
+		if (!*sep)
+			term_printf("%19s threads:", "");
+		term_printf("%s %u on core %u", sep, i + 1, info->thread_core[i]);
+		sep = ",";
+	}
+	if (*sep)
+		term_printf("\n");
+}
+
 /* One row of `ps`. */
 static void ps_row(const struct mem_proc *p)
 {
 	struct mem_proc_info info;
 	if (mem_proc_info(shell.ms, p->id, &info))
 		memcpy(info.name, "?", 2);
-	term_printf("%4u  %-8s %6lu %9lu  %s", p->id, state_name(p->state),
+	char core[8] = "-";
+	if (info.core != MEMSRV_CORE_NONE)
+		snprintf(core, sizeof(core), "%u", info.core);
+	term_printf("%4u  %-8s %4s %6lu %9lu  %s", p->id, state_name(p->state), core,
 		    (unsigned long)p->faults, (unsigned long)p->resident, info.name);
 	if (p->id == shell.self)
 		term_printf(" (this shell)");
@@ -43,6 +62,7 @@ static void ps_row(const struct mem_proc *p)
 		term_printf(" (%s at %#lx)", view_fault_kill(MEMSRV_PS_KILL_STAT(p->state)),
 			    (unsigned long)info.fault_addr);
 	term_printf("\n");
+	ps_threads(&info);
 }
 
 int cmd_ps(int argc, char **argv)
@@ -52,7 +72,7 @@ int cmd_ps(int argc, char **argv)
 	bool all = argc == 2 && strcmp(argv[1], "all") == 0;
 	if (argc != 1 && !all)
 		return shell_usage("ps", "the only argument ps takes is 'all'");
-	term_printf(" PID  STATE    FAULTS  RESIDENT  NAME\n");
+	term_printf(" PID  STATE    CORE FAULTS  RESIDENT  NAME\n");
 	do {
 		int err = mem_ps(shell.ms, first, p, PS_BATCH, &n);
 		if (err)
@@ -73,23 +93,52 @@ int cmd_ps(int argc, char **argv)
 		    running, MEMSRV_THREADS_MAX);
 	if (shell.probe_as)
 		term_printf(", and memsrv's probe in address space %u", shell.probe_as);
-	term_printf("\n");
+	term_printf("\nmemsrv and its probe run on core 0\n");
 	return 0;
+}
+
+/* Says why a spawn with MEMSRV_CORE in `flags` got E_RANGE: that core is not online. */
+static void core_not_online(unsigned flags)
+{
+	struct mem_global_stats g;
+	unsigned online =
+	    mem_global_stats(shell.ms, &g) ? 0 : (unsigned)g.kernel[KSTAT_CPUS_ONLINE];
+	shell_fail("spawn --core %u: no such core online (cores 0..%u)", MEMSRV_CORE_OF(flags),
+		   online ? online - 1 : 0);
 }
 
 /* Starts `name`; returns its id or 0 after printing the error. */
 static unsigned start(const char *name, uint64_t arg, unsigned flags)
 {
 	unsigned pid;
-	int err = mem_spawn(shell.ms, name, 0, arg, flags, 0, &pid);
+	int err = mem_spawn(shell.ms, name, 0, arg, flags | MEMSRV_SPAWN_HELD, 0, &pid);
 	if (err == E_INVAL)
 		shell_fail("spawn %.32s: no such program in the boot archive", name);
+	else if (err == E_RANGE && (flags & MEMSRV_ON_CORE))
+		core_not_online(flags);
 	else if (err)
 		shell_mem_error("spawn", err);
 	if (err)
 		return 0;
 	shell_created_add(pid);
 	return pid;
+}
+
+/*
+ * Lets process `pid`, which start or start_with_words made held, run. They spawn held so
+ * that the shell's line about it ("started ... as process N") is out before the process,
+ * perhaps on another core, prints anything. Returns 0, or -1 (it was killed) with the error.
+ */
+static int go(unsigned pid, const char *name)
+{
+	int err = mem_start(shell.ms, pid);
+	if (!err)
+		return 0;
+	mem_kill(shell.ms, pid);
+	shell_untrack(pid);
+	shell_created_remove(pid);
+	return shell_fail("spawn %.32s: process %u could not be started: %s", name, pid,
+			  mica_strerror(err));
 }
 
 /* Why program `name` cannot run as a process under memsrv, or NULL if it can. */
@@ -146,7 +195,7 @@ int cmd_ls(int argc, char **argv)
  * `spawn PROG -- WORD...` or `spawn PROG WORD...` with a word that is neither a number nor
  * `control`: PROG gets main(argc, argv) with argv = PROG, WORD... Returns its id or 0.
  */
-static unsigned start_with_words(int argc, char **argv)
+static unsigned start_with_words(int argc, char **argv, unsigned flags)
 {
 	const char *words[MEMSRV_ARGC_MAX];
 	int n = 0;
@@ -160,10 +209,12 @@ static unsigned start_with_words(int argc, char **argv)
 		words[n++] = argv[i];
 	}
 	unsigned pid;
-	int err = mem_spawn_argv(shell.ms, 0, 0, 0, n, words, &pid);
+	int err = mem_spawn_argv(shell.ms, 0, flags | MEMSRV_SPAWN_HELD, 0, n, words, &pid);
 	if (err == E_INVAL)
 		shell_fail("spawn %.32s: no such program, or arguments too long or not printable",
 			   argv[1]);
+	else if (err == E_RANGE && (flags & MEMSRV_ON_CORE))
+		core_not_online(flags);
 	else if (err)
 		shell_mem_error("spawn", err);
 	if (err)
@@ -185,6 +236,30 @@ static bool string_words(int argc, char **argv)
 	return false;
 }
 
+/*
+ * `spawn --core N ...`: sets MEMSRV_CORE(N) in *flags and drops the two words from argv.
+ * Returns 0, or -1 after the usage message.
+ */
+static int core_option(int *argc, char ***argv, unsigned *flags)
+{
+	char why[ARGS_WHY_MAX];
+	uint64_t core;
+	if (*argc < 2 || strcmp((*argv)[1], "--core") != 0)
+		return 0;
+	if (*argc < 4)
+		return shell_usage("spawn", "expected --core N PROG [ARGS]");
+	if (args_number("N", (*argv)[2], &core, why, sizeof(why)))
+		return shell_usage("spawn", why);
+	if (core > 0xff)
+		return shell_fail("spawn --core %lu: no such core (at most 8 cores)",
+				  (unsigned long)core);
+	*flags = MEMSRV_CORE(core);
+	(*argv)[2] = (*argv)[0]; /* argv[0] stays "spawn" */
+	*argv += 2;
+	*argc -= 2;
+	return 0;
+}
+
 int cmd_spawn(int argc, char **argv)
 {
 	char why[ARGS_WHY_MAX];
@@ -192,22 +267,24 @@ int cmd_spawn(int argc, char **argv)
 	unsigned flags = 0;
 	if (argc == 1)
 		return list_archive();
+	if (core_option(&argc, &argv, &flags))
+		return -1;
 	const char *refused = not_spawnable(argv[1]);
 	if (refused)
 		return shell_fail("spawn %s: %s", argv[1], refused);
 	if (string_words(argc, argv)) {
-		unsigned pid = start_with_words(argc, argv);
+		unsigned pid = start_with_words(argc, argv, flags);
 		if (!pid)
 			return -1;
 		shell_track(pid, argv[1]);
 		term_printf("started %s as process %u\n", argv[1], pid);
-		return 0;
+		return go(pid, argv[1]);
 	}
 	if (argc > 4)
 		return shell_usage("spawn", "expected PROG [ARG] [control], or PROG -- WORDS");
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "control") == 0)
-			flags = MEMSRV_SPAWN_CONTROL;
+			flags |= MEMSRV_SPAWN_CONTROL;
 		else if (args_number("ARG", argv[i], &arg, why, sizeof(why)))
 			return shell_usage("spawn", why);
 	}
@@ -216,7 +293,7 @@ int cmd_spawn(int argc, char **argv)
 		return -1;
 	shell_track(pid, argv[1]);
 	term_printf("started %s as process %u\n", argv[1], pid);
-	return 0;
+	return go(pid, argv[1]);
 }
 
 int cmd_kill(int argc, char **argv)
@@ -308,12 +385,52 @@ int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* One kernel counter: release kernels do not keep some (KSTAT_NOT_COUNTED). */
+static void kstat_line(const char *name, uint64_t value)
+{
+	if (value == KSTAT_NOT_COUNTED)
+		term_printf("  %-22s not counted (release kernel)\n", name);
+	else
+		stat_line(name, value);
+}
+
+/* kstat's per-core table (KERNEL_INFO_CPU_STATS through memsrv). */
+static int kstat_cores(unsigned online)
+{
+	bool uncounted = false;
+	term_printf("per core (the tlbi and ipc counters above are the machine's):\n"
+		    "  CORE     TICKS  SWITCHES  SGIS-IN  STALLS  RUNNING  QUEUED  PLACED\n");
+	for (unsigned core = 0; core < online; core++) {
+		struct mem_cpu_stats c;
+		int err = mem_cpu_stats(shell.ms, core, &c);
+		if (err)
+			return shell_mem_error("kstat", err);
+		char switches[24];
+		if (c.kernel[KCPU_SWITCHES] == KSTAT_NOT_COUNTED) {
+			snprintf(switches, sizeof switches, "-");
+			uncounted = true;
+		} else {
+			snprintf(switches, sizeof switches, "%lu",
+				 (unsigned long)c.kernel[KCPU_SWITCHES]);
+		}
+		term_printf("  %4u %9lu %9s %8lu %7lu %8lu %7lu %7lu\n", core,
+			    (unsigned long)c.kernel[KCPU_TICKS], switches,
+			    (unsigned long)c.kernel[KCPU_RESCHEDULE_SGIS],
+			    (unsigned long)c.kernel[KCPU_STALLS],
+			    (unsigned long)c.kernel[KCPU_RUNNING],
+			    (unsigned long)c.kernel[KCPU_THREADS_QUEUED], (unsigned long)c.placed);
+	}
+	if (uncounted)
+		term_printf("  (SWITCHES -: not counted by a release kernel)\n");
+	return 0;
+}
+
 int cmd_kstat(int argc, char **argv)
 {
 	static const char *const names[KSTAT_COUNT] = {
 		"system calls", "ipc messages",   "context switches",   "address-space switches",
 		"faults",       "interrupts",     "tlbi by va",         "tlbi by asid",
-		"tlbi all",     "asid rollovers", "hardware asid bits",
+		"tlbi all",     "asid rollovers", "hardware asid bits", "cores online",
 	};
 	struct mem_global_stats g;
 	(void)argv;
@@ -324,9 +441,9 @@ int cmd_kstat(int argc, char **argv)
 		return shell_mem_error("kstat", err);
 	term_printf("kernel:\n");
 	for (unsigned i = 0; i < KSTAT_COUNT; i++)
-		stat_line(names[i], g.kernel[i]);
+		kstat_line(names[i], g.kernel[i]);
 	stat_line("uart interrupts (shell)", term_interrupts());
-	return 0;
+	return kstat_cores((unsigned)g.kernel[KSTAT_CPUS_ONLINE]);
 }
 
 int cmd_seed(int argc, char **argv)
@@ -348,13 +465,15 @@ int cmd_seed(int argc, char **argv)
  * Starts `name` with the control right and waits for it to end (Ctrl-C kills it). Returns
  * its exit code, or -1 if it could not start or was killed.
  */
-static int run_and_wait(const char *name)
+static int run_and_wait(const char *name, unsigned core_flags)
 {
 	struct mem_proc_info info;
-	unsigned pid = start(name, 0, MEMSRV_SPAWN_CONTROL);
+	unsigned pid = start(name, 0, MEMSRV_SPAWN_CONTROL | core_flags);
 	if (!pid)
 		return -1;
 	term_printf("running %s as process %u (Ctrl-C stops it)...\n", name, pid);
+	if (go(pid, name))
+		return -1;
 	for (;;) {
 		int err = mem_proc_info(shell.ms, pid, &info);
 		if (err)
@@ -372,7 +491,8 @@ static int run_and_wait(const char *name)
 
 int shell_test(void)
 {
-	int code = run_and_wait("memtest");
+	/* Beside memsrv: memtest's single-core tests rely on priorities on one core. */
+	int code = run_and_wait("memtest", MEMSRV_CORE(0));
 	if (code < 0)
 		return -1;
 	if (code)
@@ -405,7 +525,7 @@ int cmd_bench(int argc, char **argv)
 	if (argc != 1)
 		return shell_usage("bench", "bench takes no arguments");
 	uint64_t before = instructions();
-	int code = run_and_wait("membench");
+	int code = run_and_wait("membench", MEMSRV_CORE(0)); /* beside memsrv, as scripts/bench */
 	if (code < 0)
 		return -1;
 	if (code)

@@ -1,9 +1,9 @@
 """Fixtures for QEMU scenarios: boot Mica, talk to its serial console, always kill QEMU.
 
 Every test gets `boot`, a factory: boot(board=..., cpu=..., ram=..., smp=..., el2=..., gic=...,
-append=...) returns a Machine whose console can be expected and written. `board` is "virt"
-(the default) or "raspi3b" (its own kernel image and the Raspberry Pi 3 B device tree);
-`smp` is virt's core count (scripts/qemu's default otherwise); board_args(board) gives the
+append=..., dtb=...) returns a Machine whose console can be expected and written. `board` is
+"virt" (the default), "raspi3b" (its own kernel Image and the Raspberry Pi 3 B device tree,
+or `dtb`) or "raspi3b-elf" (the same kernel as an ELF, one core); `smp` is virt's core count (scripts/qemu's default otherwise); board_args(board) gives the
 scripts/qemu arguments for module fixtures that spawn their own. Each boot's console is logged
 to build/qemu-logs/<test>-<n>.log. QEMU is killed when the test ends, whatever happened.
 """
@@ -19,7 +19,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("MICA_BUILD_DIR", ROOT / "build"))
 KERNEL = pathlib.Path(os.environ.get("MICA_KERNEL", BUILD / "kernel" / "mica.elf"))
 KERNEL_RASPI3B = pathlib.Path(os.environ.get("MICA_KERNEL_RASPI3B",
-                                             BUILD / "kernel" / "mica-raspi3b.elf"))
+                                             BUILD / "kernel" / "mica-raspi3b.img"))
+# The same kernel as an ELF: QEMU starts every core at its entry at EL3 (no firmware, no
+# spin table), so it runs on the boot core alone.
+KERNEL_RASPI3B_ELF = pathlib.Path(os.environ.get("MICA_KERNEL_RASPI3B_ELF",
+                                                 BUILD / "kernel" / "mica-raspi3b.elf"))
 KERNELS = {"virt": KERNEL, "raspi3b": KERNEL_RASPI3B}
 BOARDS = list(KERNELS)
 QEMU = ROOT / "scripts" / "qemu"
@@ -30,7 +34,10 @@ debug_only = pytest.mark.skipif(not DEBUG_BUILD, reason="needs a debug kernel bu
 
 
 def board_args(board):
-    """scripts/qemu arguments that boot `board` with its kernel image."""
+    """scripts/qemu arguments that boot `board` with its kernel image ("raspi3b-elf": the
+    raspi3b board booted from the ELF, on one core)."""
+    if board == "raspi3b-elf":
+        return ["--board", "raspi3b", "--kernel", str(KERNEL_RASPI3B_ELF)]
     return ["--board", board, "--kernel", str(KERNELS[board])]
 
 
@@ -88,8 +95,10 @@ def boot(request):
     logdir.mkdir(parents=True, exist_ok=True)
 
     def _boot(board="virt", cpu=None, ram=None, el2=False, gic=None, append=None, icount=False,
-              timeout=DEFAULT_TIMEOUT, smp=None):
+              timeout=DEFAULT_TIMEOUT, smp=None, dtb=None):
         args = board_args(board)
+        if dtb:
+            args += ["--dtb", str(dtb)]
         if smp:
             args += ["--smp", str(smp)]
         if cpu:

@@ -10,7 +10,9 @@ paging by a fault handler), printing one line per test:
     ktest: done, N passed, M failed
 
 Each interrupt controller is booted once (init=ktest) for the whole module: virt with
-GICv2 and GICv3, and the raspi3b board (BCM2836 + BCM2835); every test name below
+GICv2 and GICv3 on 1 and 4 cores, and the raspi3b board (BCM2836 + BCM2835) on its 4 cores
+(the Image, cores released from the spin table) and on 1 (the ELF, no firmware); every
+test name below
 is one pytest test, so a test missing from the run fails as surely as a failing one.
 """
 import os
@@ -104,6 +106,15 @@ SCHED = [
     "sched_yield_alternates_equal_priority_threads",
     "sched_round_robin_spinners_both_progress",
     "sched_set_priority_above_max_is_range_error",
+]
+
+FASTPATH = [
+    "fastpath_nbsend_keeps_every_register",
+    "fastpath_nbsend_general_path_keeps_every_register",
+    "fastpath_nbsend_leaves_other_cases_to_the_general_path",
+    "fastpath_yield_keeps_running_above_queued_threads",
+    "fastpath_yield_rotates_a_queue_of_three",
+    "fastpath_yield_switch_keeps_every_register",
 ]
 
 NTFN_IRQ = [
@@ -318,6 +329,8 @@ FUZZ_FOUND = [
 ]
 
 SMP = [
+    "smp_kernel_stats_report_the_cores_online",
+    "smp_debug_puts_writes_a_piece_at_once",
     "smp_affinity_beyond_online_cores_is_range",
     "smp_thread_runs_on_the_core_it_is_given",
     "smp_cpu_stats_of_each_online_core",
@@ -337,7 +350,7 @@ SMP_MULTI = [
 ]
 
 # Every test of a run on one core; the SMP ones follow.
-SINGLE = (CNODE + UNTYPED + IPC + SCHED + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
+SINGLE = (CNODE + UNTYPED + IPC + SCHED + FASTPATH + NTFN_IRQ + FAULTS + FPU + TCB + ERRORS + VSPACE
           + VSPACE_INFO + VSPACE_ERRORS + ASID + AUDIT + TRUST + TRUST_ARCH + FUZZ_FOUND)
 EXPECTED = SINGLE + SMP + SMP_MULTI
 
@@ -366,13 +379,14 @@ class KtestRun:
 
 
 def run_ktest(machine, smp):
-    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt with `smp` cores; "raspi3b", on
-    its first core), waits for the summary and the power-off."""
+    """Boots init=ktest on `machine` ("gicv2", "gicv3": virt with `smp` cores; "raspi3b": the
+    Pi's Image, its 4 cores started from the spin table; "raspi3b-elf": its ELF, on the boot
+    core alone), waits for the summary and the power-off."""
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
     log = _Log(logdir / f"test_kernel_core-{machine}-smp{smp}.log")
-    board = "raspi3b" if machine == "raspi3b" else "virt"
-    extra = [] if board == "raspi3b" else ["--gic", machine[-1], "--smp", str(smp)]
+    board = machine if machine.startswith("raspi3b") else "virt"
+    extra = [] if board != "virt" else ["--gic", machine[-1], "--smp", str(smp)]
     child = pexpect.spawn(str(QEMU), board_args(board) + extra + ["--append", "init=ktest"],
                           encoding="utf-8", codec_errors="replace", timeout=RUN_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
@@ -391,8 +405,10 @@ def run_ktest(machine, smp):
 
 
 @pytest.fixture(scope="module",
-                params=[("gicv2", 1), ("gicv3", 1), ("gicv2", 4), ("gicv3", 4), ("raspi3b", 1)],
-                ids=["gicv2-smp1", "gicv3-smp1", "gicv2-smp4", "gicv3-smp4", "raspi3b"])
+                params=[("gicv2", 1), ("gicv3", 1), ("gicv2", 4), ("gicv3", 4), ("raspi3b", 4),
+                        ("raspi3b-elf", 1)],
+                ids=["gicv2-smp1", "gicv3-smp1", "gicv2-smp4", "gicv3-smp4", "raspi3b-smp4",
+                     "raspi3b-elf-smp1"])
 def ktest(request):
     gic, smp = request.param
     run = run_ktest(gic, smp)
@@ -432,8 +448,9 @@ def test_kernel_never_panics(ktest):
 
 
 def test_every_core_comes_online(ktest):
-    """One boot line per core, then the count: the secondaries were started (PSCI CPU_ON)
-    and reached their idle loop with their own stack, GIC CPU interface and tick."""
+    """One boot line per core, then the count: the secondaries were started (PSCI CPU_ON on
+    virt, the spin table on raspi3b) and reached their idle loop with their own stack,
+    interrupt-controller interface and tick."""
     for core in range(1, ktest.smp):
         assert f"smp: core {core} online (MPIDR {core:#x})" in ktest.output
     assert "smp: core 0 online (MPIDR 0), boot core" in ktest.output
@@ -468,3 +485,11 @@ def test_async_exceptions_from_el0_are_faults_of_the_thread(boot, gic):
     assert "boot: entered at EL2" in run.output
     assert "panic" not in run.output
 
+
+
+def test_debug_puts_pieces_reach_the_console_whole(ktest):
+    """smp_debug_puts_writes_a_piece_at_once: each accepted piece is one whole line on the
+    console, and the refused one (a control byte) wrote nothing."""
+    assert "\nktest: one piece, SYS_DEBUG_PUTS\n" in ktest.output
+    assert "\nktest: 56 bytes " + "-" * 38 + ".\n" in ktest.output
+    assert "ktest: bell" not in ktest.output

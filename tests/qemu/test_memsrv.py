@@ -15,8 +15,11 @@ from conftest import BUILD, KERNEL, QEMU, _Log, debug_only
 
 pytestmark = debug_only  # memsrv's console output and the power-off are debug-build calls
 
+# memsrv.core=0: memtest and what it starts without naming a core run beside memsrv, as
+# its single-core tests expect (t_proc.c: a child above memtest's priority ends before
+# memtest runs again); t_cores.c places its workers on every core with MEMSRV_CORE.
 MEMTEST_APPEND = ("init=memsrv memsrv.spawn=memtest memsrv.control=memtest memsrv.seed=1 "
-                  "memsrv.poweroff_when_idle")
+                  "memsrv.poweroff_when_idle memsrv.core=0")
 MEMTEST_TIMEOUT = 300
 
 MEMTEST_TESTS = [
@@ -62,6 +65,8 @@ MEMTEST_TESTS = [
     "wait_after_the_child_ended",
     "wait_reports_a_killed_child",
     "wait_malformed_requests",
+    "held_child_runs_only_once_started",
+    "start_refuses_what_is_not_a_held_child",
     "spawn_argv_malformed_requests_change_nothing",
     "shm_visible_on_both_sides_and_nowhere_else",
     "shm_frames_go_with_the_last_mapping",
@@ -72,6 +77,10 @@ MEMTEST_TESTS = [
     "thread_has_its_own_stack_and_ipc_buffer",
     "thread_quota_exhaustion_is_an_error",
     "thread_malformed_requests_change_nothing",
+    "workers_on_every_core_fault_share_and_call",
+    "kill_and_destroy_of_processes_running_on_other_cores",
+    "threads_run_on_the_cores_they_ask_for",
+    "core_requests_out_of_range_change_nothing",
 ]
 
 
@@ -83,12 +92,21 @@ class Run:
         self.status = status
 
 
-@pytest.fixture(scope="module")
-def memtest_run():
+# The whole suite runs twice: on 4 cores with GICv2 (the default machine, where t_cores.c's
+# workers spread over every core) and on 1 core with GICv3 (everything on core 0, the other
+# interrupt controller). The other two combinations add nothing memsrv sees: the GIC only
+# changes how the kernel sends SGIs, which test_kernel_core.py covers on both.
+MACHINES = [("gicv2", 4), ("gicv3", 1)]
+
+
+@pytest.fixture(scope="module", params=MACHINES, ids=[f"{g}-smp{n}" for g, n in MACHINES])
+def memtest_run(request):
+    gic, smp = request.param
     logdir = BUILD / "qemu-logs"
     logdir.mkdir(parents=True, exist_ok=True)
-    log = _Log(logdir / "test_memsrv-memtest.log")
-    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--append", MEMTEST_APPEND],
+    log = _Log(logdir / f"test_memsrv-memtest-{gic}-smp{smp}.log")
+    child = pexpect.spawn(str(QEMU), ["--kernel", str(KERNEL), "--gic", gic[-1],
+                                      "--smp", str(smp), "--append", MEMTEST_APPEND],
                           encoding="utf-8", codec_errors="replace", timeout=MEMTEST_TIMEOUT,
                           env=dict(os.environ, TERM="dumb"))
     child.logfile_read = log
@@ -119,6 +137,14 @@ def test_memtest_runs_every_test_and_none_fails(memtest_run):
     assert f"memtest: {len(MEMTEST_TESTS)} tests" in memtest_run.text
     assert f"memtest: done, {len(MEMTEST_TESTS)} passed, 0 failed" in memtest_run.text
     assert "memtest: FAIL" not in memtest_run.text
+
+
+def test_memsrv_learns_the_cores_and_places_memtest_on_core_0(memtest_run):
+    cores = int(re.search(r"^smp: (\d+) cores? online$", memtest_run.text, re.M).group(1))
+    assert (f"ASLR 28 bits, {cores} core{'s' if cores > 1 else ''} "
+            "(processes on core 0: memsrv.core)") in memtest_run.text
+    assert re.search(r"memsrv: started 'memtest' as process 1 \(control\), .*, core 0$",
+                     memtest_run.text, re.M)
 
 
 def test_memtest_gets_the_control_right(memtest_run):
@@ -160,6 +186,33 @@ def test_stack_placement_is_reproducible_per_seed(boot):
     for run in (a, b, c):
         assert 0x7E0000000000 <= stack_of_first_process(run) < 0x7F0000000000
         assert "memsrv: idle" in run.text and run.status == 0
+
+
+def boot_cores(run):
+    """The core each boot program was started on, in order."""
+    return [int(c) for c in re.findall(r"memsrv: started 'crasher' as process \d+, .*, core (\d)$",
+                                       run.text, re.M)]
+
+
+@pytest.mark.parametrize("smp,cores", [(4, [1, 2, 3, 0, 1]), (1, [0, 0, 0, 0, 0])])
+def test_boot_programs_spread_over_the_cores(boot, smp, cores):
+    """Without memsrv.core each new process goes to the least loaded core (memsrv counts on
+    core 0), ties broken round the cores; they all exit and every frame comes back."""
+    m = boot(append="init=memsrv memsrv.spawn=crasher,crasher,crasher,crasher,crasher "
+                    "memsrv.poweroff_when_idle memsrv.seed=3", smp=smp)
+    status = m.wait_exit(timeout=60)
+    run = Run(m.output(), status)
+    assert boot_cores(run) == cores
+    assert run.status == 0
+    assert re.search(r"memsrv: idle, free frames (\d+), at boot \1 \(no leak\)", run.text)
+
+
+def test_memsrv_core_places_every_boot_program_there(boot):
+    run = run_to_poweroff(boot, "init=memsrv memsrv.spawn=crasher,crasher memsrv.core=2 "
+                                "memsrv.poweroff_when_idle memsrv.seed=3")
+    assert "(processes on core 2: memsrv.core)" in run.text
+    assert boot_cores(run) == [2, 2]
+    assert run.status == 0
 
 
 def test_unknown_boot_program_is_reported_and_skipped(boot):

@@ -17,8 +17,9 @@ from conftest import BUILD, KERNEL, QEMU, _Log, debug_only
 
 pytestmark = debug_only
 
+# memsrv.core=0: memtest's trust suite runs beside memsrv (its tests order by priority).
 TRUST_APPEND = ("init=memsrv memsrv.spawn=memtest memsrv.control=memtest memsrv.arg=1 "
-                "memsrv.seed=1 memsrv.poweroff_when_idle")
+                "memsrv.seed=1 memsrv.poweroff_when_idle memsrv.core=0")
 TRUST_TIMEOUT = 600  # about 90 s on an idle machine; the CI machines are shared
 
 TRUST_TESTS = [

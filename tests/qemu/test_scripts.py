@@ -55,3 +55,13 @@ def test_qemu_refuses_virt_options_and_unknown_boards_for_raspi3b(tmp_path):
         in r.stderr
     r = run([str(SCRIPTS / "qemu"), "--board", "pi5"], MICA_BUILD_DIR=str(tmp_path))
     assert r.returncode == 2 and "unknown board 'pi5' (virt or raspi3b)" in r.stderr
+
+
+def test_docs_name_the_escape_key_scripts_qemu_sets():
+    """scripts/qemu makes Ctrl-] QEMU's escape key (-echr 0x1d); a page that still tells a
+    newcomer to quit with QEMU's default Ctrl-A X sends them into the shell's Home key."""
+    assert "-echr 0x1d" in (SCRIPTS / "qemu").read_text()
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    stale = [p.name for p in pages if "ctrl-a x" in p.read_text().lower()]
+    assert stale == [], f"pages that say Ctrl-A X quits QEMU: {stale}"
+    assert "Ctrl-] x quits QEMU" in (ROOT / "README.md").read_text()

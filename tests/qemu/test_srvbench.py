@@ -9,8 +9,9 @@ from conftest import debug_only
 
 pytestmark = debug_only  # srvbench prints through the debug console
 
+# memsrv.core=0: every process beside memsrv, so each figure is one core's path.
 APPEND = ("init=memsrv memsrv.spawn=srvbench memsrv.control=srvbench memsrv.seed=1 "
-          "memsrv.poweroff_when_idle")
+          "memsrv.poweroff_when_idle memsrv.core=0")
 NAMES = ["name_call", "thread_cycle", "shm_share"]
 
 

@@ -44,16 +44,6 @@ int kprintf(const char *fmt, ...)
 	return 0;
 }
 
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "panic: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	abort();
-}
-
 void arch_cap_derived(struct cap *cap)
 {
 	(void)cap;

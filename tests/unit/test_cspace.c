@@ -122,16 +122,6 @@ void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v)
 		mrs[i] = v;
 }
 
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "panic: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	abort();
-}
-
 static struct cap cnode_cap(struct cte *slots, unsigned radix, unsigned guard_bits, uint64_t guard)
 {
 	struct cap c = { .type = CAP_CNODE, .rights = RIGHTS_ALL };

@@ -73,7 +73,7 @@ struct seen {
 	uint8_t length[128], extra[4], syscall[SYS_DEBUG_AUDIT + 1], retype_type[OBJ_TYPE_COUNT];
 	unsigned bad_syscall, kernel_half_map, storms, revoke_own_untyped, suspend_self,
 	    configure_self, unmap_own_stack, delete_own_slot, mint_vspace, long_x1, big_nr,
-	    send_vspace, helper_caps;
+	    send_vspace, helper_caps, puts;
 };
 
 static void record(const struct fz_op *op, const struct fz_call *c, void *arg)
@@ -83,6 +83,7 @@ static void record(const struct fz_op *op, const struct fz_call *c, void *arg)
 	s->label_id[fz_label_id(c)] = 1;
 	s->length[c->kind == FZ_K_RAW ? c->raw_info & 0x7f : c->length] = 1;
 	s->extra[c->kind == FZ_K_RAW ? (c->raw_info >> 7) & 3 : c->extra_caps] = 1;
+	s->puts += c->nr == SYS_DEBUG_PUTS;
 	if (c->nr <= SYS_DEBUG_AUDIT)
 		s->syscall[c->nr] = 1;
 	else
@@ -126,6 +127,7 @@ static void test_every_system_call_is_made_but_poweroff_and_putc(void)
 	CHECK(seen.syscall[SYS_DEBUG_NULL] && seen.syscall[SYS_DEBUG_IRQ_RAISE] &&
 	      seen.syscall[SYS_DEBUG_AUDIT]);
 	CHECK(!seen.syscall[SYS_DEBUG_POWEROFF] && !seen.syscall[SYS_DEBUG_PUTC]);
+	CHECK_EQ(seen.puts, 0); /* SYS_DEBUG_PUTS writes to the console as well */
 	CHECK(seen.bad_syscall > 1000);
 	CHECK(seen.big_nr > 100);
 	unsigned middle = 0;

@@ -152,6 +152,18 @@ static void test_arg_is_given_to_boot_programs(void)
 	CHECK_EQ(o.arg, 0);
 }
 
+static void test_core_fixes_the_placement(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("memsrv.core=2", &o), 0);
+	CHECK(o.have_core);
+	CHECK_EQ(o.core, 2);
+	CHECK_EQ(options_parse("memsrv.spawn=a", &o), 0);
+	CHECK(!o.have_core); /* without it memsrv spreads */
+	CHECK_EQ(options_parse("memsrv.core=x memsrv.core", &o), 2);
+	CHECK(!o.have_core);
+}
+
 static void test_failalloc_takes_nth_and_every(void)
 {
 	struct memsrv_options o;
@@ -212,6 +224,7 @@ int main(void)
 		  test_defaults_keep_given_control_and_uart },
 		{ "a_given_spawn_list_has_no_defaults", test_a_given_spawn_list_has_no_defaults },
 		{ "arg_is_given_to_boot_programs", test_arg_is_given_to_boot_programs },
+		{ "core_fixes_the_placement", test_core_fixes_the_placement },
 		{ "failalloc_takes_nth_and_every", test_failalloc_takes_nth_and_every },
 		{ "malformed_failalloc_arms_nothing", test_malformed_failalloc_arms_nothing },
 		{ "as_max_takes_1_to_65535", test_as_max_takes_1_to_65535 },

@@ -121,15 +121,6 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	abort();
-}
-
 static uint64_t reserved_ranges[8][2];
 static unsigned n_reserved_ranges;
 

@@ -7,6 +7,7 @@
 #include <mica/objects.h>
 #include <stdlib.h>
 
+#include "arch.h"
 #include "check.h"
 #include "vspace.h"
 
@@ -206,6 +207,71 @@ static void test_block_in_the_way_reports_mapped(void)
 	free_tables();
 }
 
+/* arch_boot_map_frame's table source for the tests: records what it was asked for. */
+struct table_requests {
+	unsigned n, level[4];
+	vaddr_t base[4];
+	bool refuse;
+};
+
+static paddr_t boot_table(void *ctx, unsigned level, vaddr_t base)
+{
+	struct table_requests *r = ctx;
+	if (r->refuse)
+		return 0;
+	if (r->n < 4) {
+		r->level[r->n] = level;
+		r->base[r->n] = base;
+	}
+	r->n++;
+	return new_table();
+}
+
+static void test_boot_map_asks_for_each_missing_table_once(void)
+{
+	paddr_t l0 = new_table();
+	struct table_requests r = { 0 };
+	CHECK_EQ(
+	    arch_boot_map_frame(l0, USER_VA, FRAME_PA, RIGHT_READ | RIGHT_EXEC, boot_table, &r),
+	    E_OK);
+	CHECK_EQ(r.n, 3);
+	CHECK_EQ(r.level[0], 1);
+	CHECK_EQ(r.base[0], USER_VA & ~(LEVEL_SIZE(0) - 1));
+	CHECK_EQ(r.level[1], 2);
+	CHECK_EQ(r.base[1], USER_VA & ~(LEVEL_SIZE(1) - 1));
+	CHECK_EQ(r.level[2], 3);
+	CHECK_EQ(r.base[2], USER_VA & ~(LEVEL_SIZE(2) - 1));
+	pte_t *e = vspace_lookup(l0, USER_VA, 3);
+	CHECK(e != NULL);
+	if (e)
+		CHECK_EQ(*e, vspace_user_pte(FRAME_PA, RIGHT_READ | RIGHT_EXEC));
+	/* The next page shares every table. */
+	CHECK_EQ(arch_boot_map_frame(l0, USER_VA + PAGE_SIZE, FRAME_PA + PAGE_SIZE, RIGHT_READ,
+				     boot_table, &r),
+		 E_OK);
+	CHECK_EQ(r.n, 3);
+	free_tables();
+}
+
+static void test_boot_map_errors(void)
+{
+	paddr_t l0 = new_table();
+	struct table_requests r = { 0 };
+	CHECK_EQ(arch_boot_map_frame(l0, USER_VA, FRAME_PA, RIGHT_READ, boot_table, &r), E_OK);
+	CHECK_EQ(arch_boot_map_frame(l0, USER_VA, FRAME_PA, RIGHT_READ, boot_table, &r), E_MAPPED);
+	CHECK_EQ(arch_boot_map_frame(l0, USER_VA + 1, FRAME_PA, RIGHT_READ, boot_table, &r),
+		 E_ALIGN);
+	CHECK_EQ(arch_boot_map_frame(l0, USER_VA, FRAME_PA + 8, RIGHT_READ, boot_table, &r),
+		 E_ALIGN);
+	CHECK_EQ(arch_boot_map_frame(l0, USER_VA_END, FRAME_PA, RIGHT_READ, boot_table, &r),
+		 E_RANGE);
+	r.refuse = true;
+	CHECK_EQ(arch_boot_map_frame(l0, UL(0x1000), FRAME_PA, RIGHT_READ, boot_table, &r),
+		 E_NOMEM);
+	CHECK(vspace_lookup(l0, UL(0x1000), 1) == NULL); /* nothing was installed */
+	free_tables();
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -235,6 +301,9 @@ int main(void)
 		{ "page_install_writes_the_exact_entry", test_page_install_writes_the_exact_entry },
 		{ "page_install_errors", test_page_install_errors },
 		{ "block_in_the_way_reports_mapped", test_block_in_the_way_reports_mapped },
+		{ "boot_map_asks_for_each_missing_table_once",
+		  test_boot_map_asks_for_each_missing_table_once },
+		{ "boot_map_errors", test_boot_map_errors },
 		{ NULL, NULL },
 	};
 	return check_main(tests);

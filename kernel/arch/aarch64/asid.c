@@ -1,3 +1,12 @@
+/*
+ * The software ASID table: which VSpace each ASID names (the entries live in ASID pool
+ * pages), looking an ASID up, activating a VSpace (binding it to a hardware ASID of the
+ * current generation through hwasid.c and doing the TLB invalidation a rollover asks
+ * for), freeing an ASID, and finalising a pool. Three files share the ASID work:
+ *   asid.c      this table and its lifecycle (software ASIDs: a VSpace's identity)
+ *   asid_inv.c  the ASID control and ASID pool invocations that fill it
+ *   hwasid.c    the hardware ASID allocator by generation (pure logic, host-tested)
+ */
 #include "asid.h"
 
 #include <arch/memlayout.h>

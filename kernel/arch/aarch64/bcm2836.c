@@ -4,38 +4,47 @@
  * core) and, behind its GPU line, the BCM2835 ARMCTRL controller (64 GPU interrupts in
  * banks 1 and 2, 8 ARM basic interrupts in bank 0). Numbering: irqc.h.
  *
- * Everything is level-triggered and has no priorities; ack picks the lowest pending number
- * of the first source in this order: software-raised, local, ARM basic, GPU bank 1, bank 2.
- * Only core 0 is served: the GPU interrupts are routed to it, and the timer and mailbox
- * registers used are core 0's (the other cores' are the hook for SMP, docs/boards.md).
+ * Everything is level-triggered and has no priorities; ack picks, for the core asking, the
+ * first source in this order: the reschedule SGI, software-raised, local, ARM basic, GPU
+ * bank 1, bank 2. The local sources are per core: each core has its own timer and mailbox
+ * interrupt control registers, IRQ source register and four mailboxes, indexed by its
+ * MPIDR Aff0 (0..3). The GPU (shared) interrupts are routed to the boot core only.
+ *
+ * The controller has no SGIs: the reschedule SGI is bit 0 of the target core's mailbox 0.
+ * irqc_send_sgi sets it (the mailbox set register), the target's ack reads and clears it
+ * and returns IRQC_SGI_RESCHEDULE. INTID 0 is that SGI, so local source 0 (the secure
+ * physical timer, unusable at non-secure EL1) has no INTID.
  *
  * Neither controller can make an interrupt pending by software, which irqc_raise (the test
- * interface) needs: a raised INTID is kept in a software pending set and mailbox 3 of core
- * 0 is written, which interrupts the core; ack drains the set, enabled INTIDs only, as a
+ * interface) needs: a raised INTID is kept in a software pending set and mailbox 3 of the
+ * boot core is written, which interrupts it; ack drains the set, enabled INTIDs only, as a
  * GIC delivers a pending interrupt once it is enabled.
  */
 #include <arch/memlayout.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
 
+#include "arch.h"
 #include "irqc.h"
 #include "platform.h"
 
-/* BCM2836 local controller registers (offsets from its base) for core 0. */
-#define LOCAL_GPU_ROUTING   0x0c /* bits 1:0 the core taking GPU IRQs, 3:2 GPU FIQs */
-#define LOCAL_TIMER_CTRL0   0x40 /* bits 0..3: IRQ enable of CNTPS, CNTPNS, CNTHP, CNTV */
-#define LOCAL_MAILBOX_CTRL0 0x50 /* bits 0..3: IRQ enable of mailboxes 0..3 */
-#define LOCAL_IRQ_SOURCE0   0x60 /* pending sources, numbered as the local INTIDs */
-#define LOCAL_MBOX_SET0(m)  (0x80 + 4 * (m)) /* write 1s: set bits of core 0's mailbox m */
-#define LOCAL_MBOX_CLR0(m)  (0xc0 + 4 * (m)) /* write 1s: clear them */
+/* BCM2836 local controller registers (offsets from its base) of core `c` (0..3). */
+#define LOCAL_GPU_ROUTING     0x0c             /* bits 1:0 the core taking GPU IRQs, 3:2 GPU FIQs */
+#define LOCAL_TIMER_CTRL(c)   (0x40 + 4 * (c)) /* bits 0..3: IRQ enable of its 4 timers */
+#define LOCAL_MAILBOX_CTRL(c) (0x50 + 4 * (c)) /* bits 0..3: IRQ enable of mailboxes 0..3 */
+#define LOCAL_IRQ_SOURCE(c)   (0x60 + 4 * (c)) /* pending sources, numbered as local INTIDs */
+#define LOCAL_MBOX_SET(c, m)  (0x80 + 16 * (c) + 4 * (m)) /* write 1s: set mailbox bits */
+#define LOCAL_MBOX_CLR(c, m)  (0xc0 + 16 * (c) + 4 * (m)) /* read; write 1s: clear them */
+#define LOCAL_CORES           4
+#define MPIDR_AFF0            0xffu
 
-#define LOCAL_TIMERS        4 /* local INTIDs 0..3: the generic timers */
-#define LOCAL_MBOX_FIRST    4 /* local INTIDs 4..7: mailboxes 0..3 */
-#define LOCAL_MBOXES        4
-#define LOCAL_GPU           8 /* the ARMCTRL controller's line */
-#define LOCAL_SOURCES       12
-#define RAISE_MAILBOX       3 /* mailbox 3: software-raised interrupts */
-#define ROUTE_CORE0         0
+#define LOCAL_TIMERS          4 /* local INTIDs 0..3: the generic timers */
+#define LOCAL_MBOX_FIRST      4 /* local INTIDs 4..7: mailboxes 0..3 */
+#define LOCAL_MBOXES          4
+#define LOCAL_GPU             8 /* the ARMCTRL controller's line */
+#define LOCAL_SOURCES         12
+#define SGI_MAILBOX           0 /* mailbox 0: the reschedule SGI (bit 0) */
+#define RAISE_MAILBOX         3 /* mailbox 3: software-raised interrupts */
 
 /* BCM2835 ARMCTRL registers (offsets from its base, the DT's reg). */
 #define ARM_PENDING_BASIC 0x00 /* bits 0..7: ARM basic interrupts */
@@ -51,10 +60,33 @@
 #define BASIC_BASE        96 /* INTID of ARM basic interrupt 0 */
 #define NR_INTIDS         104
 #define ALL_BITS          0xffffffffu
-
 static uintptr_t local, armctrl;
-static uint64_t enabled[2];      /* INTIDs enabled (bit i of word i / 64) */
-static uint64_t soft_pending[2]; /* INTIDs raised by software, not yet acknowledged */
+static unsigned gpu_core;   /* the boot core's local index: GPU interrupts go there */
+static uint64_t enabled[2]; /* shared INTIDs enabled (bit i of word i / 64) */
+static uint32_t local_enabled[LOCAL_CORES]; /* per core: local INTIDs enabled */
+static uint64_t soft_pending[2];            /* INTIDs raised by software, not yet acknowledged */
+
+#ifdef HOST_TEST
+/* Host tests (tests/unit/test_bcm2836.c) play the calling core and have no barriers. The
+ * only host accommodation in this file. */
+unsigned bcm2836_host_core;
+static unsigned this_core(void)
+{
+	return bcm2836_host_core;
+}
+static void sgi_barrier(void) {}
+#else
+/* The calling core's index in the local controller. */
+static unsigned this_core(void)
+{
+	return (unsigned)(read_sysreg(mpidr_el1) & MPIDR_AFF0) % LOCAL_CORES;
+}
+/* Normal-memory stores before an SGI reach the target before it (the mailbox is Device). */
+static void sgi_barrier(void)
+{
+	dsb(ishst);
+}
+#endif
 
 static bool test_bit(const uint64_t *set, uint32_t intid)
 {
@@ -90,21 +122,54 @@ static void armctrl_write(uint32_t intid, bool enable)
 
 static void raise_mailbox(void)
 {
-	mmio_write32(local + LOCAL_MBOX_SET0(RAISE_MAILBOX), 1);
+	mmio_write32(local + LOCAL_MBOX_SET(gpu_core, RAISE_MAILBOX), 1);
+}
+
+/* The calling core's local controller state: every source off, its mailboxes empty. */
+static void local_reset(unsigned core)
+{
+	mmio_write32(local + LOCAL_TIMER_CTRL(core), 0);
+	mmio_write32(local + LOCAL_MAILBOX_CTRL(core), 0);
+	for (unsigned m = 0; m < LOCAL_MBOXES; m++)
+		mmio_write32(local + LOCAL_MBOX_CLR(core, m), ALL_BITS);
+	local_enabled[core] = 0;
 }
 
 static void bcm2836_init(const struct platform *p)
 {
 	local = (uintptr_t)phys_to_virt(p->irqc_regs[0].pa);
 	armctrl = (uintptr_t)phys_to_virt(p->irqc_regs[1].pa);
+	gpu_core = this_core();
 	for (unsigned i = 0; i < 2; i++)
 		mmio_write32(armctrl + ARM_DISABLE1 + 4 * i, ALL_BITS);
 	mmio_write32(armctrl + ARM_DISABLE_BASIC, ARM_BASIC_MASK);
-	mmio_write32(local + LOCAL_GPU_ROUTING, ROUTE_CORE0);
-	mmio_write32(local + LOCAL_TIMER_CTRL0, 0);
-	mmio_write32(local + LOCAL_MBOX_CLR0(RAISE_MAILBOX), ALL_BITS);
-	mmio_write32(local + LOCAL_MAILBOX_CTRL0, BIT(RAISE_MAILBOX));
+	mmio_write32(local + LOCAL_GPU_ROUTING, gpu_core);
+	local_reset(gpu_core);
+	local_update(LOCAL_MAILBOX_CTRL(gpu_core), BIT(RAISE_MAILBOX), true);
 	enabled[0] = enabled[1] = soft_pending[0] = soft_pending[1] = 0;
+}
+
+static void bcm2836_init_cpu(void)
+{
+	local_reset(this_core());
+}
+
+/* Turns the calling core's local source `intid` (below LOCAL_SOURCES) on or off: INTID 0,
+ * the reschedule SGI, is mailbox 0; the other mailboxes are the driver's (mailbox 3 stays
+ * on: irqc_raise needs it); the rest are the sources themselves. */
+static void local_enable(uint32_t intid, bool on)
+{
+	unsigned core = this_core();
+	if (intid == IRQC_SGI_RESCHEDULE)
+		local_update(LOCAL_MAILBOX_CTRL(core), BIT(SGI_MAILBOX), on);
+	else if (intid < LOCAL_TIMERS)
+		local_update(LOCAL_TIMER_CTRL(core), BIT(intid), on);
+	else if (intid < LOCAL_MBOX_FIRST + LOCAL_MBOXES)
+		return;
+	if (on)
+		local_enabled[core] |= BIT(intid);
+	else
+		local_enabled[core] &= ~BIT(intid);
 }
 
 static void bcm2836_enable(uint32_t intid, bool edge)
@@ -112,13 +177,12 @@ static void bcm2836_enable(uint32_t intid, bool edge)
 	(void)edge; /* level-triggered only */
 	if (intid >= NR_INTIDS || (intid >= LOCAL_SOURCES && intid < GPU_BASE))
 		return;
+	if (intid < LOCAL_SOURCES) {
+		local_enable(intid, true);
+		return;
+	}
 	set_bit(enabled, intid, true);
-	if (intid < LOCAL_TIMERS)
-		local_update(LOCAL_TIMER_CTRL0, BIT(intid), true);
-	else if (intid < LOCAL_MBOX_FIRST + LOCAL_MBOXES)
-		local_update(LOCAL_MAILBOX_CTRL0, BIT(intid - LOCAL_MBOX_FIRST), true);
-	else if (intid >= GPU_BASE)
-		armctrl_write(intid, true);
+	armctrl_write(intid, true);
 	if (test_bit(soft_pending, intid))
 		raise_mailbox(); /* raised while disabled: deliver it now */
 }
@@ -127,23 +191,21 @@ static void bcm2836_disable(uint32_t intid)
 {
 	if (intid >= NR_INTIDS || (intid >= LOCAL_SOURCES && intid < GPU_BASE))
 		return;
+	if (intid < LOCAL_SOURCES) {
+		local_enable(intid, false);
+		return;
+	}
 	set_bit(enabled, intid, false);
-	if (intid < LOCAL_TIMERS)
-		local_update(LOCAL_TIMER_CTRL0, BIT(intid), false);
-	else if (intid < LOCAL_MBOX_FIRST + LOCAL_MBOXES &&
-		 intid - LOCAL_MBOX_FIRST != RAISE_MAILBOX)
-		local_update(LOCAL_MAILBOX_CTRL0, BIT(intid - LOCAL_MBOX_FIRST), false);
-	else if (intid >= GPU_BASE)
-		armctrl_write(intid, false);
+	armctrl_write(intid, false);
 }
 
-/* The lowest INTID in `bits` (a pending register) that is enabled, offset by `base`, or
- * IRQC_SPURIOUS. */
-static uint32_t first_enabled(uint32_t bits, uint32_t base)
+/* The lowest INTID in `bits` (a pending register) that is enabled in `set`, offset by
+ * `base`, or IRQC_SPURIOUS. */
+static uint32_t first_enabled(uint32_t bits, uint32_t base, const uint64_t *set)
 {
 	for (; bits; bits &= bits - 1) {
 		uint32_t intid = base + (uint32_t)__builtin_ctz(bits);
-		if (test_bit(enabled, intid))
+		if (test_bit(set, intid))
 			return intid;
 	}
 	return IRQC_SPURIOUS;
@@ -163,22 +225,40 @@ static uint32_t take_soft_pending(void)
 	return IRQC_SPURIOUS;
 }
 
+/* The calling core's reschedule SGI: true if bit 0 of its mailbox 0 was set (now clear). */
+static bool take_sgi(unsigned core)
+{
+	uint32_t bits = mmio_read32(local + LOCAL_MBOX_CLR(core, SGI_MAILBOX));
+	if (bits)
+		mmio_write32(local + LOCAL_MBOX_CLR(core, SGI_MAILBOX),
+			     bits); /* unknown: dropped */
+	return bits & BIT(IRQC_SGI_RESCHEDULE);
+}
+
 static uint32_t bcm2836_ack(void)
 {
-	uint32_t source = mmio_read32(local + LOCAL_IRQ_SOURCE0), intid;
+	unsigned core = this_core();
+	uint32_t source = mmio_read32(local + LOCAL_IRQ_SOURCE(core)), intid;
+	if ((source & BIT(LOCAL_MBOX_FIRST + SGI_MAILBOX)) && take_sgi(core))
+		return IRQC_SGI_RESCHEDULE;
+	uint64_t local_set = local_enabled[core] & ~BIT(IRQC_SGI_RESCHEDULE);
+	uint32_t local_src = source & ~(BIT(LOCAL_MBOX_FIRST + SGI_MAILBOX) |
+					BIT(LOCAL_MBOX_FIRST + RAISE_MAILBOX) | BIT(LOCAL_GPU));
+	if (core != gpu_core) /* its own timers only */
+		return first_enabled(local_src, 0, &local_set);
 	if (source & BIT(LOCAL_MBOX_FIRST + RAISE_MAILBOX))
-		mmio_write32(local + LOCAL_MBOX_CLR0(RAISE_MAILBOX), ALL_BITS);
+		mmio_write32(local + LOCAL_MBOX_CLR(core, RAISE_MAILBOX), ALL_BITS);
 	if ((intid = take_soft_pending()) != IRQC_SPURIOUS)
 		return intid;
-	source &= ~BIT(LOCAL_MBOX_FIRST + RAISE_MAILBOX) & ~BIT(LOCAL_GPU);
-	if ((intid = first_enabled(source, 0)) != IRQC_SPURIOUS)
+	if ((intid = first_enabled(local_src, 0, &local_set)) != IRQC_SPURIOUS)
 		return intid;
 	if ((intid = first_enabled(mmio_read32(armctrl + ARM_PENDING_BASIC) & ARM_BASIC_MASK,
-				   BASIC_BASE)) != IRQC_SPURIOUS)
+				   BASIC_BASE, enabled)) != IRQC_SPURIOUS)
 		return intid;
-	if ((intid = first_enabled(mmio_read32(armctrl + ARM_PENDING1), GPU_BASE)) != IRQC_SPURIOUS)
+	if ((intid = first_enabled(mmio_read32(armctrl + ARM_PENDING1), GPU_BASE, enabled)) !=
+	    IRQC_SPURIOUS)
 		return intid;
-	return first_enabled(mmio_read32(armctrl + ARM_PENDING2), GPU_BASE + 32);
+	return first_enabled(mmio_read32(armctrl + ARM_PENDING2), GPU_BASE + 32, enabled);
 }
 
 static void bcm2836_eoi(uint32_t intid)
@@ -206,6 +286,16 @@ static uint32_t bcm2836_limit(void)
 	return NR_INTIDS;
 }
 
+/* Sets bit `intid` (the reschedule SGI, the only one) of core `cpu`'s mailbox 0. */
+static void bcm2836_send_sgi(unsigned cpu, uint32_t intid)
+{
+	uint64_t core = arch_cpu_hwid(cpu) & MPIDR_AFF0;
+	if (intid != IRQC_SGI_RESCHEDULE || core >= LOCAL_CORES)
+		return;
+	sgi_barrier();
+	mmio_write32(local + LOCAL_MBOX_SET(core, SGI_MAILBOX), BIT(intid));
+}
+
 const struct irqc_ops bcm2836_ops = {
 	.name = "BCM2836",
 	.init = bcm2836_init,
@@ -216,4 +306,6 @@ const struct irqc_ops bcm2836_ops = {
 	.raise = bcm2836_raise,
 	.clear = bcm2836_clear,
 	.limit = bcm2836_limit,
+	.init_cpu = bcm2836_init_cpu,
+	.send_sgi = bcm2836_send_sgi,
 };

@@ -17,8 +17,13 @@
  * kernel_main then replaces the boot table with fine-grained kernel tables (arch_mmu_init).
  * Everything before the jump is position-independent (adr/adrp only).
  *
- * Secondary cores enter at secondary_entry (the last block of this file), started by the
- * boot core through PSCI CPU_ON once the kernel runs; they share the EL2 exit and the
+ * The image starts with the arm64 Linux Image header, so the same file booted as a raw
+ * Image (the Raspberry Pi's mica-raspi3b.img) tells the loader where it belongs: QEMU then
+ * boots it with its Linux protocol (EL2, x0 = DTB, the other cores held in its spin table).
+ *
+ * Secondary cores enter at secondary_entry (PSCI CPU_ON: x0 = their percpu) or at
+ * secondary_spin_entry (spin table: no argument; smp.c leaves the percpu in
+ * spin_table_percpu) once the kernel runs (mp.c); they share the EL3 and EL2 exits and the
  * MMU switch-on (the macros below) and reuse the boot table, then continue in smp.c.
  */
 #include <arch/board.h>
@@ -37,6 +42,23 @@
 #define ICC_SRE_EL2 S3_4_C12_C9_5
 #define ICC_SRE_SRE    BIT(0)
 #define ICC_SRE_ENABLE BIT(3)
+#define IMAGE_TEXT_OFFSET 0x200000 /* every board links the image 2 MiB above its RAM base */
+#define IMAGE_FLAGS 0x2             /* little-endian, 4 KiB pages, 2 MiB-aligned base low in RAM */
+#define IMAGE_MAGIC 0x644d5241      /* "ARM\x64" */
+
+/* Entered at EL3 (QEMU's raspi machines start an ELF kernel there, with no firmware): make
+ * everything below non-secure AArch64 and go on at EL2 at `target`, as if the loader had
+ * started there. Nothing stays at EL3: SMC is undefined. */
+.macro el3_to_el2 target
+	ldr	x0, =(SCR_RES1 | SCR_NS | SCR_SMD | SCR_HCE | SCR_RW)
+	msr	scr_el3, x0
+	msr	cptr_el3, xzr			/* no FP/SIMD traps to EL3 */
+	mov	x0, #SPSR_EL2H_MASKED
+	msr	spsr_el3, x0
+	adr	x0, \target
+	msr	elr_el3, x0
+	eret
+.endm
 
 /* Leave EL2 for good: EL1 is AArch64, may use the counters and timers and FP/SIMD. Only
  * the stub of el2.S stays behind. Erets to `target` at EL1 with DAIF masked. */
@@ -95,6 +117,15 @@
 	.section .text.boot, "ax"
 	.global _start
 _start:
+	b	primary_entry			/* the arm64 Image header (Linux booting.rst) */
+	.word	0
+	.quad	IMAGE_TEXT_OFFSET		/* load offset from a 2 MiB-aligned RAM base */
+	.quad	__image_size			/* bytes the image occupies, .bss included */
+	.quad	IMAGE_FLAGS
+	.quad	0, 0, 0
+	.word	IMAGE_MAGIC
+	.word	0
+primary_entry:
 	mov	x19, x0				/* DTB pointer or 0 */
 	mrs	x1, mpidr_el1
 	and	x1, x1, #0xffffff		/* Aff2.Aff1.Aff0 */
@@ -108,18 +139,8 @@ _start:
 	b.eq	from_el2
 	b	at_el1
 
-/* Entered at EL3 (QEMU's raspi machines start an ELF kernel there, with no firmware): make
- * everything below non-secure AArch64 and go on at EL2 as if the loader had started there.
- * Nothing stays at EL3: SMC is undefined. */
 from_el3:
-	ldr	x0, =(SCR_RES1 | SCR_NS | SCR_SMD | SCR_HCE | SCR_RW)
-	msr	scr_el3, x0
-	msr	cptr_el3, xzr			/* no FP/SIMD traps to EL3 */
-	mov	x0, #SPSR_EL2H_MASKED
-	msr	spsr_el3, x0
-	adr	x0, from_el2
-	msr	elr_el3, x0
-	eret
+	el3_to_el2 from_el2
 
 from_el2:
 	el2_to_el1 at_el1
@@ -185,22 +206,32 @@ park:
 	b	park
 
 /*
- * Secondary-core entry (PSCI CPU_ON): physical address, MMU off, at EL2 or EL1, x0 = the
- * kernel-half address of the core's struct percpu (the context ID smp.c passed). Leaves
+ * Secondary-core entry: physical address, MMU off, at EL3, EL2 or EL1. At secondary_entry
+ * (PSCI CPU_ON) x0 = the kernel-half address of the core's struct percpu (the context ID
+ * mp.c passed); at secondary_spin_entry (released from a spin table, registers undefined)
+ * there is none and the core reads spin_table_percpu once its MMU is on (normal cacheable
+ * memory: coherent with the boot core's write, no cache maintenance needed). Leaves EL3 and
  * EL2 as the boot core did, switches the MMU on with the boot table, moves to the kernel
  * half, takes its stack from the percpu and calls smp_secondary_start(percpu), which
  * installs the final tables.
  */
+	.global secondary_spin_entry
+secondary_spin_entry:
+	mov	x0, xzr
 	.global secondary_entry
 secondary_entry:
 	mov	x19, x0
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2
+	cmp	x20, #3
+	b.eq	secondary_from_el3
 	cmp	x20, #2
 	b.eq	secondary_from_el2
 	cmp	x20, #1
 	b.ne	park
 	b	secondary_at_el1
+secondary_from_el3:
+	el3_to_el2 secondary_from_el2
 secondary_from_el2:
 	el2_to_el1 secondary_at_el1
 secondary_at_el1:
@@ -212,7 +243,10 @@ secondary_at_el1:
 	ldr	x0, =secondary_high
 	br	x0
 secondary_high:
-	msr	tpidr_el1, x19
+	cbnz	x19, 1f
+	ldr	x19, =spin_table_percpu
+	ldr	x19, [x19]
+1:	msr	tpidr_el1, x19
 	ldr	x0, [x19, #PERCPU_STACK_TOP]
 	mov	sp, x0
 	adr	x0, exception_vectors

@@ -1,9 +1,11 @@
 #include "context.h"
 
 #include <arch/pte.h>
+#include <arch/switch.h>
 #include <arch/sysreg.h>
 
 #include "asid.h"
+#include "console.h"
 #include "cpu.h"
 #include "stats.h"
 #include "tlb.h"
@@ -11,16 +13,12 @@
 #include "arch.h"
 #include "smp.h"
 
-#define CPACR_FPEN_SHIFT    20
-#define CPACR_FPEN_TRAP_EL0 (UL(1) << CPACR_FPEN_SHIFT) /* EL1 may, EL0 traps */
-#define CPACR_FPEN_NONE     (UL(3) << CPACR_FPEN_SHIFT) /* nobody traps */
-
-#define PMCR_E              BIT(0) /* counters enabled */
-#define PMCR_P              BIT(1) /* reset event counters */
-#define PMUSERENR_CR        BIT(2) /* EL0 may read the cycle counter */
-#define PMUSERENR_ER        BIT(3) /* EL0 may read the event counters (and select one) */
-#define PMU_INST_RETIRED    0x08
-#define PMCNTEN_C0          BIT(0)
+#define PMCR_E           BIT(0) /* counters enabled */
+#define PMCR_P           BIT(1) /* reset event counters */
+#define PMUSERENR_CR     BIT(2) /* EL0 may read the cycle counter */
+#define PMUSERENR_ER     BIT(3) /* EL0 may read the event counters (and select one) */
+#define PMU_INST_RETIRED 0x08
+#define PMCNTEN_C0       BIT(0)
 
 /* Per core (struct arch_percpu, arch/percpu.h): the FP/SIMD owner, CPACR as written, what
  * TTBR0 holds (the VSpace and its software ASID), and vspace_dirty. Only a derivation or a
@@ -79,9 +77,7 @@ static void set_installed(const struct cap *vs)
 {
 	if (!here_installed_vspace)
 		ttbr0_walks(true);
-	here_installed_vspace = vs->u.vspace.paddr;
-	here_installed_asid = vs->u.vspace.asid;
-	stats.as_switches++;
+	switch_set_installed(vs);
 }
 
 /* Installs the VSpace `vs` in TTBR0, giving it a current hardware ASID. Returns false if it
@@ -102,37 +98,35 @@ static __attribute__((noinline)) bool install_vspace(const struct cap *vs)
 	return true;
 }
 
+/* Makes TTBR0 hold `next`'s VSpace `vs`. Returns false if vs has no valid ASID. */
+static inline __attribute__((always_inline)) bool switch_vspace(struct tcb *next,
+								const struct cap *vs)
+{
+	if (switch_vspace_installed(vs))
+		return true;
+	if (switch_ttbr0_cached(next, vs)) {
+		/* Common case: no ASID changed hands since the thread last ran here. */
+		write_sysreg(ttbr0_el1, next->ttbr0_cache);
+		set_installed(vs);
+		return true;
+	}
+	if (!install_vspace(vs))
+		return false;
+	next->ttbr0_cache = read_sysreg(ttbr0_el1);
+	next->ttbr0_epoch = asid_epoch;
+	return true;
+}
+
 /* See arch_switch_to_user. Inlined into it and into arch_keep_running. */
 static inline __attribute__((always_inline)) bool context_switch(struct tcb *prev, struct tcb *next)
 {
 	const struct cap *vs = tcb_vspace(next);
-	if (!vs)
+	if (!vs || !switch_vspace(next, vs))
 		return false;
-	/* What is installed stays valid: only install_vspace starts an ASID generation, and
-	 * freeing a VSpace's ASID uninstalls it (context_forget_vspace). */
-	if (vs->u.vspace.paddr != here_installed_vspace ||
-	    vs->u.vspace.asid != here_installed_asid) {
-		if (next->ttbr0_epoch == asid_epoch &&
-		    (next->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr) {
-			/* Common case: no ASID changed hands since the thread last ran here. */
-			write_sysreg(ttbr0_el1, next->ttbr0_cache);
-			set_installed(vs);
-		} else if (install_vspace(vs)) {
-			next->ttbr0_cache = read_sysreg(ttbr0_el1);
-			next->ttbr0_epoch = asid_epoch;
-		} else {
-			return false;
-		}
-	}
 	/* prev's TPIDR_EL0 was saved when it entered the kernel (vectors.S), so nothing is
 	 * lost when it blocked into idle and prev is NULL. */
 	(void)prev;
-	write_sysreg(tpidr_el0, next->ctx.tpidr);
-	uint64_t cpacr = next == here_fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
-	if (cpacr != here_installed_cpacr) {
-		write_sysreg(cpacr_el1, cpacr);
-		here_installed_cpacr = cpacr;
-	}
+	switch_thread_registers(next);
 	/* ERET is context-synchronising: CPACR applies from the first user instruction. */
 	return true;
 }
@@ -141,8 +135,21 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 {
 	if (!context_switch(prev, next))
 		return;
-	this_cpu()->switches++;
+	stat_hot(this_cpu()->switches);
 	return_to_user(&next->ctx);
+}
+
+struct tcb *arch_switch_installing(struct tcb *next)
+{
+	/* The fastpath found (arch_switch_check, before it changed anything) that neither
+	 * TTBR0 nor next's cached value holds its VSpace, which has a valid ASID. */
+	if (!install_vspace(tcb_vspace(next)))
+		panic("arch_switch_installing: thread %lu has no VSpace with an ASID", next->id);
+	next->ttbr0_cache = read_sysreg(ttbr0_el1);
+	next->ttbr0_epoch = asid_epoch;
+	switch_thread_registers(next);
+	stat_hot(this_cpu()->switches);
+	return next;
 }
 
 void arch_return_to_user(struct tcb *t)
@@ -160,8 +167,7 @@ bool arch_keep_running(struct tcb *t)
 {
 	this_cpu()->arch.vspace_dirty = false;
 	const struct cap *vs = tcb_vspace(t);
-	if (vs && vs->u.vspace.paddr == here_installed_vspace &&
-	    vs->u.vspace.asid == here_installed_asid)
+	if (vs && switch_vspace_installed(vs))
 		return true;
 	/* Replaced (TCB_CONFIGURE on itself) or gone (deleted, its ASID freed). */
 	return context_switch(t, t);
@@ -204,15 +210,8 @@ void context_answer_stall(void)
 		return;
 	if (here_installed_vspace)
 		drop_ttbr0();
-	if (here_fpu_owner) {
-		write_sysreg(cpacr_el1, CPACR_FPEN_NONE);
-		isb();
-		fpu_save(&here_fpu_owner->fpu);
-		here_fpu_owner = 0;
-		write_sysreg(cpacr_el1, CPACR_FPEN_TRAP_EL0);
-		here_installed_cpacr = CPACR_FPEN_TRAP_EL0;
-		isb();
-	}
+	if (here_fpu_owner)
+		context_release_thread(here_fpu_owner);
 	__atomic_store_n(&a->stall_ack, req, __ATOMIC_RELEASE);
 }
 

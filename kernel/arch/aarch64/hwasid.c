@@ -1,8 +1,10 @@
 /*
- * The hardware ASID allocator: a bitmap of the ASIDs used in the current generation, of
- * which only the first hwasid_words() words are ever touched. The search for a free ASID
- * goes a word at a time and a rollover clears only those words, so both cost in proportion
- * to the configured width (at most 1,024 words for 16 bits), never to the array's size.
+ * The hardware ASID allocator: the numbers TTBR0 carries, by generation (the software ASIDs
+ * that name VSpaces are asid.c's, their invocations asid_inv.c's). A bitmap of the ASIDs
+ * used in the current generation, of which only the first hwasid_words() words are ever
+ * touched. The search for a free ASID goes a word at a time and a rollover clears only
+ * those words, so both cost in proportion to the configured width (at most 1,024 words for
+ * 16 bits), never to the array's size.
  */
 #include "hwasid.h"
 

@@ -5,14 +5,16 @@
  * redistributors) and the Broadcom pair of the Raspberry Pi 2/3 (BCM2836 per-core local
  * controller in front of the BCM2835 ARMCTRL controller). All at one priority. Shared
  * interrupts go to the boot core; on the GIC every core has its own CPU interface (and
- * redistributor), and cores signal each other with SGIs (the Broadcom driver serves one
- * core: no send_sgi).
+ * redistributor), and cores signal each other with SGIs (the Broadcom local controller is
+ * per core too, and its driver makes the reschedule SGI out of a mailbox).
  *
  * Interrupt numbers ("INTIDs") are the controller's own, with one rule every implementation
  * keeps: below 32 are per-CPU interrupts the kernel owns (the timer), 32 and above are the
  * shared device interrupts user space may claim.
  *   GIC:     the GIC's INTID (PPI n -> 16 + n, SPI n -> 32 + n).
- *   BCM2836: local source n (0..11: timers, mailboxes, GPU, PMU, ...) -> n;
+ *   BCM2836: the reschedule SGI (mailbox 0 of the core) -> 0 (local source 0, the secure
+ *            physical timer, has no INTID); local source n (1..11: timers, mailboxes,
+ *            GPU, PMU, ...) -> n;
  *            GPU interrupt n (0..63, ARMCTRL banks 1 and 2) -> 32 + n;
  *            ARM basic interrupt n (0..7, ARMCTRL bank 0) -> 96 + n.
  */
@@ -41,7 +43,7 @@ struct irqc_ops {
 	void (*clear)(uint32_t intid); /* clears a pending shared interrupt */
 	uint32_t (*limit)(void);       /* one past the highest INTID the controller has */
 	void (*init_cpu)(void);        /* a secondary core's CPU interface (may be NULL) */
-	void (*send_sgi)(unsigned cpu, uint32_t intid); /* (may be NULL: one core only) */
+	void (*send_sgi)(unsigned cpu, uint32_t intid); /* (may be NULL: no SGIs) */
 };
 
 extern const struct irqc_ops gicv2_ops;

@@ -21,6 +21,11 @@ uint64_t timer_frequency(void)
 	return read_sysreg(cntfrq_el0);
 }
 
+uint64_t arch_timer_frequency(void)
+{
+	return timer_frequency();
+}
+
 void arch_timer_start(unsigned hz)
 {
 	interval = timer_frequency() / hz;

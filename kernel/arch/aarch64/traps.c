@@ -20,6 +20,7 @@
 #include "traps.h"
 #include "context.h"
 #include "el2.h"
+#include "object/fault.h"
 #include "object/ipc.h"
 #include "object/irq.h"
 #include "object/tcb.h"
@@ -218,7 +219,8 @@ void trap_el0_async(unsigned kind, uint64_t esr)
 	schedule_and_return();
 }
 
-_Static_assert(SYS_CALL == 0 && SYS_REPLY_RECV == 1, "vectors.S dispatches these numbers");
+_Static_assert(SYS_CALL == 0 && SYS_REPLY_RECV == 1 && SYS_NBSEND == 3 && SYS_YIELD == 7,
+	       "vectors.S dispatches these numbers");
 _Static_assert(offsetof(struct tcb, ctx) == 0, "vectors.S: the user context starts the TCB");
 
 /* An entry from EL0 found its thread detached from this core while it waited for the

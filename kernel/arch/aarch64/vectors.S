@@ -23,7 +23,7 @@
 #include <arch/sysreg.h>
 #include <arch/trapframe.h>
 
-/* struct user_context (object/tcb.h): x0..x30, sp, pc, spsr, tpidr, pad. */
+/* struct user_context (arch/registers.h): x0..x30, sp, pc, spsr, tpidr, pad. */
 #define UC_SP    (31 * 8)
 #define UC_PC    (32 * 8)
 #define UC_TPIDR (34 * 8)
@@ -32,6 +32,8 @@
 /* System-call numbers (mica/syscall.h; traps.c asserts they match). */
 #define SYSNO_CALL       0
 #define SYSNO_REPLY_RECV 1
+#define SYSNO_NBSEND     3
+#define SYSNO_YIELD      7
 
 
 #define VEC_BAD_SYNC   0
@@ -137,8 +139,7 @@
  * one (x20 = percpu), only schedules. Clobbers x9..x12.
  */
 .macro enter_kernel
-	adrp	x9, kernel_lock
-	add	x9, x9, :lo12:kernel_lock
+	ldr	x9, =kernel_lock		/* one literal load, not ADRP + ADD */
 1:	ldaxr	w10, [x9]
 	add	w11, w10, #(1 << 16)
 	stxr	w12, w11, [x9]
@@ -156,8 +157,7 @@
 
 /* Releases the big kernel lock: the next ticket is served. Clobbers x9, w10. */
 .macro leave_kernel
-	adrp	x9, kernel_lock
-	add	x9, x9, :lo12:kernel_lock
+	ldr	x9, =kernel_lock
 	ldrh	w10, [x9]
 	add	w10, w10, #1
 	stlrh	w10, [x9]
@@ -214,9 +214,10 @@ exception_vectors:
 	entry el1h_fiq, trap_unexpected, 1, VEC_BAD_FIQ
 	entry el1h_serror, trap_unexpected, 1, VEC_BAD_SERROR
 /*
- * A system call tries the IPC fastpath straight from here for SYS_CALL and SYS_REPLY_RECV
- * (x8 still holds the number, x19 the context, which is the start of the TCB). The fastpath
- * returns only if it cannot handle the call; the general path then takes it.
+ * A system call tries a fastpath (kernel/fastpath.c) straight from here for SYS_CALL,
+ * SYS_REPLY_RECV, SYS_NBSEND and SYS_YIELD (x8 still holds the number, x19 the context,
+ * which is the start of the TCB). A fastpath returns the thread to resume, or NULL if it
+ * cannot handle the call; the general path then takes it.
  */
 vec_el0_sync:
 	save_user
@@ -228,10 +229,22 @@ vec_el0_sync:
 	mov	x0, x19
 	cbz	x8, 1f				/* SYSNO_CALL */
 	cmp	x8, #SYSNO_REPLY_RECV
+	b.eq	4f
+	cmp	x8, #SYSNO_NBSEND
+	b.eq	5f
+	cmp	x8, #SYSNO_YIELD
 	b.ne	2f
-	bl	fastpath_reply_recv
+	bl	fastpath_yield
+	cbnz	x0, return_to_user
+	b	2f
+5:	bl	fastpath_nbsend
+	cbnz	x0, return_to_same_user
+	b	2f
+4:	bl	fastpath_reply_recv
+	cbnz	x0, return_to_user
 	b	2f
 1:	bl	fastpath_call
+	cbnz	x0, return_to_user
 2:	mov	x0, x19
 	bl	trap_el0_syscall		/* does not return */
 3:	mrs	x1, far_el1
@@ -254,6 +267,7 @@ vec_el0_serror:
 	bl	trap_el0_async			/* does not return */
 thread_gone:
 	bl	trap_el0_thread_gone		/* does not return */
+	.ltorg					/* enter_kernel's literals */
 	entry el0_32_sync, trap_unexpected, 0, VEC_BAD_SYNC
 	entry el0_32_irq, trap_unexpected, 0, VEC_BAD_IRQ
 	entry el0_32_fiq, trap_unexpected, 0, VEC_BAD_FIQ
@@ -275,6 +289,21 @@ return_to_user:
 	msr	spsr_el1, x23
 	ldr	x21, [sp, #UC_SP]
 	msr	sp_el0, x21
+	load_x0_x29
+	ldr	x30, [sp, #TF_X(30)]
+	add	sp, sp, #UC_SIZE
+	eret
+
+/*
+ * return_to_same_user(struct user_context *ctx): return_to_user for the thread that entered
+ * the kernel on this core, when nothing changed its PC, PSTATE, SP_EL0 or TPIDR_EL0 (the
+ * NBSend fastpath). ELR_EL1, SPSR_EL1, SP_EL0 and TPIDR_EL0 still hold what they held at
+ * the entry: the kernel runs with interrupts masked and took no other exception, and
+ * waiting for the lock changes none of them. So only the general registers are reloaded.
+ */
+return_to_same_user:
+	leave_kernel
+	mov	sp, x0
 	load_x0_x29
 	ldr	x30, [sp, #TF_X(30)]
 	add	sp, sp, #UC_SIZE

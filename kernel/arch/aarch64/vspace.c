@@ -25,6 +25,8 @@
 #include <mica/objects.h>
 #include <stddef.h>
 
+#include "arch.h"
+
 #define PTE_TYPE_MASK  (PTE_VALID | PTE_TABLE)
 #define PTE_TYPE_TABLE (PTE_VALID | PTE_TABLE) /* at L0-L2 */
 #define PTE_TYPE_PAGE  (PTE_VALID | PTE_TABLE) /* at L3 */
@@ -209,4 +211,31 @@ void vspace_sync_icache(paddr_t pa, uint64_t size)
 	for (uintptr_t va = start & ~(line - 1); va < start + size; va += line)
 		dcache_clean_pou(va);
 	icache_invalidate_all();
+}
+
+void arch_sync_icache(paddr_t pa, uint64_t size)
+{
+	vspace_sync_icache(pa, size);
+}
+
+int arch_boot_map_frame(paddr_t root, vaddr_t va, paddr_t pa, unsigned rights,
+			paddr_t (*new_table)(void *ctx, unsigned level, vaddr_t base), void *ctx)
+{
+	if (va % PAGE_SIZE || pa % PAGE_SIZE)
+		return E_ALIGN;
+	/* Invariant: the tables above `level` on the way to va exist. */
+	for (int level = VSPACE_TABLE_LEVEL_MIN; level <= VSPACE_TABLE_LEVEL_MAX; level++) {
+		int err;
+		if (vspace_entry(root, va, level, &err))
+			continue;
+		if (err != E_NOTABLE)
+			return err;
+		vaddr_t base = va & ~(LEVEL_SIZE(level - 1) - 1);
+		paddr_t table = new_table(ctx, (unsigned)level, base);
+		if (!table)
+			return E_NOMEM;
+		if ((err = vspace_install_table(root, va, level, table)))
+			return err;
+	}
+	return vspace_install_page(root, va, vspace_user_pte(pa, rights));
 }

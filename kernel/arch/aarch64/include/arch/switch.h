@@ -1,0 +1,106 @@
+/*
+ * Switching a core to a user thread: what context.c's context_switch does, in the inline
+ * pieces the IPC fastpath needs (arch.h: arch_fast_switch_ok, arch_fast_switch).
+ *
+ * The thread's VSpace goes into TTBR0 unless TTBR0 holds it already (the VSpace and its
+ * software ASID are recorded per core). Each thread caches the TTBR0 value it last ran with
+ * (table and hardware ASID), valid while no ASID changed hands (asid_epoch) and while it
+ * still names the thread's VSpace. TPIDR_EL0 is the thread's own (saved at every kernel
+ * entry); CPACR_EL1 traps FP/SIMD unless the thread owns the FP registers of this core, and
+ * is written only when that changes. ERET synchronises all three.
+ */
+#pragma once
+
+#include <arch/bits.h>
+#include <arch/pte.h>
+#include <arch/sysreg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "asid.h"
+#include "context.h"
+#include "object/tcb.h"
+#include "smp.h"
+#include "stats.h"
+
+#define CPACR_FPEN_SHIFT    20
+#define CPACR_FPEN_TRAP_EL0 (UL(1) << CPACR_FPEN_SHIFT) /* EL1 may, EL0 traps */
+#define CPACR_FPEN_NONE     (UL(3) << CPACR_FPEN_SHIFT) /* nobody traps */
+
+/* Bumped whenever a hardware ASID changes hands (asid.c): every cached TTBR0 is stale. */
+extern uint64_t asid_epoch;
+
+/* True if TTBR0 holds the VSpace `vs` with its current ASID. What is installed stays valid:
+ * only install_vspace starts an ASID generation, and freeing a VSpace's ASID uninstalls it
+ * (context_forget_vspace). */
+static inline __attribute__((always_inline)) bool switch_vspace_installed(const struct cap *vs)
+{
+	const struct arch_percpu *a = &this_cpu()->arch;
+	return vs->u.vspace.paddr == a->installed_vspace && vs->u.vspace.asid == a->installed_asid;
+}
+
+/* True if `t`'s cached TTBR0 value is still right for its VSpace `vs`. */
+static inline __attribute__((always_inline)) bool switch_ttbr0_cached(const struct tcb *t,
+								      const struct cap *vs)
+{
+	return t->ttbr0_epoch == asid_epoch &&
+	       (t->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr;
+}
+
+/* Records `vs` as what TTBR0 (just written) holds; some VSpace was installed before. */
+static inline __attribute__((always_inline)) void switch_set_installed(const struct cap *vs)
+{
+	struct arch_percpu *a = &this_cpu()->arch;
+	a->installed_vspace = vs->u.vspace.paddr;
+	a->installed_asid = vs->u.vspace.asid;
+	stat_hot(stats.as_switches);
+}
+
+/* Loads `next`'s TPIDR_EL0 and its FP/SIMD trap setting. */
+static inline __attribute__((always_inline)) void switch_thread_registers(struct tcb *next)
+{
+	struct arch_percpu *a = &this_cpu()->arch;
+	write_sysreg(tpidr_el0, next->ctx.tpidr);
+	uint64_t cpacr = next == a->fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
+	if (cpacr != a->installed_cpacr) {
+		write_sysreg(cpacr_el1, cpacr);
+		a->installed_cpacr = cpacr;
+	}
+}
+
+/* True if switching to `next`, whose VSpace `vs` TTBR0 does not hold, is a TTBR0 write:
+ * its cached value is valid and some VSpace is installed (TTBR0 walks are on). */
+static inline __attribute__((always_inline)) bool switch_by_cache(const struct tcb *next,
+								  const struct cap *vs)
+{
+	return this_cpu()->arch.installed_vspace && switch_ttbr0_cached(next, vs);
+}
+
+/* See arch.h. */
+static inline __attribute__((always_inline)) enum arch_switch arch_switch_check(
+    const struct tcb *next)
+{
+	const struct cap *vs = &next->slots[TCB_SLOT_VSPACE].cap; /* tcb_vspace, if a VSpace */
+	if (vs->type != CAP_VSPACE)
+		return ARCH_SWITCH_NO;
+	if (switch_vspace_installed(vs))
+		return ARCH_SWITCH_SAME_VSPACE;
+	if (switch_by_cache(next, vs))
+		return ARCH_SWITCH_CACHED_TTBR0;
+	if (asid_entry_of(vs->u.vspace.asid, vs->u.vspace.paddr))
+		return ARCH_SWITCH_NEW_ASID;
+	return ARCH_SWITCH_NO;
+}
+
+/* See arch.h. */
+static inline __attribute__((always_inline)) void arch_fast_switch(struct tcb *next,
+								   enum arch_switch how)
+{
+	if (how == ARCH_SWITCH_CACHED_TTBR0) {
+		write_sysreg(ttbr0_el1, next->ttbr0_cache);
+		switch_set_installed(&next->slots[TCB_SLOT_VSPACE].cap);
+	}
+	switch_thread_registers(next);
+	stat_hot(this_cpu()->switches);
+}
