@@ -329,9 +329,12 @@ enum memsrv_gstat {
 	MEMSRV_GSTAT_AS_LIVE,
 	MEMSRV_GSTAT_AS_CREATED,
 	MEMSRV_GSTAT_PROCESSES,
-	MEMSRV_GSTAT_ASLR_BITS,     /* entropy of a randomised placement */
-	MEMSRV_GSTAT_KILLED,        /* processes ended by a fault or a kill */
-	MEMSRV_GSTAT_POOLED_FRAMES, /* retyped pages idle on memsrv's free lists (counted free) */
+	MEMSRV_GSTAT_ASLR_BITS,       /* entropy of a randomised placement */
+	MEMSRV_GSTAT_KILLED,          /* processes ended by a fault or a kill */
+	MEMSRV_GSTAT_POOLED_FRAMES,   /* retyped pages idle on memsrv's free lists (counted free) */
+	MEMSRV_GSTAT_AS_MAX,          /* live address spaces allowed at once (memsrv.as_max) */
+	MEMSRV_GSTAT_CHUNKS_RECYCLED, /* wholly free 2 MiB frame chunks turned into objects */
+	MEMSRV_GSTAT_FRESH_FRAMES,    /* pages of RAM untyped nothing was retyped from yet */
 	MEMSRV_GSTAT_COUNT,
 };
 

@@ -26,16 +26,20 @@
 
 extern const char boot_archive_start[], boot_archive_end[];
 
-#define PAGE_SIZE          (UINT64_C(1) << FRAME_4K_BITS) /* the root task's frames */
-#define ROOT_CNODE_BITS    17 /* 131072 slots (8 MiB): memsrv keeps a capability per frame */
-#define ROOT_CNODE_SLOTS   (UINT64_C(1) << ROOT_CNODE_BITS)
-#define ROOT_ASID          1
-#define ROOT_ARCHIVE_VA    UINT64_C(0x10000000) /* read-only copy of the boot archive */
-#define ROOT_BOOTINFO_VA   UINT64_C(0x7ffd0000) /* boot-info page, read-only */
-#define ROOT_IPC_BUFFER_VA UINT64_C(0x7ffe0000) /* IPC buffer page, read-write */
-#define ROOT_STACK_TOP     UINT64_C(0x80000000)
-#define ROOT_STACK_PAGES   16
-#define ROOT_STACK_BASE    (ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE) /* guard below */
+#define PAGE_SIZE (UINT64_C(1) << FRAME_4K_BITS) /* the root task's frames */
+/*
+ * The root CNode has a slot for every page of RAM (memsrv keeps a capability per frame it
+ * hands out), at least 2^17 (8 MiB: what a 512 MiB machine needs) and at most 2^22.
+ */
+#define ROOT_CNODE_MIN_BITS 17
+#define ROOT_CNODE_MAX_BITS 22
+#define ROOT_ASID           1
+#define ROOT_ARCHIVE_VA     UINT64_C(0x10000000) /* read-only copy of the boot archive */
+#define ROOT_BOOTINFO_VA    UINT64_C(0x7ffd0000) /* boot-info page, read-only */
+#define ROOT_IPC_BUFFER_VA  UINT64_C(0x7ffe0000) /* IPC buffer page, read-write */
+#define ROOT_STACK_TOP      UINT64_C(0x80000000)
+#define ROOT_STACK_PAGES    16
+#define ROOT_STACK_BASE     (ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE) /* guard below */
 /* [ROOT_FIXED_BASE, ROOT_STACK_TOP) is the kernel's choice; the program must stay out of it. */
 #define ROOT_FIXED_BASE ROOT_BOOTINFO_VA
 
@@ -56,6 +60,7 @@ struct rt_build {
 	uint64_t next_frame; /* next slot of the image_frames range */
 	uint64_t frames_end; /* end of the image_frames range (counted in advance) */
 	uint64_t next_table; /* next slot of the page_tables range, which follows it */
+	unsigned cnode_bits; /* radix of the root CNode */
 };
 
 static uint64_t page_up(uint64_t v)
@@ -99,7 +104,7 @@ static paddr_t rt_alloc(struct rt_build *b, uint64_t size, uint64_t align)
 /* Puts `cap` in root CNode slot `slot` as a root of the derivation tree. */
 static void rt_insert(struct rt_build *b, uint64_t slot, struct cap cap)
 {
-	if (slot >= ROOT_CNODE_SLOTS)
+	if (slot >= (UINT64_C(1) << b->cnode_bits))
 		panic("roottask_create: root CNode full at slot %lu (boot archive too large?)",
 		      slot);
 	mdb_insert(NULL, &b->slots[slot], cap);
@@ -184,10 +189,20 @@ static void rt_map_archive(struct rt_build *b, uint64_t archive_size)
 	rt_map_frames(b, ROOT_ARCHIVE_VA, pa, archive_size / PAGE_SIZE, RIGHT_READ);
 }
 
+/* The root CNode's radix: enough slots for every page of RAM, within the limits above. */
+static unsigned rt_cnode_bits(const struct bootmem *bm)
+{
+	uint64_t pages = bootmem_ram_bytes(bm) / PAGE_SIZE;
+	unsigned bits = ROOT_CNODE_MIN_BITS;
+	while (bits < ROOT_CNODE_MAX_BITS && (UINT64_C(1) << bits) < pages)
+		bits++;
+	return bits;
+}
+
 /* Creates the root CNode, TCB and VSpace root objects; returns the TCB. */
 static struct tcb *rt_create_objects(struct rt_build *b)
 {
-	uint64_t cnode_size = UINT64_C(1) << (ROOT_CNODE_BITS + CNODE_SLOT_BITS);
+	uint64_t cnode_size = UINT64_C(1) << (b->cnode_bits + CNODE_SLOT_BITS);
 	uint64_t tcb_size = UINT64_C(1) << TCB_SIZE_BITS;
 	b->slots = phys_to_virt(rt_alloc(b, cnode_size, cnode_size));
 	struct tcb *t = phys_to_virt(rt_alloc(b, tcb_size, PAGE_SIZE));
@@ -210,8 +225,8 @@ static void rt_insert_object_caps(struct rt_build *b, struct tcb *t)
 	c.rights = RIGHTS_ALL;
 	c.u.cnode.slots = b->slots;
 	c.u.cnode.guard = 0;
-	c.u.cnode.radix = ROOT_CNODE_BITS;
-	c.u.cnode.guard_bits = 64 - ROOT_CNODE_BITS; /* one level: cptr == slot index */
+	c.u.cnode.radix = (uint8_t)b->cnode_bits;
+	c.u.cnode.guard_bits = (uint8_t)(64 - b->cnode_bits); /* one level: cptr == slot index */
 	rt_insert(b, SLOT_INIT_CNODE, c);
 
 	c = cap_null();
@@ -278,11 +293,11 @@ static void rt_fill_bootinfo(struct bootinfo *bi, const struct rt_build *b, uint
 			     const char *cmdline)
 {
 	bi->magic = BOOTINFO_MAGIC;
-	bi->root_cnode_bits = ROOT_CNODE_BITS;
+	bi->root_cnode_bits = b->cnode_bits;
 	bi->image_frames = (struct slot_range){ frames_start, b->frames_end };
 	bi->page_tables = (struct slot_range){ b->frames_end, b->next_table };
 	bi->untyped = (struct slot_range){ b->next_table, b->next_table };
-	bi->empty = (struct slot_range){ b->next_table, ROOT_CNODE_SLOTS };
+	bi->empty = (struct slot_range){ b->next_table, (UINT64_C(1) << b->cnode_bits) };
 	bi->ipc_buffer = ROOT_IPC_BUFFER_VA;
 	bi->archive = ROOT_ARCHIVE_VA;
 	bi->archive_size = (uint64_t)(boot_archive_end - boot_archive_start);
@@ -311,7 +326,7 @@ static void rt_check_slots(const struct rt_build *b)
 	if (b->next_frame != b->frames_end)
 		panic("roottask_create: %lu frames counted, %lu mapped",
 		      b->frames_end - SLOT_FIRST_FREE_FIXED, b->next_frame - SLOT_FIRST_FREE_FIXED);
-	if (b->next_table + BOOTINFO_MAX_UNTYPED > ROOT_CNODE_SLOTS)
+	if (b->next_table + BOOTINFO_MAX_UNTYPED > (UINT64_C(1) << b->cnode_bits))
 		panic("roottask_create: the boot image takes %lu root CNode slots, leaving fewer "
 		      "than %d for untyped (boot archive too large?)",
 		      b->next_table, BOOTINFO_MAX_UNTYPED);
@@ -334,6 +349,7 @@ void roottask_create(struct bootmem *bm, const char *name, const char *cmdline, 
 	uint64_t archive_size = page_up((uint64_t)(boot_archive_end - boot_archive_start));
 
 	struct rt_build b = { .bm = bm, .next_frame = SLOT_FIRST_FREE_FIXED };
+	b.cnode_bits = rt_cnode_bits(bm);
 	b.frames_end = b.next_frame + rt_count_frames(&info, archive_size);
 	b.next_table = b.frames_end;
 	struct tcb *t = rt_create_objects(&b);
@@ -353,7 +369,7 @@ void roottask_create(struct bootmem *bm, const char *name, const char *cmdline, 
 
 	rt->tcb = t;
 	rt->cnode_slots = b.slots;
-	rt->cnode_bits = ROOT_CNODE_BITS;
+	rt->cnode_bits = b.cnode_bits;
 	rt->next_free_slot = b.next_table;
 	rt->bootinfo = bi;
 	kprintf("roottask: '%s' entry %#lx, %lu pages image, %lu table pages, bootinfo at %#lx\n",

@@ -222,7 +222,7 @@ int mem_spawn_argv(cptr_t ms, unsigned priority, unsigned flags, uint64_t quota,
 /*
  * Waits until child `pid` (a process the caller spawned) has ended; *state gets its state
  * word (MEMSRV_PS_STATE/KILL_STAT/EXIT_CODE). Errors: E_INVAL 0 or no such process,
- * E_RANGE id >= 1024, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
+ * E_RANGE id >= 65536, E_RIGHTS not the caller's child, E_BUSY another wait is pending.
  */
 int mem_wait(cptr_t ms, unsigned pid, uint64_t *state);
 

@@ -4,6 +4,9 @@
  */
 #include "alloc.h"
 
+#include "chunks.h"
+#include "meta.h"
+
 #include <mica/errors.h>
 #include <mica/objects.h>
 #include <mica_invoke.h>
@@ -11,13 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_SLOTS         (1u << 17)
 #define PAGE_SIZE         4096ull
 #define SCRATCH_VA        0x20000000ull /* memsrv's window onto frames it fills */
-#define VSPACE_POOL       1024
-#define ASID_POOL_BITS_UT 12           /* an ASID pool is made from a 4 KiB untyped */
-#define RESERVE_BYTES     (2ull << 20) /* untyped kept for tables, VSpaces, TCBs, CNodes */
-#define RESERVE_SLOTS     2048         /* slots kept for the same */
+#define ASID_POOL_BITS_UT 12            /* an ASID pool is made from a 4 KiB untyped */
+#define RESERVE_CHUNKS    1             /* fresh 2 MiB chunks kept for objects, not frames */
+#define RESERVE_SLOTS     2048          /* slots kept for the same */
+#define CHUNK_SIZE        (1ull << CHUNK_BITS)
+#define CHUNKS_MAX        8192 /* 16 GiB of physical span from the lowest RAM address */
 #define DCZID_DZP         (1u << 4)
 #define DCZID_BS_MASK     0xfu
 
@@ -26,32 +29,43 @@ struct freelist {
 	uint64_t count;
 };
 
-struct ram_untyped {
+/* An untyped capability memsrv retypes from, and its mirror of the kernel's watermark. */
+struct source {
 	cptr_t slot;
 	uint64_t paddr;
 	uint64_t size;
-	uint64_t used; /* mirrors the kernel's watermark: objects go at used rounded up */
+	uint64_t used; /* objects go at used rounded up to their size */
 };
 
-static uint32_t links[MAX_SLOTS]; /* next free object (or free slot) after this slot */
-static struct freelist free_slots, free_frames, free_tables, free_tcbs, free_cnodes;
+/*
+ * Per slot of memsrv's CNode: `links` chains free slots and free objects (a slot holds at
+ * most one object, so one link per slot suffices; free frames are chained in their chunk);
+ * `slot_word` is a frame's page frame number, or a pooled VSpace's ASID. Both are sized from
+ * the CNode at boot (meta.h).
+ */
+static uint32_t *links, *slot_word;
+static uint32_t slot_limit;
+static uint32_t boot_link; /* the chunk pool's link word until `links` exists */
+static struct freelist free_slots, free_tables, free_tcbs, free_cnodes, free_vspaces;
 static cptr_t slot_next, slot_end;
-static struct ram_untyped ram[BOOTINFO_MAX_UNTYPED];
-static unsigned ram_count, ram_cursor;
-static uint64_t ram_left; /* bytes still retypeable in ram[ram_cursor..] */
-static struct {
-	cptr_t slot;
-	uint64_t asid;
-} vspaces[VSPACE_POOL];
-static unsigned vspace_count;
+static struct source ram[BOOTINFO_MAX_UNTYPED]; /* the boot's RAM untyped */
+static unsigned ram_count;
+static unsigned small_cursor; /* next ram[] under 2 MiB to use for objects */
+static unsigned chunk_cursor; /* next ram[] of 2 MiB or more to carve chunks from */
+static uint64_t fresh_chunks; /* 2 MiB chunks still carvable from ram[chunk_cursor..] */
+static struct source objects; /* where kernel objects are retyped from now */
+static struct chunk chunk_table[CHUNKS_MAX];
+static struct chunk_pool cpool;       /* frame chunks (chunks.h) */
+static uint32_t carving = CHUNK_NONE; /* the chunk new frames are retyped from */
 static cptr_t asid_pool = SLOT_INIT_ASID_POOL;
 static cptr_t unassigned_vspace; /* a VSpace without an ASID, waiting for one (new_vspace) */
 static unsigned zva_bytes;       /* DC ZVA block size, 0 if DC ZVA is prohibited */
 static struct alloc_stats stats;
-static uint32_t frame_pfn[MAX_SLOTS]; /* physical page number of the frame in each slot */
 
 static void list_push(struct freelist *l, cptr_t slot)
 {
+	if (!links)
+		return; /* only while alloc_init makes the links themselves: the slot stays used */
 	links[slot] = l->head;
 	l->head = (uint32_t)slot;
 	l->count++;
@@ -145,11 +159,108 @@ static uint64_t object_bytes(unsigned type, unsigned size_bits)
 	}
 }
 
-/* Whether new frames would eat into the untyped bytes and slots kept for other objects. */
-static bool frame_reserve_reached(void)
+/* Slots never used or returned. */
+static uint64_t slots_left(void)
 {
-	uint64_t slots = free_slots.count + (slot_end - slot_next);
-	return ram_left < RESERVE_BYTES || slots < RESERVE_SLOTS;
+	return free_slots.count + (slot_end - slot_next);
+}
+
+/*
+ * Retypes one object of `size` bytes from `u` at its mirrored watermark into `slot`. Returns
+ * 0, E_NOMEM if it does not fit (the mirror is then full), or the kernel's error.
+ */
+static int retype_from(struct source *u, unsigned type, unsigned size_bits, uint64_t size,
+		       cptr_t slot)
+{
+	uint64_t at = (u->used + size - 1) & ~(size - 1);
+	if (!u->slot || at + size > u->size)
+		return E_NOMEM;
+	int err = mica_untyped_retype(u->slot, type, size_bits, SLOT_INIT_CNODE, slot, 1);
+	if (err == E_NOMEM)
+		printf("memsrv: retype_from: untyped %lu is fuller than counted\n",
+		       (unsigned long)u->slot);
+	if (err == E_NOMEM)
+		u->used = u->size;
+	if (err)
+		return err;
+	if (type == OBJ_FRAME_4K && slot_word)
+		slot_word[slot] = (uint32_t)((u->paddr + at) >> 12);
+	u->used = at + size;
+	return E_OK;
+}
+
+/*
+ * A fresh 2 MiB chunk from the RAM untyped into a new slot: its index, or CHUNK_NONE (no
+ * memory or slot left). Chunks are the only objects retyped from untyped of 2 MiB or more,
+ * so none is lost to alignment.
+ */
+static uint32_t chunk_fresh(enum chunk_use use)
+{
+	cptr_t slot = alloc_slot();
+	if (!slot)
+		return CHUNK_NONE;
+	/* Invariant: ram[..chunk_cursor) of 2 MiB or more are used up. */
+	for (; chunk_cursor < ram_count; chunk_cursor++) {
+		struct source *u = &ram[chunk_cursor];
+		if (u->size < CHUNK_SIZE || u->used == u->size)
+			continue;
+		uint64_t pa = u->paddr + u->used;
+		if (retype_from(u, OBJ_UNTYPED, CHUNK_BITS, CHUNK_SIZE, slot))
+			continue;
+		fresh_chunks--;
+		uint32_t ci = chunk_of(&cpool, pa >> 12);
+		chunk_start(&cpool, ci, (uint32_t)slot, use);
+		return ci;
+	}
+	alloc_slot_free(slot);
+	return CHUNK_NONE;
+}
+
+/*
+ * Turns an empty frame chunk into untyped for objects: deletes its frame capabilities (the
+ * kernel then finds no child and starts it at offset 0). Returns 0 or E_NOMEM (no chunk is
+ * empty).
+ */
+static int chunk_recycle(struct source *out)
+{
+	uint32_t ci = chunk_reclaim(&cpool);
+	if (ci == CHUNK_NONE)
+		return E_NOMEM;
+	if (ci == carving)
+		carving = CHUNK_NONE;
+	for (cptr_t f = chunk_drain(&cpool, ci); f; f = chunk_drain(&cpool, ci)) {
+		mica_cnode_delete(SLOT_INIT_CNODE, f);
+		alloc_slot_free(f);
+	}
+	stats.chunks_recycled++;
+	*out =
+	    (struct source){ cpool.chunks[ci].untyped,
+			     (cpool.base_pfn + (uint64_t)ci * CHUNK_FRAMES) << 12, CHUNK_SIZE, 0 };
+	return E_OK;
+}
+
+/*
+ * The next place for kernel objects once `objects` is full: an untyped under 2 MiB, a fresh
+ * chunk, or an empty frame chunk recycled. Returns 0 or E_NOMEM.
+ */
+static int objects_refill(void)
+{
+	for (; small_cursor < ram_count; small_cursor++) {
+		struct source *u = &ram[small_cursor];
+		if (u->size < CHUNK_SIZE && u->used < u->size) {
+			objects = *u;
+			u->used = u->size; /* objects owns what is left of it now */
+			return E_OK;
+		}
+	}
+	uint32_t ci = chunk_fresh(CHUNK_USE_OBJECTS);
+	if (ci != CHUNK_NONE) {
+		objects = (struct source){ cpool.chunks[ci].untyped,
+					   (cpool.base_pfn + (uint64_t)ci * CHUNK_FRAMES) << 12,
+					   CHUNK_SIZE, 0 };
+		return E_OK;
+	}
+	return chunk_recycle(&objects);
 }
 
 int alloc_retype(unsigned type, unsigned size_bits, cptr_t *out)
@@ -157,39 +268,22 @@ int alloc_retype(unsigned type, unsigned size_bits, cptr_t *out)
 	uint64_t size = object_bytes(type, size_bits);
 	if (injected())
 		return E_NOMEM; /* as the kernel would answer */
+	if (size > CHUNK_SIZE)
+		return E_NOMEM;
 	cptr_t slot = alloc_slot();
 	if (!slot)
 		return E_NOMEM;
-	/*
-	 * Invariant: untyped before the cursor had no room for some object; objects never leave,
-	 * so the cursor only moves on. `used` mirrors the kernel's placement exactly.
-	 */
-	for (; ram_cursor < ram_count; ram_cursor++) {
-		struct ram_untyped *u = &ram[ram_cursor];
-		uint64_t at = (u->used + size - 1) & ~(size - 1);
-		if (at + size <= u->size) {
-			int err =
-			    mica_untyped_retype(u->slot, type, size_bits, SLOT_INIT_CNODE, slot, 1);
-			if (err == E_OK) {
-				if (type == OBJ_FRAME_4K)
-					frame_pfn[slot] = (uint32_t)((u->paddr + at) >> 12);
-				ram_left -= at + size - u->used;
-				u->used = at + size;
-				*out = slot;
-				return E_OK;
-			}
-			if (err != E_NOMEM) {
-				alloc_slot_free(slot);
-				return err;
-			}
-			printf("memsrv: alloc_retype: untyped %lu is fuller than counted\n",
-			       (unsigned long)u->slot);
-		}
-		ram_left -= u->size - u->used; /* the rest of this one is lost to alignment */
-		u->used = u->size;
+	/* Each refill uses up a source, so this ends: with the object made or nothing left. */
+	int err;
+	do
+		err = retype_from(&objects, type, size_bits, size, slot);
+	while (err == E_NOMEM && objects_refill() == E_OK);
+	if (err) {
+		alloc_slot_free(slot);
+		return err;
 	}
-	alloc_slot_free(slot);
-	return E_NOMEM;
+	*out = slot;
+	return E_OK;
 }
 
 /* Retypes a 4 KiB object and counts it. */
@@ -202,23 +296,55 @@ static int retype_page(unsigned type, unsigned size_bits, cptr_t *out)
 }
 
 /*
- * Freed frames are reused first (the last freed first), so fresh untyped is kept for as long
- * as possible for objects that only untyped can give (tables, TCBs, CNodes): a busy memsrv
- * runs in this steady state. A reused frame is dirty; a fresh one comes zeroed by the
- * kernel's retype. Fresh frames are taken only while untyped and slots stay above the reserve.
+ * A frame retyped at the watermark of the chunk being carved, or of a fresh chunk (while
+ * fresh chunks and slots stay above the reserve kept for objects). Returns 0 or E_NOMEM.
+ */
+__attribute__((noinline)) static int frame_fresh(cptr_t *out) /* off the reuse path */
+{
+	if (injected())
+		return E_NOMEM;
+	if (carving == CHUNK_NONE || cpool.chunks[carving].carved == CHUNK_FRAMES) {
+		carving = CHUNK_NONE;
+		if (fresh_chunks <= RESERVE_CHUNKS || slots_left() < RESERVE_SLOTS)
+			return E_NOMEM;
+		carving = chunk_fresh(CHUNK_USE_FRAMES);
+		if (carving == CHUNK_NONE)
+			return E_NOMEM;
+	}
+	if (slots_left() < RESERVE_SLOTS)
+		return E_NOMEM;
+	cptr_t slot = alloc_slot();
+	struct chunk *c = &cpool.chunks[carving];
+	struct source u = { c->untyped, (cpool.base_pfn + (uint64_t)carving * CHUNK_FRAMES) << 12,
+			    CHUNK_SIZE, (uint64_t)c->carved * PAGE_SIZE };
+	int err = retype_from(&u, OBJ_FRAME_4K, 0, PAGE_SIZE, slot);
+	if (err) {
+		alloc_slot_free(slot);
+		carving = CHUNK_NONE;
+		return err;
+	}
+	chunk_carved(&cpool, carving);
+	stats.retyped_frames++;
+	*out = slot;
+	return E_OK;
+}
+
+/*
+ * Freed frames are reused first (the most recently freed first, from chunks that still have
+ * live frames before wholly free ones), so fresh memory and whole free chunks stay for
+ * objects that only untyped can give (tables, TCBs, CNodes): a busy memsrv runs in this
+ * steady state. A reused frame is dirty; a fresh one comes zeroed by the kernel's retype.
  */
 int alloc_frame(cptr_t *out, bool *dirty)
 {
-	cptr_t f = take(&free_frames);
-	if (f) {
-		*out = f;
+	uint32_t ci;
+	if (cpool.free_frames && !injected()) {
+		*out = chunk_take_fast(&cpool, &ci);
 		*dirty = true;
 		return E_OK;
 	}
 	*dirty = false;
-	if (frame_reserve_reached())
-		return E_NOMEM;
-	return retype_page(OBJ_FRAME_4K, 0, out);
+	return frame_fresh(out);
 }
 
 void alloc_zero_page(void *page)
@@ -259,19 +385,25 @@ int alloc_frame_prepare(cptr_t frame, bool dirty, void (*fill)(void *ctx, void *
 int alloc_frame_copy(cptr_t dest, cptr_t frame)
 {
 	int err = mica_cnode_copy(SLOT_INIT_CNODE, dest, SLOT_INIT_CNODE, frame, RIGHTS_ALL);
-	if (!err && dest < MAX_SLOTS && frame < MAX_SLOTS)
-		frame_pfn[dest] = frame_pfn[frame];
+	if (!err && dest < slot_limit && frame < slot_limit)
+		slot_word[dest] = slot_word[frame];
 	return err;
 }
 
 uint64_t alloc_frame_paddr(cptr_t frame)
 {
-	return frame < MAX_SLOTS ? (uint64_t)frame_pfn[frame] << 12 : 0;
+	return frame < slot_limit ? (uint64_t)slot_word[frame] << 12 : 0;
 }
 
 void alloc_frame_free(cptr_t frame)
 {
-	list_push(&free_frames, frame);
+	uint32_t ci = frame < slot_limit ? chunk_of(&cpool, slot_word[frame]) : CHUNK_NONE;
+	if (ci == CHUNK_NONE || cpool.chunks[ci].use != CHUNK_USE_FRAMES) {
+		printf("memsrv: alloc_frame_free: slot %lu is no chunk's frame\n",
+		       (unsigned long)frame);
+		return;
+	}
+	chunk_put_fast(&cpool, ci, (uint32_t)frame);
 }
 
 int alloc_table(cptr_t *out)
@@ -341,10 +473,10 @@ static int new_vspace(cptr_t *out, uint64_t *asid)
 
 int alloc_vspace(cptr_t *out, uint64_t *asid)
 {
-	if (vspace_count && !injected()) {
-		vspace_count--;
-		*out = vspaces[vspace_count].slot;
-		*asid = vspaces[vspace_count].asid;
+	cptr_t vs = take(&free_vspaces);
+	if (vs) {
+		*out = vs;
+		*asid = slot_word[vs];
 		return E_OK;
 	}
 	return new_vspace(out, asid);
@@ -352,14 +484,8 @@ int alloc_vspace(cptr_t *out, uint64_t *asid)
 
 void alloc_vspace_free(cptr_t vspace, uint64_t asid)
 {
-	if (vspace_count < VSPACE_POOL) {
-		vspaces[vspace_count].slot = vspace;
-		vspaces[vspace_count].asid = asid;
-		vspace_count++;
-		return;
-	}
-	mica_cnode_delete(SLOT_INIT_CNODE, vspace); /* pool full: give the ASID back instead */
-	alloc_slot_free(vspace);
+	slot_word[vspace] = (uint32_t)asid; /* ASIDs are below 2^16 */
+	list_push(&free_vspaces, vspace);
 }
 
 int alloc_tcb(cptr_t *out)
@@ -414,8 +540,12 @@ struct alloc_stats alloc_stats(void)
 {
 	struct alloc_stats s = stats;
 	s.pooled_frames =
-	    free_frames.count + free_tables.count + vspace_count + (unassigned_vspace != 0);
-	s.free_slots = free_slots.count + (slot_end - slot_next);
+	    cpool.free_frames + free_tables.count + free_vspaces.count + (unassigned_vspace != 0);
+	s.free_slots = slots_left();
+	s.fresh_frames = fresh_chunks * CHUNK_FRAMES + (objects.size - objects.used) / PAGE_SIZE;
+	for (unsigned i = small_cursor; i < ram_count; i++)
+		if (ram[i].size < CHUNK_SIZE)
+			s.fresh_frames += (ram[i].size - ram[i].used) / PAGE_SIZE;
 	return s;
 }
 
@@ -440,24 +570,61 @@ static int scratch_init(void)
 	}
 }
 
+/* Takes the RAM untyped of `bi` and sizes the chunk table over the physical span they cover. */
+static int take_untyped(const struct bootinfo *bi)
+{
+	uint64_t n = bi->untyped.end - bi->untyped.start, lo = ~0ull, hi = 0;
+	for (uint64_t i = 0; i < n && i < BOOTINFO_MAX_UNTYPED; i++) {
+		const struct untyped_desc *u = &bi->untyped_list[i];
+		if (u->is_device || u->size_bits < 12)
+			continue;
+		ram[ram_count] =
+		    (struct source){ bi->untyped.start + i, u->paddr, 1ull << u->size_bits, 0 };
+		stats.total_frames += 1ull << (u->size_bits - 12);
+		lo = u->paddr < lo ? u->paddr : lo;
+		hi =
+		    u->paddr + (1ull << u->size_bits) > hi ? u->paddr + (1ull << u->size_bits) : hi;
+		ram_count++;
+	}
+	if (!ram_count)
+		return E_NOMEM;
+	lo &= ~(CHUNK_SIZE - 1);
+	uint64_t count = (hi - lo + CHUNK_SIZE - 1) / CHUNK_SIZE;
+	if (count > CHUNKS_MAX) {
+		printf("memsrv: RAM spans %lu MiB; chunks cover the first %lu MiB\n",
+		       (unsigned long)((hi - lo) >> 20),
+		       (unsigned long)(CHUNKS_MAX * CHUNK_SIZE >> 20));
+		count = CHUNKS_MAX;
+	}
+	for (unsigned i = 0; i < ram_count; i++) {
+		const struct source *u = &ram[i];
+		if (u->size >= CHUNK_SIZE && u->paddr + u->size <= lo + count * CHUNK_SIZE)
+			fresh_chunks += u->size / CHUNK_SIZE;
+		else if (u->size >= CHUNK_SIZE)
+			ram[i].used = ram[i].size; /* beyond the chunk table: not used */
+	}
+	return chunk_pool_init(&cpool, chunk_table, (uint32_t)count, lo >> 12, &boot_link, 1);
+}
+
 int alloc_init(const struct bootinfo *bi)
 {
 	uint64_t dczid;
 	__asm__ volatile("mrs %0, dczid_el0" : "=r"(dczid));
 	zva_bytes = (dczid & DCZID_DZP) ? 0 : 4u << (dczid & DCZID_BS_MASK);
 	slot_next = bi->empty.start;
-	slot_end = bi->empty.end < MAX_SLOTS ? bi->empty.end : MAX_SLOTS;
-	uint64_t n = bi->untyped.end - bi->untyped.start;
-	for (uint64_t i = 0; i < n && i < BOOTINFO_MAX_UNTYPED; i++) {
-		const struct untyped_desc *u = &bi->untyped_list[i];
-		if (u->is_device || u->size_bits < 12)
-			continue;
-		ram[ram_count].slot = bi->untyped.start + i;
-		ram[ram_count].paddr = u->paddr;
-		ram[ram_count].size = 1ull << u->size_bits;
-		ram_left += 1ull << u->size_bits;
-		ram_count++;
-		stats.total_frames += 1ull << (u->size_bits - 12);
-	}
+	slot_end = bi->empty.end < (1ull << 31) ? bi->empty.end : (1ull << 31);
+	int err = take_untyped(bi);
+	if (err)
+		return err;
+	/* The per-slot words come from meta memory, retyped before any slot is given back. */
+	uint32_t *l = meta_alloc(slot_end * sizeof(*links));
+	uint32_t *w = meta_alloc(slot_end * sizeof(*slot_word));
+	if (!l || !w)
+		return E_NOMEM;
+	links = l;
+	slot_word = w;
+	slot_limit = (uint32_t)slot_end;
+	cpool.next = links;
+	cpool.slots = slot_limit;
 	return scratch_init();
 }

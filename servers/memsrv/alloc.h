@@ -25,6 +25,8 @@ struct alloc_stats {
 	uint64_t retyped_frames; /* 4 KiB objects ever retyped (frames, tables, VSpaces, CNodes) */
 	uint64_t free_slots;     /* slots never used or returned */
 	uint64_t asid_pools;
+	uint64_t chunks_recycled; /* empty frame chunks turned into untyped for objects */
+	uint64_t fresh_frames;    /* pages of untyped nothing was retyped from yet */
 };
 
 /*

@@ -14,17 +14,24 @@
 
 #include "alloc.h"
 #include "debug.h"
+#include "meta.h"
 #include "shm.h"
 #include "pagemap.h"
 
-#define PAGEMAP_ENTRIES (1u << 18)
-#define FIRST_TABLE     1
-#define LAST_TABLE      3
+#define PAGEMAP_MIN (1u << 12)
+#define PAGEMAP_MAX (1u << 31)
+#define FIRST_TABLE 1
+#define LAST_TABLE  3
 
-static struct aspace spaces[ASPACE_MAX];
+#define BLOCK       256  /* address-space entries per block of the table */
+#define SPAN_MIN    1024 /* ids cycle through 1..1023 until more are live at once */
+
+/* The table: blocks of entries from meta memory, made as the id span grows. */
+static struct aspace *blocks[ASPACE_ID_LIMIT / BLOCK];
+static uint32_t id_end; /* ids below it have entries */
+static uint64_t live_count, live_max = ASPACE_DEFAULT_LIVE_MAX;
 static struct vma vma_nodes[ASPACE_VMA_NODES];
 static struct vma_pool vma_pool;
-static struct pm_entry pm_storage[PAGEMAP_ENTRIES];
 static struct pagemap pm;
 static uint16_t next_id = 1;
 static uint64_t created;
@@ -363,19 +370,57 @@ int aspace_protect(struct aspace *as, uint64_t start, uint64_t length, unsigned 
 	return E_OK;
 }
 
-void aspace_init(void)
+/* Makes entries for every id below `end` (a multiple of BLOCK). Returns 0 or E_NOMEM. */
+static int grow_to(uint32_t end)
 {
+	if (end > ASPACE_ID_LIMIT)
+		end = ASPACE_ID_LIMIT;
+	for (uint32_t b = id_end / BLOCK; b < end / BLOCK; b++) {
+		struct aspace *entries = meta_alloc(BLOCK * sizeof(*entries));
+		if (!entries)
+			return E_NOMEM; /* the blocks made so far stay, unused */
+		for (unsigned i = 0; i < BLOCK; i++)
+			entries[i].id = (uint16_t)(b * BLOCK + i);
+		blocks[b] = entries;
+		id_end = (b + 1) * BLOCK;
+	}
+	return E_OK;
+}
+
+int aspace_init(uint64_t frames)
+{
+	/* Every entry is a resident page or a table, each a frame: load 1/2 with all of RAM. */
+	uint32_t capacity = PAGEMAP_MIN;
+	while (capacity < PAGEMAP_MAX && capacity < 2 * frames)
+		capacity *= 2;
+	struct pm_entry *storage = meta_alloc((uint64_t)capacity * sizeof(*storage));
+	if (!storage)
+		return E_NOMEM;
 	vma_pool_init(&vma_pool, vma_nodes, ASPACE_VMA_NODES);
-	pm_init(&pm, pm_storage, PAGEMAP_ENTRIES);
-	for (unsigned i = 0; i < ASPACE_MAX; i++)
-		spaces[i].id = (uint16_t)i;
+	pm_init(&pm, storage, capacity);
+	return grow_to(SPAN_MIN);
+}
+
+void aspace_set_live_max(uint64_t max)
+{
+	live_max = max && max < ASPACE_ID_LIMIT ? max : ASPACE_DEFAULT_LIVE_MAX;
+}
+
+uint64_t aspace_live_max(void)
+{
+	return live_max;
+}
+
+uint64_t aspace_id_end(void)
+{
+	return id_end;
 }
 
 struct aspace *aspace_entry(uint64_t id)
 {
-	if (id == 0 || id >= ASPACE_MAX || spaces[id].state == AS_FREE)
+	if (id == 0 || id >= id_end || blocks[id / BLOCK][id % BLOCK].state == AS_FREE)
 		return NULL;
-	return &spaces[id];
+	return &blocks[id / BLOCK][id % BLOCK];
 }
 
 struct aspace *aspace_get(uint64_t id)
@@ -384,20 +429,29 @@ struct aspace *aspace_get(uint64_t id)
 	return as && as->state == AS_LIVE ? as : NULL;
 }
 
-/* The next id to use: cycling through all of them delays reuse as long as possible. */
+/*
+ * The next id to use: cycling through all of them delays reuse as long as possible. When
+ * every id below id_end is live, the table doubles and the cycle goes on into the new ids.
+ */
 static struct aspace *free_entry(void)
 {
-	for (unsigned n = 0; n < ASPACE_MAX - 1; n++) {
-		struct aspace *as = &spaces[next_id];
-		next_id = next_id == ASPACE_MAX - 1 ? 1 : next_id + 1;
+	for (unsigned n = 0; n < id_end - 1; n++) {
+		struct aspace *as = &blocks[next_id / BLOCK][next_id % BLOCK];
+		next_id = next_id == id_end - 1 ? 1 : next_id + 1;
 		if (as->state != AS_LIVE)
 			return as;
 	}
-	return NULL;
+	uint32_t first = id_end;
+	if (first >= ASPACE_ID_LIMIT || grow_to(2 * first))
+		return NULL;
+	next_id = first == ASPACE_ID_LIMIT - 1 ? 1 : first + 1;
+	return &blocks[first / BLOCK][first % BLOCK];
 }
 
 int aspace_create(uint64_t quota, struct aspace **out)
 {
+	if (live_count >= live_max)
+		return E_NOMEM;
 	struct aspace *as = free_entry();
 	if (!as)
 		return E_NOMEM;
@@ -415,6 +469,7 @@ int aspace_create(uint64_t quota, struct aspace **out)
 	as->quota = quota ? quota : ASPACE_DEFAULT_QUOTA;
 	vma_tree_init(&as->vmas, &vma_pool, count_resident, as);
 	created++;
+	live_count++;
 	*out = as;
 	return E_OK;
 }
@@ -429,13 +484,14 @@ void aspace_destroy(struct aspace *as)
 	alloc_vspace_free(as->vspace, as->asid);
 	as->vspace = 0;
 	as->state = as->proc.present ? AS_DEAD : AS_FREE;
+	live_count--;
 }
 
 struct aspace_totals aspace_totals(void)
 {
 	struct aspace_totals t = { .created = created };
-	for (unsigned i = 1; i < ASPACE_MAX; i++) {
-		const struct aspace *as = &spaces[i];
+	for (unsigned i = 1; i < id_end; i++) {
+		const struct aspace *as = &blocks[i / BLOCK][i % BLOCK];
 		if (as->state != AS_LIVE)
 			continue;
 		t.live++;

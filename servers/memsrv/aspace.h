@@ -19,11 +19,12 @@
 
 #include "vma.h"
 
-#define ASPACE_MAX           1024  /* address space ids 1..ASPACE_MAX-1 */
-#define ASPACE_VMAS_MAX      16384 /* VMAs in one address space */
-#define ASPACE_VMA_NODES     32768 /* VMAs in all address spaces */
-#define ASPACE_DEFAULT_QUOTA 4096  /* pages (resident + tables) */
-#define PAGE_SIZE            4096ull
+#define ASPACE_ID_LIMIT         65536 /* address space ids are 1..ASPACE_ID_LIMIT-1 */
+#define ASPACE_DEFAULT_LIVE_MAX 8192  /* live address spaces (memsrv.as_max changes it) */
+#define ASPACE_VMAS_MAX         16384 /* VMAs in one address space */
+#define ASPACE_VMA_NODES        32768 /* VMAs in all address spaces */
+#define ASPACE_DEFAULT_QUOTA    4096  /* pages (resident + tables) */
+#define PAGE_SIZE               4096ull
 
 /* Fault classes, counted per address space (MEMSRV_STAT_FAULTS_* in the same order). */
 enum fault_class {
@@ -57,8 +58,10 @@ struct process {
 	bool held;         /* spawned with MEMSRV_SPAWN_HELD and not started yet (MEMSRV_START) */
 	uint16_t parent;   /* the address space id of the process that spawned it (0: boot) */
 	uint8_t priority;  /* its first thread's; other threads' at most this (threads.h) */
+	uint8_t core;      /* the core its first thread runs on (cores.h) */
 	uint16_t wait_for; /* the child its pending MEMSRV_WAIT is for */
 	cptr_t wait_reply; /* that wait's saved reply right (0: none pending) */
+	uint64_t fault_addr, fault_pc; /* of the fault that killed it (MEMSRV_PROC_INFO) */
 	uint64_t ipc_buffer;
 	uint64_t stack; /* start of the stack VMA (its guard page) */
 	char name[64];
@@ -85,8 +88,23 @@ struct aspace_totals {
 	uint64_t live, created, resident, table_pages, processes;
 };
 
-/* Prepares the table of address spaces. Call once, before anything else here. */
-void aspace_init(void);
+/*
+ * Prepares the table of address spaces and the page hash, sized for `frames` frames of RAM
+ * (meta.h). Call once, after alloc_init and before anything else here. Returns 0 or E_NOMEM.
+ */
+int aspace_init(uint64_t frames);
+
+/* Sets how many address spaces may live at once (1..ASPACE_ID_LIMIT-1). */
+void aspace_set_live_max(uint64_t max);
+
+/* That limit. */
+uint64_t aspace_live_max(void);
+
+/*
+ * One past the highest id handed out so far: ids cycle through 1..end-1, and the table grows
+ * (end doubles, up to ASPACE_ID_LIMIT) only when every id below end is live.
+ */
+uint64_t aspace_id_end(void);
 
 /* The live address space `id`, or NULL. */
 struct aspace *aspace_get(uint64_t id);
@@ -96,7 +114,8 @@ struct aspace *aspace_entry(uint64_t id);
 
 /*
  * Creates an address space with an empty VMA tree and `quota` pages (0: the default).
- * Returns 0 and *out, or E_NOMEM (no id, VSpace or ASID left).
+ * Returns 0 and *out, or E_NOMEM (aspace_live_max() are live, or no id, table memory, VSpace
+ * or ASID left).
  */
 int aspace_create(uint64_t quota, struct aspace **out);
 

@@ -83,13 +83,10 @@ int handle_spawn_argv(struct call *c)
 /* The ended or running child `id` of the caller: E_INVAL, E_RANGE, E_INVAL, E_RIGHTS. */
 static int child_of(const struct request *rq, uint64_t id, struct aspace **out)
 {
-	if (id == 0)
-		return E_INVAL;
-	if (id >= ASPACE_MAX)
-		return E_RANGE;
-	struct aspace *as = aspace_entry(id);
-	if (!as || !as->proc.present)
-		return E_INVAL;
+	struct aspace *as;
+	int err = process_lookup(id, &as);
+	if (err)
+		return err;
 	if (as->proc.parent != MEMSRV_BADGE_AS(rq->badge))
 		return E_RIGHTS;
 	*out = as;

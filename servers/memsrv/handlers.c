@@ -80,7 +80,7 @@ static int control_target(uint64_t id, struct aspace **out)
 {
 	if (id == 0)
 		return E_INVAL;
-	if (id >= ASPACE_MAX)
+	if (id >= ASPACE_ID_LIMIT)
 		return E_RANGE;
 	*out = aspace_get(id);
 	return *out ? E_OK : E_INVAL;
@@ -106,7 +106,7 @@ static int handle_as_destroy(struct call *c)
 static int handle_as_list(struct call *c)
 {
 	put(c, 0);
-	for (uint64_t id = c->rq->w[0]; id < ASPACE_MAX && c->rp->w[0] < AS_LIST_MAX; id++) {
+	for (uint64_t id = c->rq->w[0]; id < aspace_id_end() && c->rp->w[0] < AS_LIST_MAX; id++) {
 		if (aspace_get(id)) {
 			put(c, id);
 			c->rp->w[0]++;
@@ -293,6 +293,9 @@ static int handle_global_stats(struct call *c)
 	s[MEMSRV_GSTAT_ASLR_BITS] = LAYOUT_ASLR_BITS;
 	s[MEMSRV_GSTAT_KILLED] = killed;
 	s[MEMSRV_GSTAT_POOLED_FRAMES] = a.pooled_frames;
+	s[MEMSRV_GSTAT_AS_MAX] = aspace_live_max();
+	s[MEMSRV_GSTAT_CHUNKS_RECYCLED] = a.chunks_recycled;
+	s[MEMSRV_GSTAT_FRESH_FRAMES] = a.fresh_frames;
 	return E_OK;
 }
 
@@ -380,7 +383,7 @@ static int handle_kill(struct call *c)
 static int handle_ps(struct call *c)
 {
 	put(c, 0);
-	for (uint64_t id = c->rq->w[0]; id < ASPACE_MAX && c->rp->w[0] < PS_MAX; id++) {
+	for (uint64_t id = c->rq->w[0]; id < aspace_id_end() && c->rp->w[0] < PS_MAX; id++) {
 		struct aspace *as = aspace_entry(id);
 		if (!as || !as->proc.present)
 			continue;
@@ -410,14 +413,11 @@ static int handle_exit(struct call *c)
 /* MEMSRV_PROC_INFO: process id -> state word, fault address and pc, faults, resident, name. */
 static int handle_proc_info(struct call *c)
 {
-	uint64_t id = c->rq->w[0], addr, pc, faults = 0;
-	if (id == 0)
-		return E_INVAL;
-	if (id >= ASPACE_MAX)
-		return E_RANGE;
-	struct aspace *as = aspace_entry(id);
-	if (!as || !as->proc.present)
-		return E_INVAL;
+	uint64_t addr, pc, faults = 0;
+	struct aspace *as;
+	int err = process_lookup(c->rq->w[0], &as);
+	if (err)
+		return err;
 	const struct process *p = &as->proc;
 	for (unsigned fc = 0; fc < FC_COUNT; fc++)
 		faults += as->faults[fc];

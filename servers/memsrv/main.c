@@ -118,7 +118,6 @@ static int boot(const struct bootinfo *bi)
 	if (bad)
 		printf("memsrv: ignored %d malformed memsrv.* boot argument(s)\n", bad);
 	layout_seed(options.have_seed ? options.seed : counter());
-	aspace_init();
 	handlers_init(&options);
 	objects_init();
 	names_init();
@@ -127,6 +126,9 @@ static int boot(const struct bootinfo *bi)
 	int err = init_cores();
 	if (!err)
 		err = alloc_init(bi);
+	if (!err)
+		err = aspace_init(alloc_stats().total_frames);
+	aspace_set_live_max(options.as_max);
 	if (!err)
 		err = alloc_retype(OBJ_ENDPOINT, 0, &endpoint);
 	if (err)

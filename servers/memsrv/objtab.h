@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#define OBJTAB_MAX    4096 /* objects of every process together */
-#define OBJTAB_OWNERS 1024 /* owner ids 0..OBJTAB_OWNERS-1 */
+#define OBJTAB_MAX    4096  /* objects of every process together */
+#define OBJTAB_OWNERS 65536 /* owner ids 0..OBJTAB_OWNERS-1: every address space id */
 
 /* One object: its owner (an address space id), its slot there, its type and cell. */
 struct obj_entry {

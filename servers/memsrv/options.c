@@ -100,6 +100,13 @@ static int parse_word(const char *w, unsigned len, struct memsrv_options *o)
 		vlen = (unsigned)(w + len - v);
 		return options_number(v, vlen, &o->quota) != 0 || o->quota == 0;
 	}
+	if (word_is(w, len, "memsrv.as_max", &v) && v) {
+		uint64_t n;
+		if (options_number(v, (unsigned)(w + len - v), &n) || n == 0 || n > 65535)
+			return 1;
+		o->as_max = n;
+		return 0;
+	}
 	if (word_is(w, len, "memsrv.arg", &v) && v)
 		return options_number(v, (unsigned)(w + len - v), &o->arg) != 0;
 	if (word_is(w, len, "memsrv.core", &v) && v) {

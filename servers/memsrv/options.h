@@ -8,6 +8,8 @@
  *   memsrv.uart=a             the program that gets the console UART (docs/memsrv.md,
  *                             "Console"); only the first one started gets it
  *   memsrv.quota=N            default quota of a new address space, in pages
+ *   memsrv.as_max=N           live address spaces memsrv allows at once, 1..65535
+ *                             (default ASPACE_DEFAULT_LIVE_MAX, aspace.h)
  *   memsrv.poweroff_when_idle power the machine off when the last process has ended
  *   memsrv.arg=N              x1 (the spawn argument) of every boot program (default 0)
  *   memsrv.core=N             every process and thread on core N unless its request names
@@ -34,7 +36,8 @@ struct name_list {
 struct memsrv_options {
 	bool have_seed;
 	uint64_t seed;
-	uint64_t quota; /* 0: not given */
+	uint64_t quota;  /* 0: not given */
+	uint64_t as_max; /* 0: not given */
 	bool poweroff_when_idle;
 	uint64_t arg;   /* x1 of the boot programs */
 	bool have_core; /* memsrv.core was given */

@@ -30,16 +30,25 @@ static cptr_t memsrv_ep;
 static const void *archive;
 static size_t archive_size;
 static unsigned live;
-static struct {
-	uint64_t addr, pc;
-} fatal[ASPACE_MAX];                /* the fault that killed each process (MEMSRV_PROC_INFO) */
-static uint8_t core_of[ASPACE_MAX]; /* the core of each process's first thread */
+
+int process_lookup(uint64_t id, struct aspace **out)
+{
+	if (id == 0)
+		return E_INVAL;
+	if (id >= ASPACE_ID_LIMIT)
+		return E_RANGE;
+	struct aspace *as = aspace_entry(id);
+	if (!as || !as->proc.present)
+		return E_INVAL;
+	*out = as;
+	return E_OK;
+}
 
 unsigned process_core(const struct aspace *as)
 {
 	if (!as->proc.present || as->proc.state != MEMSRV_PS_RUNNING)
 		return MEMSRV_CORE_NONE;
-	return core_of[as->id];
+	return as->proc.core;
 }
 
 unsigned process_live(void)
@@ -335,8 +344,6 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 		aspace_destroy(as); /* no record: the entry becomes free again */
 		return err;
 	}
-	fatal[as->id].addr = 0;
-	fatal[as->id].pc = 0;
 	p->present = true;
 	p->control = a->control;
 	p->parent = (uint16_t)a->parent;
@@ -344,7 +351,7 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	p->held = a->held;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
-	core_of[as->id] = (uint8_t)core;
+	p->core = (uint8_t)core;
 	cores_take(&cores, core);
 	live++;
 	*out = as;
@@ -356,7 +363,7 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	struct process *p = &as->proc;
 	probe_forget(as);
 	release_process(as);
-	cores_give(&cores, core_of[as->id]);
+	cores_give(&cores, p->core);
 	live--;
 	p->state = (uint8_t)state;
 	p->kill_stat = (uint8_t)kill_stat;
@@ -366,16 +373,16 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	children_ended(as);
 }
 
-void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc)
+void process_note_fault(struct aspace *as, uint64_t addr, uint64_t pc)
 {
-	fatal[as->id].addr = addr;
-	fatal[as->id].pc = pc;
+	as->proc.fault_addr = addr;
+	as->proc.fault_pc = pc;
 }
 
 void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc)
 {
-	*addr = fatal[as->id].addr;
-	*pc = fatal[as->id].pc;
+	*addr = as->proc.fault_addr;
+	*pc = as->proc.fault_pc;
 }
 
 /* Whether page va lies in [start, start + length). */

@@ -87,10 +87,16 @@ int process_mint_endpoint(uint64_t badge, cptr_t *out);
 void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t code);
 
 /* Records the address and pc of the fault that just killed the process of `as`. */
-void process_note_fault(const struct aspace *as, uint64_t addr, uint64_t pc);
+void process_note_fault(struct aspace *as, uint64_t addr, uint64_t pc);
 
 /* The address and pc of the fault that killed the process of `as` (0, 0 if none). */
 void process_fault_of(const struct aspace *as, uint64_t *addr, uint64_t *pc);
+
+/*
+ * The process with id `id`, running or ended (its record kept): returns 0 and *out, E_INVAL
+ * for id 0 or an id with no process record, or E_RANGE for an id beyond every address space.
+ */
+int process_lookup(uint64_t id, struct aspace **out);
 
 /* The core the first thread of `as`'s process runs on, or MEMSRV_CORE_NONE if it ended. */
 unsigned process_core(const struct aspace *as);

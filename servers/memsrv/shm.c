@@ -195,7 +195,7 @@ int handle_shm_share(struct call *c)
 		return E_RIGHTS;
 	if (w[1] == 0 || w[1] == as->id)
 		return E_INVAL;
-	if (w[1] >= ASPACE_MAX)
+	if (w[1] >= ASPACE_ID_LIMIT)
 		return E_RANGE;
 	struct aspace *to = aspace_get(w[1]);
 	if (!to || !to->proc.present)

@@ -1,7 +1,8 @@
 /*
  * memtest's runner and helpers. The tests live in t_vma.c (maps, faults of memtest itself,
  * statistics), t_proc.c (processes: kills, exit, isolation, ASLR) and t_stress.c (cycles,
- * audits, many VMAs, malformed requests) and t_names.c (objects and the name service). The trust
+ * audits, many VMAs, malformed requests), t_scale.c (thousands of address spaces, freed frames
+ * made into kernel objects) and t_names.c (objects and the name service). The trust
  * suite (memtest.h, MEMTEST_MODE_TRUST) lives in t_inject.c (fault injection), t_audit.c (planted
  * disagreements) and t_leak.c (the leak check and memfuzz campaigns).
  */
@@ -50,6 +51,9 @@ static const struct test tests[] = {
 	{ "malformed_requests_change_nothing", test_malformed_requests_change_nothing },
 	{ "ps_and_as_list", test_ps_and_as_list },
 	{ "out_of_memory_is_an_error", test_out_of_memory_is_an_error },
+	{ "thousands_of_live_address_spaces", test_thousands_of_live_address_spaces },
+	{ "live_address_spaces_stop_at_the_limit", test_live_address_spaces_stop_at_the_limit },
+	{ "freed_frames_become_kernel_objects", test_freed_frames_become_kernel_objects },
 	{ "obj_create_gives_working_objects", test_obj_create_gives_working_objects },
 	{ "obj_create_in_chosen_slot", test_obj_create_in_chosen_slot },
 	{ "obj_malformed_requests_change_nothing", test_obj_malformed_requests_change_nothing },

@@ -114,7 +114,7 @@ int test_plant_refuses_bad_requests(void)
 	CHECK_OK(mem_probe_attach(ms, as));
 	CHECK_ERR(plant(as, PLANT_VA, MEMSRV_PLANT_UNMAP), E_BUSY); /* the probe runs there */
 	CHECK_OK(mem_probe_detach(ms));
-	CHECK_ERR(plant(5000, PLANT_VA, MEMSRV_PLANT_UNMAP), E_RANGE);
+	CHECK_ERR(plant(70000, PLANT_VA, MEMSRV_PLANT_UNMAP), E_RANGE);
 	CHECK_OK(plant(as, PLANT_VA, MEMSRV_PLANT_UNMAP));
 	CHECK_ERR(plant(as, PLANT_VA + PAGE, MEMSRV_PLANT_UNMAP), E_BUSY); /* one at a time */
 	CHECK_ERR(plant(other, 0, MEMSRV_PLANT_UNDO), E_STATE);            /* not planted there */

@@ -73,7 +73,7 @@ int test_wait_malformed_requests(void)
 {
 	uint64_t state, a[2] = { 0, 0 };
 	CHECK_ERR(mem_wait(ms, 0, &state), E_INVAL);
-	CHECK_ERR(mem_wait(ms, 1024, &state), E_RANGE);
+	CHECK_ERR(mem_wait(ms, 65536, &state), E_RANGE);
 	CHECK_ERR(mem_wait(ms, 1000, &state), E_INVAL);       /* no such process */
 	CHECK_ERR(mem_wait(ms, self_id(), &state), E_RIGHTS); /* not memtest's child */
 	CHECK_ERR(mem_request(ms, MEMSRV_WAIT, a, 0, NULL, 0, NULL), E_MSGSIZE);
@@ -106,7 +106,7 @@ int test_start_refuses_what_is_not_a_held_child(void)
 	unsigned pid;
 	uint64_t state, a[2] = { 0, 0 };
 	CHECK_ERR(mem_start(ms, 0), E_INVAL);
-	CHECK_ERR(mem_start(ms, 1024), E_RANGE);
+	CHECK_ERR(mem_start(ms, 65536), E_RANGE);
 	CHECK_ERR(mem_start(ms, self_id()), E_RIGHTS); /* not memtest's child */
 	CHECK_ERR(mem_request(ms, MEMSRV_START, a, 0, NULL, 0, NULL), E_MSGSIZE);
 	CHECK_ERR(mem_request(ms, MEMSRV_START, a, 2, NULL, 0, NULL), E_MSGSIZE);

@@ -178,7 +178,7 @@ int test_shm_malformed_requests_change_nothing(void)
 	CHECK_ERR(mem_shm_map(ms, 0, h, 0, 0, NULL), E_INVAL);
 	CHECK_ERR(mem_shm_share(ms, h, 0, MEMSRV_PROT_R), E_INVAL);
 	CHECK_ERR(mem_shm_share(ms, h, self_id(), MEMSRV_PROT_R), E_INVAL);
-	CHECK_ERR(mem_shm_share(ms, h, 1024, MEMSRV_PROT_R), E_RANGE);
+	CHECK_ERR(mem_shm_share(ms, h, 65536, MEMSRV_PROT_R), E_RANGE);
 	CHECK_ERR(mem_shm_share(ms, h, 1000, MEMSRV_PROT_R), E_INVAL); /* no such process */
 	CHECK_ERR(mem_shm_share(ms, stale, pid, MEMSRV_PROT_R), E_INVAL);
 	CHECK_ERR(mem_shm_share(ms, h, pid, MEMSRV_PROT_R | MEMSRV_PROT_W | MEMSRV_PROT_X), E_WX);

@@ -365,8 +365,10 @@ static int stats_of(unsigned as)
 int cmd_stats(int argc, char **argv)
 {
 	static const char *const names[MEMSRV_GSTAT_COUNT] = {
-		"total frames", "free frames", "used frames", "table pages", "address spaces",
-		"created",      "processes",   "aslr bits",   "killed",      "pooled frames",
+		"total frames",   "free frames",   "used frames",        "table pages",
+		"address spaces", "created",       "processes",          "aslr bits",
+		"killed",         "pooled frames", "address spaces max", "chunks recycled",
+		"fresh frames",
 	};
 	struct mem_global_stats g;
 	unsigned as;

@@ -20,7 +20,7 @@ pytestmark = debug_only  # memsrv's console output and the power-off are debug-b
 # memtest runs again); t_cores.c places its workers on every core with MEMSRV_CORE.
 MEMTEST_APPEND = ("init=memsrv memsrv.spawn=memtest memsrv.control=memtest memsrv.seed=1 "
                   "memsrv.poweroff_when_idle memsrv.core=0")
-MEMTEST_TIMEOUT = 180
+MEMTEST_TIMEOUT = 300
 
 MEMTEST_TESTS = [
     "lazy_allocation",
@@ -49,6 +49,9 @@ MEMTEST_TESTS = [
     "malformed_requests_change_nothing",
     "ps_and_as_list",
     "out_of_memory_is_an_error",
+    "thousands_of_live_address_spaces",
+    "live_address_spaces_stop_at_the_limit",
+    "freed_frames_become_kernel_objects",
     "obj_create_gives_working_objects",
     "obj_create_in_chosen_slot",
     "obj_malformed_requests_change_nothing",

@@ -1,6 +1,6 @@
 /*
  * Host tests for memsrv's boot arguments (servers/memsrv/options.c): memsrv.seed, .spawn,
- * .control, .uart, .quota and .poweroff_when_idle, what happens to malformed ones, and the
+ * .control, .uart, .quota, .as_max and .poweroff_when_idle, what happens to malformed ones, and the
  * default boot (the shell) when memsrv.spawn is not given.
  */
 #include <stdint.h>
@@ -193,6 +193,19 @@ static void test_malformed_failalloc_arms_nothing(void)
 	}
 }
 
+static void test_as_max_takes_1_to_65535(void)
+{
+	struct memsrv_options o;
+	CHECK_EQ(options_parse("init=memsrv", &o), 0);
+	CHECK_EQ(o.as_max, 0);
+	CHECK_EQ(options_parse("memsrv.as_max=2500", &o), 0);
+	CHECK_EQ(o.as_max, 2500);
+	CHECK_EQ(options_parse("memsrv.as_max=65535", &o), 0);
+	CHECK_EQ(o.as_max, 65535);
+	CHECK_EQ(options_parse("memsrv.as_max=0 memsrv.as_max=65536 memsrv.as_max=x", &o), 3);
+	CHECK_EQ(o.as_max, 0);
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -214,6 +227,7 @@ int main(void)
 		{ "core_fixes_the_placement", test_core_fixes_the_placement },
 		{ "failalloc_takes_nth_and_every", test_failalloc_takes_nth_and_every },
 		{ "malformed_failalloc_arms_nothing", test_malformed_failalloc_arms_nothing },
+		{ "as_max_takes_1_to_65535", test_as_max_takes_1_to_65535 },
 		{ NULL, NULL },
 	};
 	return check_main(tests);
