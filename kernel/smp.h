@@ -46,6 +46,7 @@ struct percpu {
 	uint64_t ipis;     /* reschedule SGIs sent to it */
 	uint64_t switches; /* context switches on it (KSTAT_CONTEXT_SWITCHES is their sum) */
 	uint64_t stalls;   /* stall requests made of it */
+	uint64_t tlbi;     /* TLB invalidation instructions it issued (broadcast or local) */
 	struct arch_percpu arch;
 	struct sched_cpu sched;
 };

@@ -50,6 +50,7 @@ static int decode_kernel_cpu_stats(struct invocation *inv)
 	inv_set_result(inv, KCPU_STALLS, c->stalls);
 	inv_set_result(inv, KCPU_RUNNING, c->cur ? c->cur->id : 0);
 	inv_set_result(inv, KCPU_THREADS_QUEUED, sched_queued_on((unsigned)core));
+	inv_set_result(inv, KCPU_TLBI, c->tlbi);
 	return E_OK;
 }
 

@@ -210,9 +210,10 @@ static void waiter(uint64_t ep)
  * A message from core 0 wakes a receiver blocked on idle core 1 at once, through the
  * reschedule SGI: every wakeup is an SGI sent to core 1, and rounds in which core 1 took no
  * tick between blocking and running again exist (without the SGI nothing but its next tick
- * could wake it: a tick in every round, so none such). A round sees a tick by chance when
- * the host holds a core back (usually none does); a quarter of them must see none. The
- * sender uses SYS_NBSEND, which delivers only to a receiver already blocked.
+ * could wake it: a tick in every round, so none such). One tickless round is therefore the
+ * proof; a round sees a tick by chance when the host holds a core back, which on a loaded
+ * host can be most of them, so the test asks for one, not a share (the count is printed).
+ * The sender uses SYS_NBSEND, which delivers only to a receiver already blocked.
  */
 static void wakeup_on_other_core_sends_sgi(void)
 {
@@ -238,7 +239,7 @@ static void wakeup_on_other_core_sends_sgi(void)
 		CHECK_EQ(wake_after[i].core, 1);
 	}
 	CHECK_EQ(sgis, WAKE_ROUNDS);
-	CHECK(tickless >= WAKE_ROUNDS / 4);
+	CHECK(tickless >= 1);
 	printf("ktest: note smp_wakeup rounds %u without a tick %u\n", WAKE_ROUNDS, tickless);
 }
 
@@ -383,6 +384,32 @@ static void cpu_stats_of_each_online_core(void)
 	CHECK_ERR(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, n, s), E_RANGE);
 }
 
+/* The sum over the cores' KCPU_TLBI counters. */
+static uint64_t tlbi_of_all_cores(void)
+{
+	uint64_t s[KCPU_COUNT], sum = 0;
+	for (unsigned c = 0; c < cores_online(); c++)
+		if (CHECK_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, c, s)))
+			sum += s[KCPU_TLBI];
+	return sum;
+}
+
+/* An unmap on core 0 (the root's) counts its invalidation there, and the cores' counters
+ * add up to the machine's KSTAT_TLBI_* counters: every invalidation is counted once. */
+static void tlb_invalidations_count_on_the_issuing_core(void)
+{
+	struct kt_test_page p;
+	uint64_t a[KCPU_COUNT], b[KCPU_COUNT];
+	REQUIRE(kt_map_test_page(KT_RW, &p));
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, 0, a));
+	REQUIRE_OK(mica_frame_unmap(p.frame));
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, 0, b));
+	CHECK(b[KCPU_TLBI] > a[KCPU_TLBI]);
+	uint64_t machine =
+	    kt_kstat(KSTAT_TLBI_VA) + kt_kstat(KSTAT_TLBI_ASID) + kt_kstat(KSTAT_TLBI_ALL);
+	CHECK_EQ(tlbi_of_all_cores(), machine);
+}
+
 /* A core's counters follow what it does: a thread running there shows, switches and ticks
  * count up, a wakeup from core 0 counts an SGI, and a suspended thread leaves it idle. */
 static void cpu_stats_follow_a_core(void)
@@ -436,6 +463,8 @@ static const struct ktest tests[] = {
 	{ "smp_affinity_beyond_online_cores_is_range", affinity_beyond_online_cores_is_range },
 	{ "smp_thread_runs_on_the_core_it_is_given", thread_runs_on_the_core_it_is_given },
 	{ "smp_cpu_stats_of_each_online_core", cpu_stats_of_each_online_core },
+	{ "smp_tlb_invalidations_count_on_the_issuing_core",
+	  tlb_invalidations_count_on_the_issuing_core },
 };
 
 static const struct ktest multi_tests[] = {

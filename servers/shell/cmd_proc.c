@@ -398,8 +398,10 @@ static void kstat_line(const char *name, uint64_t value)
 static int kstat_cores(unsigned online)
 {
 	bool uncounted = false;
-	term_printf("per core (the tlbi and ipc counters above are the machine's):\n"
-		    "  CORE     TICKS  SWITCHES  SGIS-IN  STALLS  RUNNING  QUEUED  PLACED\n");
+	term_printf(
+	    "per core (TLBI: invalidations the core issued; the counters above are the "
+	    "machine's):\n"
+	    "  CORE     TICKS  SWITCHES  SGIS-IN  STALLS     TLBI  RUNNING  QUEUED  PLACED\n");
 	for (unsigned core = 0; core < online; core++) {
 		struct mem_cpu_stats c;
 		int err = mem_cpu_stats(shell.ms, core, &c);
@@ -413,10 +415,11 @@ static int kstat_cores(unsigned online)
 			snprintf(switches, sizeof switches, "%lu",
 				 (unsigned long)c.kernel[KCPU_SWITCHES]);
 		}
-		term_printf("  %4u %9lu %9s %8lu %7lu %8lu %7lu %7lu\n", core,
+		term_printf("  %4u %9lu %9s %8lu %7lu %8lu %8lu %7lu %7lu\n", core,
 			    (unsigned long)c.kernel[KCPU_TICKS], switches,
 			    (unsigned long)c.kernel[KCPU_RESCHEDULE_SGIS],
 			    (unsigned long)c.kernel[KCPU_STALLS],
+			    (unsigned long)c.kernel[KCPU_TLBI],
 			    (unsigned long)c.kernel[KCPU_RUNNING],
 			    (unsigned long)c.kernel[KCPU_THREADS_QUEUED], (unsigned long)c.placed);
 	}

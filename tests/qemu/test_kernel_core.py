@@ -334,6 +334,7 @@ SMP = [
     "smp_affinity_beyond_online_cores_is_range",
     "smp_thread_runs_on_the_core_it_is_given",
     "smp_cpu_stats_of_each_online_core",
+    "smp_tlb_invalidations_count_on_the_issuing_core",
 ]
 
 # Run only with at least two cores (ktest leaves them out on one).
