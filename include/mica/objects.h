@@ -13,7 +13,7 @@ enum mica_object_type {
 	OBJ_ENDPOINT = 3,
 	OBJ_NOTIFICATION = 4,
 	OBJ_CNODE = 5,
-	OBJ_FRAME_4K = 6, /* frames and tables: issue 4 adds their invocations */
+	OBJ_FRAME_4K = 6, /* frames and tables: docs/kernel-api-vspace.md */
 	OBJ_FRAME_2M = 7,
 	OBJ_PAGE_TABLE = 8,
 	OBJ_VSPACE = 9,

@@ -227,7 +227,8 @@ static int check_guard(const struct cap *c, uint64_t data)
 }
 
 /* Copies the source into the destination as its child, rights masked, badge set if
- * nonzero. Frames and page tables are copied as they are (issue 4 may refine that). */
+ * nonzero. A derived frame or page table starts unmapped (mdb_insert): one capability,
+ * one mapping. */
 static void invoke_derive(struct slot_pair p, uint64_t rights, uint64_t badge)
 {
 	struct cap c = p.src->cap;

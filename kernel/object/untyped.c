@@ -222,7 +222,7 @@ static struct cap retype_make_cap(unsigned type, uint64_t paddr, unsigned obj_bi
 	case OBJ_PAGE_TABLE:
 		c.type = CAP_PAGE_TABLE;
 		c.u.page_table.paddr = paddr;
-		c.u.page_table.level = 0; /* not yet decided: issue 4 */
+		c.u.page_table.level = 0; /* unmapped: PAGE_TABLE_MAP sets it */
 		break;
 	case OBJ_VSPACE:
 		c.type = CAP_VSPACE;

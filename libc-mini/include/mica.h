@@ -315,8 +315,8 @@ struct ipc_buffer *mica_ipc_buffer(void);
 void mica_set_ipc_buffer(struct ipc_buffer *buf);
 
 /*
- * Ends the program: prints "exit N" on the debug console, then powers the machine off (debug
- * builds). Temporary: once memsrv handles process exit (issue 5) this will ask it to destroy
- * the process instead; today only the root task runs, so power-off is the honest ending.
+ * Ends the program. A process memsrv started asks memsrv to end it (MEMSRV_EXIT: memsrv
+ * reclaims everything, the call does not return); a root task prints "exit N" on the debug
+ * console and powers the machine off (debug builds), as nothing is left to run.
  */
 __attribute__((noreturn)) void mica_exit(int code);

@@ -7,7 +7,7 @@
  * of reading the counter itself; the system calls are issued with hand-written inline asm so
  * user-side overhead is the few instructions any client needs.
  *
- * Address spaces (issue 4): a second address space B maps the program image again (copies
+ * Address spaces: a second address space B maps the program image again (copies
  * of the root's frame capabilities at the same addresses; data and bss shared) so threads
  * there run this same code. B holds the echo server of the cross-address-space round trip
  * and the faulter of the fault round trip, whose handler is the root.

@@ -1,5 +1,5 @@
 /*
- * Address spaces of a test's own (issue 4): a fresh VSpace with an ASID in which helper
+ * Address spaces of a test's own: a fresh VSpace with an ASID in which helper
  * threads (kt_thread_opts.as) run the root's own code at the root's own addresses.
  *
  * What such a space maps:

@@ -1,5 +1,5 @@
 /*
- * ktest: the root task that tests the capability kernel from user space (issue 3).
+ * ktest: the root task that tests the capability kernel from user space.
  * Boot with `init=ktest`; `ktest=WORD,WORD...` runs only the tests whose names contain
  * one of the words. Runs
  * every suite, prints one PASS or FAIL line per test and a

@@ -1,5 +1,5 @@
 /*
- * Every error code of include/mica/errors.h that issue 3's kernel can return, each from a
+ * Every error code of include/mica/errors.h that the capability kernel can return, each from a
  * representative bad argument. A failed call changes nothing, so each test also checks
  * that the state it would have changed is as before where that is observable.
  */

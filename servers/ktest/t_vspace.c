@@ -1,5 +1,5 @@
 /*
- * Address spaces (issue 4, docs/kernel-api-vspace.md): what mappings do to a thread's
+ * Address spaces (docs/kernel-api-vspace.md): what mappings do to a thread's
  * accesses (faults with address and access kind, rights, remapping, 2 MiB blocks, device
  * frames), that removing a mapping leaves nothing stale in the TLB, isolation between
  * VSpaces, what deleting a VSpace does to its threads, and a fault handler that maps memory

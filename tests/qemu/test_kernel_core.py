@@ -194,7 +194,7 @@ ERRORS = [
     "err_noasid_vspace_without_asid",
 ]
 
-# Address spaces (issue 4): accesses, faults, stale TLB entries, isolation, demand paging.
+# Address spaces: accesses, faults, stale TLB entries, isolation, demand paging.
 VSPACE = [
     "vspace_unmapped_page_read_faults_at_address",
     "vspace_unmapped_page_write_faults_at_address",

@@ -1,4 +1,4 @@
-"""Hardware ASID rollover (issue 4), forced by narrowing the usable ASID width.
+"""Hardware ASID rollover, forced by narrowing the usable ASID width.
 
 Boots ktest with `ktest=rollover asid_bits=N`. The opt-in ktest
 rollover_hundred_address_spaces_keep_their_values (servers/ktest/t_asid.c) runs one thread
