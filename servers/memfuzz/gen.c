@@ -14,12 +14,26 @@
 
 static uint64_t state;
 
+/* Slots and shared-region handles that memsrv gave the fuzzer (gen_remember), newest last. */
+#define KNOWN_MAX 4
+static uint64_t known_slots[KNOWN_MAX], known_handles[KNOWN_MAX];
+static unsigned slot_count, handle_count;
+
 void gen_seed(uint64_t seed)
 {
 	uint64_t z = seed + 0x9e3779b97f4a7c15ull; /* one splitmix64 step: never 0 */
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	state = (z ^ (z >> 31)) | 1;
+	slot_count = handle_count = 0;
+}
+
+void gen_remember(uint64_t label, uint64_t result)
+{
+	if (label == MEMSRV_OBJ_CREATE || label == MEMSRV_NAME_LOOKUP)
+		known_slots[slot_count++ % KNOWN_MAX] = result;
+	else if (label == MEMSRV_SHM_CREATE)
+		known_handles[handle_count++ % KNOWN_MAX] = result;
 }
 
 uint64_t gen_next(void)
@@ -62,6 +76,24 @@ static const struct {
 	{ MEMSRV_PROBE_DETACH, 0 },
 	{ MEMSRV_DEBUG_FAIL, 2 },
 	{ MEMSRV_DEBUG_PLANT, 3 },
+	{ MEMSRV_CPU_STATS, 1 },
+	{ MEMSRV_PROGRAMS, 1 },
+	{ MEMSRV_SPAWN_ARGV, 16 },
+	{ MEMSRV_OBJ_CREATE, 3 },
+	{ MEMSRV_OBJ_DELETE, 1 },
+	{ MEMSRV_OBJ_INFO, 0 },
+	{ MEMSRV_NAME_PUBLISH, 1 + MEMSRV_NAME_WORDS },
+	{ MEMSRV_NAME_LOOKUP, 1 + MEMSRV_NAME_WORDS },
+	{ MEMSRV_NAME_WITHDRAW, MEMSRV_NAME_WORDS },
+	{ MEMSRV_WAIT, 1 },
+	{ MEMSRV_START, 1 },
+	{ MEMSRV_SHM_CREATE, 2 },
+	{ MEMSRV_SHM_SHARE, 3 },
+	{ MEMSRV_SHM_MAP, 4 },
+	{ MEMSRV_SHM_RELEASE, 1 },
+	{ MEMSRV_THREAD_CREATE, 3 }, /* kept malformed: gen_request */
+	{ MEMSRV_THREAD_EXIT, 0 },   /* likewise */
+	{ MEMSRV_THREAD_INFO, 1 },
 	/* the requests an unprivileged client may make, twice as often */
 	{ MEMSRV_MAP, 6 },
 	{ MEMSRV_UNMAP, 3 },
@@ -119,6 +151,67 @@ static uint64_t hostile_word(void)
 				  ~0ull,
 				  ~0ull - PAGE + 1 };
 	return chance(4) ? gen_next() | 1 : PICK(pool);
+}
+
+/* A slot of the fuzzer's CNode: one memsrv gave it, one of the user slots, or nonsense. */
+static uint64_t pick_slot(void)
+{
+	const uint64_t pool[] = { 0,
+				  MEMSRV_SLOT_USER,
+				  MEMSRV_SLOT_USER + 1,
+				  MEMSRV_SLOT_SELF,
+				  MEMSRV_SLOT_USER - 1,
+				  MEMSRV_CNODE_SLOTS - 1,
+				  MEMSRV_CNODE_SLOTS,
+				  1ull << 32,
+				  ~0ull };
+	if (slot_count && chance(2))
+		return known_slots[gen_next() % (slot_count < KNOWN_MAX ? slot_count : KNOWN_MAX)];
+	return PICK(pool);
+}
+
+/*
+ * A shared-region handle: one memsrv gave the fuzzer (sometimes with a later generation),
+ * or one that is never valid. Not a small constant: whether region 1 of generation 0 is
+ * live depends on what ran before, and a campaign must repeat exactly under its seed.
+ */
+static uint64_t pick_handle(void)
+{
+	const uint64_t pool[] = { 0, 0x40 + 1, 0xff, 0x1ff, 1ull << 24, ~0ull };
+	if (handle_count && chance(2)) {
+		uint64_t h = known_handles[gen_next() %
+					   (handle_count < KNOWN_MAX ? handle_count : KNOWN_MAX)];
+		return chance(8) ? h + 0x100 : h; /* sometimes a later generation */
+	}
+	return PICK(pool);
+}
+
+/*
+ * A process or thread id: 0, 1 (the first process memsrv started), bounds, nonsense. Not
+ * the fuzzer's own or its neighbours': those move from one campaign to the next.
+ */
+static uint64_t pick_id(void)
+{
+	const uint64_t pool[] = { 0, 1, 1, 255, 65535, 65536, 1ull << 32, ~0ull };
+	return PICK(pool);
+}
+
+/* A name in MEMSRV_NAME_WORDS words: good ones, and empty, unterminated, bad bytes. */
+static void pick_name(uint64_t *w)
+{
+	static const char *const names[] = {
+		"fz.a", "fz-b", "fz.a", "", "bad name", "a/b", "abcdefghijklmnopqrstuvwxyz01234"
+	};
+	char bytes[MEMSRV_NAME_BYTES];
+	unsigned r = (unsigned)(gen_next() % 8);
+	memset(bytes, 0, sizeof(bytes));
+	if (r < 7) {
+		const char *n = names[r];
+		memcpy(bytes, n, strlen(n));
+	} else {
+		memset(bytes, 'x', sizeof(bytes)); /* no NUL in 32 bytes */
+	}
+	memcpy(w, bytes, sizeof(bytes));
 }
 
 /*
@@ -204,6 +297,46 @@ static void fill_words(struct fuzz_request *rq, unsigned own)
 	case MEMSRV_SPAWN:
 		memcpy(&rq->w[8], chance(2) ? "crasher" : "memfuzz", 8);
 		break;
+	case MEMSRV_OBJ_CREATE:
+		rq->w[0] = chance(4) ? hostile_word() : 1 + gen_next() % 3; /* 3: no such type */
+		rq->w[1] = pick_slot();
+		rq->w[2] = chance(2) ? 0 : hostile_word();
+		break;
+	case MEMSRV_OBJ_DELETE:
+		rq->w[0] = pick_slot();
+		break;
+	case MEMSRV_NAME_PUBLISH:
+	case MEMSRV_NAME_LOOKUP:
+		rq->w[0] = pick_slot();
+		pick_name(&rq->w[1]);
+		break;
+	case MEMSRV_NAME_WITHDRAW:
+		pick_name(&rq->w[0]);
+		break;
+	case MEMSRV_WAIT:
+	case MEMSRV_START:
+	case MEMSRV_THREAD_INFO:
+		rq->w[0] = pick_id();
+		break;
+	case MEMSRV_SHM_CREATE:
+		rq->w[0] = chance(3) ? hostile_word() : gen_next() % (MEMSRV_SHM_PAGES_MAX + 2);
+		rq->w[1] = PICK(prots);
+		break;
+	case MEMSRV_SHM_SHARE:
+		rq->w[0] = pick_handle();
+		rq->w[1] = pick_id();
+		rq->w[2] = PICK(prots);
+		break;
+	case MEMSRV_SHM_MAP:
+		rq->w[1] = pick_handle();
+		rq->w[2] = chance(2) ? 0 : MEMFUZZ_SANDBOX + (gen_next() % 64) * PAGE;
+		if (chance(4))
+			rq->w[2] = hostile_word();
+		rq->w[3] = PICK(prots);
+		break;
+	case MEMSRV_SHM_RELEASE:
+		rq->w[0] = pick_handle();
+		break;
 	default:
 		break;
 	}
@@ -221,9 +354,12 @@ static void sandbox_range(uint64_t *addr, uint64_t *length)
 /* A request the fuzzer may make, well-formed: its own space, sandbox ranges, good rights. */
 static unsigned well_formed(struct fuzz_request *rq)
 {
-	const uint64_t labels[] = { MEMSRV_MAP,   MEMSRV_MAP,     MEMSRV_MAP,   MEMSRV_UNMAP,
-				    MEMSRV_UNMAP, MEMSRV_PROTECT, MEMSRV_QUERY, MEMSRV_VMA_LIST,
-				    MEMSRV_STATS, MEMSRV_AUDIT };
+	const uint64_t labels[] = { MEMSRV_MAP,        MEMSRV_MAP,          MEMSRV_MAP,
+				    MEMSRV_UNMAP,      MEMSRV_UNMAP,        MEMSRV_PROTECT,
+				    MEMSRV_QUERY,      MEMSRV_VMA_LIST,     MEMSRV_STATS,
+				    MEMSRV_AUDIT,      MEMSRV_OBJ_CREATE,   MEMSRV_OBJ_DELETE,
+				    MEMSRV_OBJ_INFO,   MEMSRV_NAME_PUBLISH, MEMSRV_NAME_LOOKUP,
+				    MEMSRV_SHM_CREATE, MEMSRV_SHM_MAP,      MEMSRV_SHM_RELEASE };
 	const uint64_t prots[] = { MEMSRV_PROT_R, MEMSRV_PROT_R | MEMSRV_PROT_W,
 				   MEMSRV_PROT_R | MEMSRV_PROT_X };
 	rq->label = PICK(labels);
@@ -246,6 +382,35 @@ static unsigned well_formed(struct fuzz_request *rq)
 		rq->w[1] = 0;
 		rq->w[2] = 1 + gen_next() % 19;
 		return 3;
+	case MEMSRV_OBJ_CREATE:
+		rq->w[0] = chance(2) ? MEMSRV_OBJ_ENDPOINT : MEMSRV_OBJ_NOTIFICATION;
+		rq->w[1] = 0;
+		rq->w[2] = rq->w[0] == MEMSRV_OBJ_ENDPOINT ? 0 : 1;
+		return 3;
+	case MEMSRV_OBJ_DELETE:
+		rq->w[0] = pick_slot();
+		return 1;
+	case MEMSRV_OBJ_INFO:
+		return 0;
+	case MEMSRV_NAME_PUBLISH:
+	case MEMSRV_NAME_LOOKUP:
+		rq->w[0] = rq->label == MEMSRV_NAME_LOOKUP ? 0 : pick_slot();
+		memset(&rq->w[1], 0, MEMSRV_NAME_BYTES);
+		memcpy(&rq->w[1], chance(2) ? "fz.a" : "fz-b", 4);
+		return 1 + MEMSRV_NAME_WORDS;
+	case MEMSRV_SHM_CREATE:
+		rq->w[0] = 1 + gen_next() % 4;
+		rq->w[1] = MEMSRV_PROT_R | MEMSRV_PROT_W;
+		return 2;
+	case MEMSRV_SHM_MAP:
+		rq->w[0] = 0;
+		rq->w[1] = pick_handle();
+		rq->w[2] = 0;
+		rq->w[3] = MEMSRV_PROT_R;
+		return 4;
+	case MEMSRV_SHM_RELEASE:
+		rq->w[0] = pick_handle();
+		return 1;
 	default:
 		return 1;
 	}
@@ -268,9 +433,13 @@ void gen_request(struct fuzz_request *rq, unsigned own)
 		rq->length = chance(5) ? (unsigned)(gen_next() % (MSG_MAX_LENGTH + 1)) : words;
 		fill_words(rq, own);
 	}
-	/* MEMSRV_EXIT with its one word would end the fuzzer: keep it malformed. */
-	if (rq->label == MEMSRV_EXIT && rq->length == 1)
+	/* MEMSRV_EXIT and MEMSRV_THREAD_EXIT with their one word would end the fuzzer, and a
+	 * thread started at a hostile pc would fault and take the fuzzer with it: keep them
+	 * malformed (too short or too long). */
+	if ((rq->label == MEMSRV_EXIT || rq->label == MEMSRV_THREAD_EXIT) && rq->length == 1)
 		rq->length = chance(2) ? 0 : 2;
+	if (rq->label == MEMSRV_THREAD_CREATE && rq->length >= 4 && rq->length <= 5)
+		rq->length = chance(2) ? 3 : 6;
 	rq->send_cap = chance(16);
 	rq->cap = PICK(caps);
 }

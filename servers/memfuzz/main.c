@@ -26,11 +26,13 @@ struct snapshot {
 	uint64_t stats[MEMSRV_STAT_COUNT];
 	uint64_t vmas, vma_digest;
 	uint64_t checked, violations;
+	uint64_t objects, names, shm_regions, shm_frames; /* MEMSRV_OBJ_INFO */
 };
 
 /* Campaign counters. */
 static struct {
 	uint64_t requests, refused, caps, touched;
+	uint64_t objects_ok, shared_ok; /* successful object/name and shared-region requests */
 	uint64_t digest;
 	unsigned npairs;
 	uint64_t pairs[PAIRS_MAX]; /* distinct label << 8 | -result */
@@ -76,6 +78,15 @@ static int take(struct snapshot *s)
 		err = vma_digest(s);
 	if (!err)
 		err = mem_audit(ms, 0, &s->checked, &s->violations);
+	struct mem_obj_info oi;
+	if (!err)
+		err = mem_obj_info(ms, &oi);
+	if (!err) {
+		s->objects = oi.objects;
+		s->names = oi.names;
+		s->shm_regions = oi.shm_regions;
+		s->shm_frames = oi.shm_frames;
+	}
 	s->stats[MEMSRV_STAT_HW_ASID] = 0;
 	s->stats[MEMSRV_STAT_GENERATION] = 0;
 	return err;
@@ -92,6 +103,10 @@ static int differs(const struct snapshot *a, const struct snapshot *b)
 		return MEMSRV_STAT_COUNT;
 	if (a->checked != b->checked || a->violations != b->violations)
 		return MEMSRV_STAT_COUNT + 1;
+	if (a->objects != b->objects || a->names != b->names)
+		return MEMSRV_STAT_COUNT + 2;
+	if (a->shm_regions != b->shm_regions || a->shm_frames != b->shm_frames)
+		return MEMSRV_STAT_COUNT + 3;
 	return -1;
 }
 
@@ -115,7 +130,12 @@ static int send(const struct fuzz_request *rq, uint64_t *mr0)
 	return err;
 }
 
-/* Whether a request may succeed: one of the unprivileged ones, on the fuzzer's own space. */
+/*
+ * Whether a request may succeed: one of the unprivileged ones, on the fuzzer's own space
+ * where it names one. Its objects, names, shared regions and threads are its own by
+ * construction (memsrv looks them up under the caller). It has no children (spawning needs
+ * the control right), so MEMSRV_WAIT and MEMSRV_START never succeed, and never block.
+ */
 static bool may_succeed(const struct fuzz_request *rq)
 {
 	bool mine = rq->length >= 1 && (rq->w[0] == 0 || rq->w[0] == own);
@@ -127,7 +147,19 @@ static bool may_succeed(const struct fuzz_request *rq)
 	case MEMSRV_VMA_LIST:
 	case MEMSRV_STATS:
 	case MEMSRV_AUDIT:
+	case MEMSRV_SHM_MAP:
 		return mine;
+	case MEMSRV_OBJ_CREATE:
+	case MEMSRV_OBJ_DELETE:
+	case MEMSRV_OBJ_INFO:
+	case MEMSRV_NAME_PUBLISH:
+	case MEMSRV_NAME_LOOKUP:
+	case MEMSRV_NAME_WITHDRAW:
+	case MEMSRV_SHM_CREATE:
+	case MEMSRV_SHM_SHARE:
+	case MEMSRV_SHM_RELEASE:
+	case MEMSRV_THREAD_INFO:
+		return true;
 	default:
 		return false;
 	}
@@ -186,7 +218,10 @@ static int track_placed(uint64_t start, uint64_t length)
 	return 0;
 }
 
-/* What a successful request leads to: placed maps tracked, sometimes a touch. */
+/*
+ * What a successful request leads to: placed maps (anonymous or shared) tracked, the slots
+ * and handles memsrv gave remembered for later requests, sometimes a touch.
+ */
 static int after_success(const struct fuzz_request *rq, uint64_t mr0)
 {
 	if (rq->label == MEMSRV_MAP && rq->w[1] == 0) {
@@ -194,6 +229,19 @@ static int after_success(const struct fuzz_request *rq, uint64_t mr0)
 		if (err)
 			return err;
 	}
+	if (rq->label == MEMSRV_SHM_MAP && rq->w[2] == 0) {
+		struct mem_vma v;
+		int err = mem_query(ms, 0, mr0, &v);
+		if (!err)
+			err = track_placed(v.start, v.length);
+		if (err)
+			return err;
+	}
+	gen_remember(rq->label, mr0);
+	if (rq->label >= MEMSRV_OBJ_CREATE && rq->label <= MEMSRV_NAME_WITHDRAW)
+		run.objects_ok++;
+	if (rq->label >= MEMSRV_SHM_CREATE && rq->label <= MEMSRV_SHM_RELEASE)
+		run.shared_ok++;
 	if ((rq->label == MEMSRV_MAP || rq->label == MEMSRV_PROTECT) && gen_next() % 2)
 		touch(rq->w[1]);
 	return 0;
@@ -284,8 +332,10 @@ int main(void *cap, uint64_t arg)
 	}
 	int code = (int)(run.digest & 0x7fffffff);
 	printf("memfuzz: seed %lu, %lu requests, %lu refused, %lu with a capability, %lu "
-	       "touches, %u distinct (label, result), digest %#x\n",
+	       "touches, %lu object and %lu shared-region successes, %u distinct (label, "
+	       "result), digest %#x\n",
 	       (unsigned long)seed, (unsigned long)run.requests, (unsigned long)run.refused,
-	       (unsigned long)run.caps, (unsigned long)run.touched, run.npairs, code);
+	       (unsigned long)run.caps, (unsigned long)run.touched, (unsigned long)run.objects_ok,
+	       (unsigned long)run.shared_ok, run.npairs, code);
 	return code;
 }

@@ -5,17 +5,22 @@
  *   bits 0..31   the seed of its generator (xorshift64* through splitmix64)
  *   bits 32..63  requests to make (0: MEMFUZZ_DEFAULT_REQUESTS)
  *
- * Every request is random: any label (the 19 requests, unknown ones, fault labels, labels
- * up to 2^52), any length 0..120 (mostly the right one), hostile words (other address
- * spaces, ids out of range, addresses near 0, in the kernel half, in the probe window,
- * wrapping, unaligned; bad rights, kinds and flags) and sometimes a capability. Ranges that
- * could succeed lie in a sandbox window, so the fuzzer never unmaps itself.
+ * Every request is random: any label (every request of the protocol, unknown ones, fault
+ * labels, labels up to 2^52), any length 0..120 (mostly the right one), hostile words (other
+ * address spaces, ids out of range, addresses near 0, in the kernel half, in the probe
+ * window, wrapping, unaligned; bad rights, kinds and flags; slots outside the user range,
+ * stale region handles, bad names) and sometimes a capability. Ranges that could succeed
+ * lie in a sandbox window, so the fuzzer never unmaps itself. Three requests stay
+ * malformed: MEMSRV_EXIT and MEMSRV_THREAD_EXIT (they would end it) and
+ * MEMSRV_THREAD_CREATE (a thread at a hostile pc would fault and end it).
  *
  * After each request it checks: the reply is 0 or a known error; a request carrying a
  * capability is refused by the kernel with E_RIGHTS (memsrv's endpoint capabilities have no
  * grant right, so no client can hand memsrv a capability); only requests it may make
- * (map, unmap, protect, query, list, stats, audit of its own space) succeed; a failed one
- * left its statistics, its VMA list and the audit exactly as before (a snapshot of each);
+ * (map, unmap, protect, query, list, stats, audit, shared-region maps of its own space; its
+ * own objects, names, shared regions and thread queries) succeed; a failed one left its
+ * statistics, its VMA list, the audit and its object, name and shared-region counts exactly
+ * as before (a snapshot of each);
  * the audit always finds 0 violations. It ends with MEMSRV_EXIT: code = the low 31 bits of
  * a digest of every (label, length, result), or -1 if an invariant broke (printed).
  */
@@ -46,6 +51,11 @@ void gen_seed(uint64_t seed);
 
 /* The next value of the generator. */
 uint64_t gen_next(void);
+
+/* Tells the generator what a successful request of `label` returned: the slots of
+ * MEMSRV_OBJ_CREATE and MEMSRV_NAME_LOOKUP and the handles of MEMSRV_SHM_CREATE are used
+ * in later requests, so that deletes, publications, shares and maps can succeed. */
+void gen_remember(uint64_t label, uint64_t result);
 
 /* A random request; `own` is the fuzzer's address space id. */
 void gen_request(struct fuzz_request *rq, unsigned own);

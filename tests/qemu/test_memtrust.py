@@ -132,15 +132,18 @@ def test_audit_reports_nothing_else(trust_run):
 
 def test_fuzzer_is_reproducible_and_seeds_differ(trust_run):
     runs = re.findall(r"^memfuzz: seed (\d+), (\d+) requests, (\d+) refused, (\d+) with a "
-                      r"capability, (\d+) touches, (\d+) distinct \(label, result\), digest "
-                      r"(0x[0-9a-f]+)$", trust_run.text, re.M)
+                      r"capability, (\d+) touches, (\d+) object and (\d+) shared-region "
+                      r"successes, (\d+) distinct \(label, result\), digest (0x[0-9a-f]+)$",
+                      trust_run.text, re.M)
     assert [r[0] for r in runs] == ["1", "2", "3", "1"]
     assert runs[3] == runs[0]
-    assert len({r[6] for r in runs[:3]}) == 3
-    for seed, requests, refused, caps, touches, pairs, _ in runs:
+    assert len({r[8] for r in runs[:3]}) == 3
+    for seed, requests, refused, caps, touches, objects, shared, pairs, _ in runs:
         assert int(requests) == 3000
         assert 0 < int(refused) < int(requests)
         assert int(caps) > 0 and int(touches) > 0 and int(pairs) >= 100
+        # The object, name and shared-region requests reach their success paths too.
+        assert int(objects) > 0 and int(shared) > 0
     assert "memfuzz: FAIL" not in trust_run.text
 
 
