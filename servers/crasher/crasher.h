@@ -20,6 +20,8 @@ enum crasher_mode {
 	CRASH_EXEC = 7,           /* jump into a non-executable page */
 	CRASH_UNDEFINED = 8,      /* execute an undefined instruction */
 	CRASH_LAZY_EXIT = 9,      /* touch 8 lazy pages, then exit 0 (reclaim of a process) */
+	CRASH_HELD_ORPHAN = 10,   /* spawn a crasher (mode 6) held, never start it, exit with its
+				   * id (0 if the spawn failed: it needs the control right) */
 };
 
 #define CRASH_ARG(mode, target, code) \

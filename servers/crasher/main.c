@@ -111,6 +111,19 @@ static int isolation(unsigned target)
 	return 0;
 }
 
+/* Spawns a waiting crasher held and ends without starting it: memsrv must kill it. */
+static int held_orphan(void)
+{
+	unsigned id;
+	int err =
+	    mem_spawn(ms, "crasher", 0, CRASH_ARG(CRASH_WAIT, 0, 0), MEMSRV_SPAWN_HELD, 0, &id);
+	if (err) {
+		printf("crasher: spawn held: %s\n", mica_strerror(err));
+		return 0;
+	}
+	return (int)id;
+}
+
 static int run(uint64_t arg)
 {
 	switch (arg & 0xff) {
@@ -140,8 +153,10 @@ static int run(uint64_t arg)
 		return NOT_KILLED;
 	case CRASH_LAZY_EXIT:
 		return lazy_exit();
+	case CRASH_HELD_ORPHAN:
+		return held_orphan();
 	default:
-		printf("crasher: unknown mode %u (modes 0-9)\n", (unsigned)(arg & 0xff));
+		printf("crasher: unknown mode %u (modes 0-10)\n", (unsigned)(arg & 0xff));
 		return BAD_ARG;
 	}
 }

@@ -56,11 +56,12 @@ struct process {
 	cptr_t cap_fault;  /* memsrv's fault-badged endpoint copy */
 	bool cspace_used;  /* memsrv put objects or looked-up names in its CNode's user slots */
 	bool held;         /* spawned with MEMSRV_SPAWN_HELD and not started yet (MEMSRV_START) */
-	uint16_t parent;   /* the address space id of the process that spawned it (0: boot) */
-	uint8_t priority;  /* its first thread's; other threads' at most this (threads.h) */
-	uint8_t core;      /* the core its first thread runs on (cores.h) */
-	uint16_t wait_for; /* the child its pending MEMSRV_WAIT is for */
-	cptr_t wait_reply; /* that wait's saved reply right (0: none pending) */
+	uint16_t held_children; /* its children that are held (ended with it: process_end) */
+	uint16_t parent;        /* the address space id of the process that spawned it (0: boot) */
+	uint8_t priority;       /* its first thread's; other threads' at most this (threads.h) */
+	uint8_t core;           /* the core its first thread runs on (cores.h) */
+	uint16_t wait_for;      /* the child its pending MEMSRV_WAIT is for */
+	cptr_t wait_reply;      /* that wait's saved reply right (0: none pending) */
 	uint64_t fault_addr, fault_pc; /* of the fault that killed it (MEMSRV_PROC_INFO) */
 	uint64_t ipc_buffer;
 	uint64_t stack; /* start of the stack VMA (its guard page) */

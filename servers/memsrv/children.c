@@ -131,6 +131,6 @@ int handle_start(struct call *c)
 		return E_STATE;
 	err = mica_tcb_resume(child->proc.tcb);
 	if (!err)
-		child->proc.held = false;
+		process_start_held(child);
 	return err;
 }

@@ -291,7 +291,7 @@ static int handle_global_stats(struct call *c)
 	s[MEMSRV_GSTAT_AS_CREATED] = t.created;
 	s[MEMSRV_GSTAT_PROCESSES] = t.processes;
 	s[MEMSRV_GSTAT_ASLR_BITS] = LAYOUT_ASLR_BITS;
-	s[MEMSRV_GSTAT_KILLED] = killed;
+	s[MEMSRV_GSTAT_KILLED] = killed + process_held_orphans();
 	s[MEMSRV_GSTAT_POOLED_FRAMES] = a.pooled_frames;
 	s[MEMSRV_GSTAT_AS_MAX] = aspace_live_max();
 	s[MEMSRV_GSTAT_CHUNKS_RECYCLED] = a.chunks_recycled;

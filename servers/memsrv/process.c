@@ -349,6 +349,9 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	p->parent = (uint16_t)a->parent;
 	p->priority = (uint8_t)a->priority;
 	p->held = a->held;
+	struct aspace *parent = aspace_get(a->parent);
+	if (a->held && parent)
+		parent->proc.held_children++;
 	p->state = MEMSRV_PS_RUNNING;
 	strlcpy(p->name, a->name, sizeof(p->name));
 	p->core = (uint8_t)core;
@@ -358,9 +361,48 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	return E_OK;
 }
 
+static uint64_t held_orphans;
+
+uint64_t process_held_orphans(void)
+{
+	return held_orphans;
+}
+
+void process_start_held(struct aspace *as)
+{
+	struct aspace *parent = aspace_get(as->proc.parent);
+	as->proc.held = false;
+	if (parent && parent->proc.held_children)
+		parent->proc.held_children--;
+}
+
+/*
+ * Kills the held children of `parent`, which has ended: only it could have started them
+ * (MEMSRV_START), so they would never run and never be reclaimed. A held child never ran,
+ * so it has no children of its own. The scan over the ids runs only if there are some.
+ */
+static void end_held_children(const struct aspace *parent)
+{
+	unsigned left = parent->proc.held_children;
+	for (uint64_t id = 1; left && id < aspace_id_end(); id++) {
+		struct aspace *c = aspace_get(id);
+		if (!c || !c->proc.present || !c->proc.held || c->proc.parent != parent->id ||
+		    c->proc.state != MEMSRV_PS_RUNNING)
+			continue;
+		printf("memsrv: %s (process %u) killed: its parent (process %u) ended before "
+		       "starting it\n",
+		       c->proc.name, c->id, parent->id);
+		held_orphans++;
+		left--;
+		process_end(c, MEMSRV_PS_KILLED, 0, 0);
+	}
+}
+
 void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t code)
 {
 	struct process *p = &as->proc;
+	if (p->held)
+		process_start_held(as); /* its parent counts it no more */
 	probe_forget(as);
 	release_process(as);
 	cores_give(&cores, p->core);
@@ -371,6 +413,8 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 	aspace_destroy(as);
 	console_process_ended(as);
 	children_ended(as);
+	if (p->held_children)
+		end_held_children(as);
 }
 
 void process_note_fault(struct aspace *as, uint64_t addr, uint64_t pc)

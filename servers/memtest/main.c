@@ -69,6 +69,7 @@ static const struct test tests[] = {
 	{ "wait_malformed_requests", test_wait_malformed_requests },
 	{ "held_child_runs_only_once_started", test_held_child_runs_only_once_started },
 	{ "start_refuses_what_is_not_a_held_child", test_start_refuses_what_is_not_a_held_child },
+	{ "held_child_of_an_ended_parent_is_killed", test_held_child_of_an_ended_parent_is_killed },
 	{ "spawn_argv_malformed_requests_change_nothing",
 	  test_spawn_argv_malformed_requests_change_nothing },
 	{ "shm_visible_on_both_sides_and_nowhere_else",

@@ -138,6 +138,7 @@ int test_wait_reports_a_killed_child(void);
 int test_wait_malformed_requests(void);
 int test_held_child_runs_only_once_started(void);
 int test_start_refuses_what_is_not_a_held_child(void);
+int test_held_child_of_an_ended_parent_is_killed(void);
 int test_spawn_argv_malformed_requests_change_nothing(void);
 int test_shm_visible_on_both_sides_and_nowhere_else(void);
 int test_shm_frames_go_with_the_last_mapping(void);

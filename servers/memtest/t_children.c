@@ -124,6 +124,32 @@ int test_start_refuses_what_is_not_a_held_child(void)
 	return 0;
 }
 
+/*
+ * A held child whose parent ends without starting it would never run, and nobody else may
+ * start it: memsrv kills it when the parent ends (counted as killed), and every frame of
+ * both comes back.
+ */
+int test_held_child_of_an_ended_parent_is_killed(void)
+{
+	struct mem_global_stats g0, g1;
+	unsigned pid;
+	uint64_t state;
+	CHECK_OK(mem_global_stats(ms, &g0));
+	CHECK_OK(mem_spawn(ms, "crasher", CRASHER_PRIO, CRASH_ARG(CRASH_HELD_ORPHAN, 0, 0),
+			   BESIDE_MEMSRV | MEMSRV_SPAWN_CONTROL, 0, &pid));
+	CHECK_OK(mem_wait(ms, pid, &state));
+	CHECK_EQ(MEMSRV_PS_STATE(state), MEMSRV_PS_EXITED);
+	unsigned orphan = (unsigned)MEMSRV_PS_EXIT_CODE(state);
+	CHECK(orphan != 0 && orphan != pid);
+	CHECK_EQ(MEMSRV_PS_STATE(ps_state(orphan)), MEMSRV_PS_KILLED);
+	CHECK_ERR(mem_start(ms, orphan), E_RIGHTS); /* not memtest's child either */
+	CHECK_OK(mem_global_stats(ms, &g1));
+	CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_KILLED], g0.memsrv[MEMSRV_GSTAT_KILLED] + 1);
+	CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_PROCESSES], g0.memsrv[MEMSRV_GSTAT_PROCESSES]);
+	CHECK_EQ(g1.memsrv[MEMSRV_GSTAT_FREE_FRAMES], g0.memsrv[MEMSRV_GSTAT_FREE_FRAMES]);
+	return 0;
+}
+
 /* MEMSRV_SPAWN_ARGV with argc and `n` raw bytes of strings; must be refused with `want`. */
 static int refused(uint64_t prio, uint64_t flags, uint64_t argc, const char *bytes, size_t n,
 		   int want)

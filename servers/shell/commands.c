@@ -63,7 +63,9 @@ static const struct shell_command commands[] = {
 	  "    5 try to reach address space ID = bits 8-23 (0x105: space 1); every request\n"
 	  "      must be refused (exit 0), else the exit code is the step that was not\n"
 	  "    6 wait forever (until killed)                7 execute a data page\n"
-	  "    8 execute an undefined instruction           9 touch 8 lazy pages, exit 0",
+	  "    8 execute an undefined instruction           9 touch 8 lazy pages, exit 0\n"
+	  "   10 spawn a waiting crasher held, exit without starting it (needs control):\n"
+	  "      memsrv kills the child as its parent ends",
 	  cmd_spawn },
 	{ "ls", "", "list the boot archive: programs spawn can start, and other files", NULL,
 	  cmd_ls },

@@ -67,6 +67,7 @@ MEMTEST_TESTS = [
     "wait_malformed_requests",
     "held_child_runs_only_once_started",
     "start_refuses_what_is_not_a_held_child",
+    "held_child_of_an_ended_parent_is_killed",
     "spawn_argv_malformed_requests_change_nothing",
     "shm_visible_on_both_sides_and_nowhere_else",
     "shm_frames_go_with_the_last_mapping",

@@ -566,7 +566,7 @@ def test_every_command_takes_help_and_h(sh):
 
 def test_spawn_help_documents_every_crasher_mode(sh):
     out = sh.run("help spawn")
-    for mode in range(10):
+    for mode in range(11):
         assert re.search(rf"^ +{mode} \w", out, re.M) or re.search(rf"  {mode} \w", out), mode
 
 
@@ -598,6 +598,24 @@ def test_a_crash_is_reported_and_reclaimed_and_the_prompt_returns(sh, mode, how)
     assert f"memsrv: crasher (process {pid}) killed" in out
     assert gstat(sh, "free frames") == free  # everything came back
     assert "list the commands" in sh.run("help")
+
+
+def test_a_held_child_whose_parent_ends_without_starting_it_is_killed(sh):
+    # crasher 10 spawns a waiting crasher held and exits with its id without starting it:
+    # nobody else may start it, so memsrv kills it as its parent ends; every frame is back.
+    free, killed = gstat(sh, "free frames"), gstat(sh, "killed")
+    pid = number(r"started crasher as process (\d+)", sh.run("spawn crasher 10 control"))
+    out = clean(sh.expect(PROMPT)) + sh.settle()
+    orphan = number(rf"process {pid} \(crasher\) exited with code (\d+)", out)
+    assert (f"memsrv: crasher (process {orphan}) killed: its parent (process {pid}) ended "
+            "before starting it") in out
+    assert gstat(sh, "killed") == killed + 1 and gstat(sh, "free frames") == free
+    assert orphan not in ps_cores(sh.run("ps"))
+    # Without the control right it cannot spawn, says so and exits with 0.
+    pid = number(r"started crasher as process (\d+)", sh.run("spawn crasher 10"))
+    out = clean(sh.expect(PROMPT))
+    assert "crasher: spawn held: E_RIGHTS" in out
+    assert f"process {pid} (crasher) exited with code 0" in out
 
 
 def test_a_normal_exit_is_reported(sh):
