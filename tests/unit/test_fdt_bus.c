@@ -153,10 +153,13 @@ int main(int argc, char **argv)
 	if (!pblob) {
 		fprintf(stderr, "no %s: scripts/test (or scripts/run) fetches it; skipped\n",
 			argv[2]);
+		free(vblob);
 		return SKIP_EXIT;
 	}
 	if (!vblob || fdt_init(&virt, vblob, vsize) != 0 || fdt_init(&pi, pblob, psize) != 0) {
 		fprintf(stderr, "cannot parse the blobs\n");
+		free(vblob);
+		free(pblob);
 		return 2;
 	}
 	int status = check_main(tests);
