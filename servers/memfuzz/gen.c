@@ -28,6 +28,12 @@ void gen_seed(uint64_t seed)
 	slot_count = handle_count = 0;
 }
 
+/* One of the last KNOWN_MAX values remembered in `ring` (count > 0 remembered so far). */
+static uint64_t pick_known(const uint64_t *ring, unsigned count)
+{
+	return ring[gen_next() % (count < KNOWN_MAX ? count : KNOWN_MAX)];
+}
+
 void gen_remember(uint64_t label, uint64_t result)
 {
 	if (label == MEMSRV_OBJ_CREATE || label == MEMSRV_NAME_LOOKUP)
@@ -166,7 +172,7 @@ static uint64_t pick_slot(void)
 				  1ull << 32,
 				  ~0ull };
 	if (slot_count && chance(2))
-		return known_slots[gen_next() % (slot_count < KNOWN_MAX ? slot_count : KNOWN_MAX)];
+		return pick_known(known_slots, slot_count);
 	return PICK(pool);
 }
 
@@ -179,8 +185,7 @@ static uint64_t pick_handle(void)
 {
 	const uint64_t pool[] = { 0, 0x40 + 1, 0xff, 0x1ff, 1ull << 24, ~0ull };
 	if (handle_count && chance(2)) {
-		uint64_t h = known_handles[gen_next() %
-					   (handle_count < KNOWN_MAX ? handle_count : KNOWN_MAX)];
+		uint64_t h = pick_known(known_handles, handle_count);
 		return chance(8) ? h + 0x100 : h; /* sometimes a later generation */
 	}
 	return PICK(pool);

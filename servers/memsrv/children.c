@@ -131,6 +131,6 @@ int handle_start(struct call *c)
 		return E_STATE;
 	err = mica_tcb_resume(child->proc.tcb);
 	if (!err)
-		process_start_held(child);
+		process_unhold(child);
 	return err;
 }

@@ -45,7 +45,6 @@ struct handler {
 };
 
 static const struct memsrv_options *options;
-static uint64_t killed;
 
 static void put(struct call *c, uint64_t v)
 {
@@ -56,8 +55,6 @@ static void put(struct call *c, uint64_t v)
 static void end_process(struct call *c, struct aspace *as, unsigned state, int32_t code)
 {
 	bool self = as->id == MEMSRV_BADGE_AS(c->rq->badge);
-	if (state == MEMSRV_PS_KILLED)
-		killed++;
 	process_end(as, state, 0, code);
 	c->rp->none = self;
 }
@@ -291,7 +288,7 @@ static int handle_global_stats(struct call *c)
 	s[MEMSRV_GSTAT_AS_CREATED] = t.created;
 	s[MEMSRV_GSTAT_PROCESSES] = t.processes;
 	s[MEMSRV_GSTAT_ASLR_BITS] = LAYOUT_ASLR_BITS;
-	s[MEMSRV_GSTAT_KILLED] = killed + process_held_orphans();
+	s[MEMSRV_GSTAT_KILLED] = process_killed();
 	s[MEMSRV_GSTAT_POOLED_FRAMES] = a.pooled_frames;
 	s[MEMSRV_GSTAT_AS_MAX] = aspace_live_max();
 	s[MEMSRV_GSTAT_CHUNKS_RECYCLED] = a.chunks_recycled;
@@ -607,7 +604,6 @@ static void handle_fault(const struct request *rq, struct reply *rp)
 		bool pc_first = rq->label == FAULT_LABEL(FAULT_UNDEFINED) ||
 				rq->label == FAULT_LABEL(FAULT_OTHER);
 		process_note_fault(as, rq->w[0], pc_first ? rq->w[0] : rq->w[1]);
-		killed++;
 	}
 }
 

@@ -361,14 +361,14 @@ int process_spawn(const struct spawn_args *a, struct aspace **out)
 	return E_OK;
 }
 
-static uint64_t held_orphans;
+static uint64_t killed; /* processes ended with MEMSRV_PS_KILLED */
 
-uint64_t process_held_orphans(void)
+uint64_t process_killed(void)
 {
-	return held_orphans;
+	return killed;
 }
 
-void process_start_held(struct aspace *as)
+void process_unhold(struct aspace *as)
 {
 	struct aspace *parent = aspace_get(as->proc.parent);
 	as->proc.held = false;
@@ -392,7 +392,6 @@ static void end_held_children(const struct aspace *parent)
 		printf("memsrv: %s (process %u) killed: its parent (process %u) ended before "
 		       "starting it\n",
 		       c->proc.name, c->id, parent->id);
-		held_orphans++;
 		left--;
 		process_end(c, MEMSRV_PS_KILLED, 0, 0);
 	}
@@ -402,7 +401,9 @@ void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t 
 {
 	struct process *p = &as->proc;
 	if (p->held)
-		process_start_held(as); /* its parent counts it no more */
+		process_unhold(as); /* its parent counts it no more */
+	if (state == MEMSRV_PS_KILLED)
+		killed++;
 	probe_forget(as);
 	release_process(as);
 	cores_give(&cores, p->core);

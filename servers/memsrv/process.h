@@ -86,12 +86,12 @@ int process_mint_endpoint(uint64_t badge, cptr_t *out);
  */
 void process_end(struct aspace *as, unsigned state, unsigned kill_stat, int32_t code);
 
-/* Marks the held process `as` as started (or ended): its parent counts it no more. */
-void process_start_held(struct aspace *as);
+/* The held process `as` is held no more (started, or ending): its parent stops counting it. */
+void process_unhold(struct aspace *as);
 
-/* How many held children were killed because their parent ended without starting them
- * (counted in MEMSRV_GSTAT_KILLED). */
-uint64_t process_held_orphans(void);
+/* How many processes ended killed (MEMSRV_GSTAT_KILLED): by a fault, MEMSRV_KILL,
+ * MEMSRV_AS_DESTROY, or as held children of a parent that ended. */
+uint64_t process_killed(void);
 
 /* Records the address and pc of the fault that just killed the process of `as`. */
 void process_note_fault(struct aspace *as, uint64_t addr, uint64_t pc);
