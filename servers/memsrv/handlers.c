@@ -585,7 +585,7 @@ static int dispatch(struct call *c)
 
 /*
  * A fault message through a fault capability: the probe's (probe.c) or the pager's; anything
- * else is refused. A fault that kills a process is recorded for MEMSRV_PROC_INFO.
+ * else is refused. A fault that kills a process is recorded by the pager (MEMSRV_PROC_INFO).
  */
 static void handle_fault(const struct request *rq, struct reply *rp)
 {
@@ -599,12 +599,7 @@ static void handle_fault(const struct request *rq, struct reply *rp)
 		rp->err = E_LABEL; /* the thread stays suspended */
 		return;
 	}
-	rp->none = !pager_fault(as, rq->label, rq->w, rq->length);
-	if (rp->none) {
-		bool pc_first = rq->label == FAULT_LABEL(FAULT_UNDEFINED) ||
-				rq->label == FAULT_LABEL(FAULT_OTHER);
-		process_note_fault(as, rq->w[0], pc_first ? rq->w[0] : rq->w[1]);
-	}
+	rp->none = !pager_fault(as, rq->label, rq->w, rq->length); /* killed: no reply */
 }
 
 void handlers_init(const struct memsrv_options *opts)

@@ -30,13 +30,14 @@ static const char *const class_names[FC_COUNT] = {
 	"lazy", "guard page", "unmapped", "permission", "quota", "other",
 };
 
-/* Ends the process for a fault of class fc at addr. */
+/* Ends the process for a fault of class fc at addr, recording both for MEMSRV_PROC_INFO. */
 static bool kill(struct aspace *as, enum fault_class fc, uint64_t addr, uint64_t pc)
 {
 	as->faults[fc]++;
 	printf("memsrv: %s (process %u) killed: %s fault at %#lx, pc %#lx\n", as->proc.name, as->id,
 	       class_names[fc], (unsigned long)addr, (unsigned long)pc);
 	process_end(as, MEMSRV_PS_KILLED, pager_stat_index(fc), 0);
+	process_note_fault(as, addr, pc);
 	return false;
 }
 

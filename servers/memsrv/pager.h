@@ -14,7 +14,8 @@
 /*
  * Handles fault message `label` (FAULT_LABEL(kind)) with words mr[0..length) from the
  * process of `as`. Returns true if the thread should be resumed (reply label 0); false if
- * the process was ended (then there is no one to reply to).
+ * the process was ended (then there is no one to reply to; the fault's address and pc are
+ * recorded for MEMSRV_PROC_INFO).
  */
 bool pager_fault(struct aspace *as, uint64_t label, const uint64_t *mr, unsigned length);
 
