@@ -81,23 +81,23 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next);
 
 /*
  * The IPC fastpath's switch, split so that nothing can fail once the fastpath has
- * committed. arch_switch_check(next) changes nothing and says how the core can switch to
- * `next` (ARCH_SWITCH_NO: it cannot run, its VSpace has no valid ASID; what would make
- * arch_switch_to_user return). After the fastpath's changes, arch_fast_switch(next, how)
- * does what arch_switch_to_user does up to the ERET (VSpace, TPIDR_EL0, FP/SIMD trap, the
- * count) when that takes only register writes, and arch_switch_installing(next) does it
- * when the VSpace needs a hardware ASID (out of line: it may start an ASID generation),
- * returning next. The caller returns to next. The first two are static inline functions
- * of <arch/switch.h>, which their one user (fastpath.c) includes, so that this header
- * needs no TCB layout:
- *   enum arch_switch arch_switch_check(const struct tcb *next);
- *   void arch_fast_switch(struct tcb *next, enum arch_switch how);
+ * committed. arch_switch_prepare(next) is the fastpath's last check: it says whether the
+ * core can switch to `next` (ARCH_SWITCH_NO: it cannot run, its VSpace has no valid ASID;
+ * what would make arch_switch_to_user return), and when TTBR0 can be made to hold next's
+ * VSpace with register writes alone it makes it so (ARCH_SWITCH_READY); the fastpath's
+ * changes follow, which cannot fail. Then arch_fast_switch(next) does the rest of what
+ * arch_switch_to_user does up to the ERET (TPIDR_EL0, FP/SIMD trap, the count), or, when
+ * the VSpace needs a hardware ASID (ARCH_SWITCH_NEW_ASID), arch_switch_installing(next)
+ * does all of it (out of line: it may start an ASID generation), returning next. The
+ * caller returns to next. The first two are static inline functions of <arch/switch.h>,
+ * which their one user (fastpath.c) includes, so that this header needs no TCB layout:
+ *   enum arch_switch arch_switch_prepare(struct tcb *next);
+ *   void arch_fast_switch(struct tcb *next);
  */
 enum arch_switch {
-	ARCH_SWITCH_NO,
-	ARCH_SWITCH_SAME_VSPACE,  /* TTBR0 holds next's VSpace */
-	ARCH_SWITCH_CACHED_TTBR0, /* next's cached TTBR0 value is valid: one write */
-	ARCH_SWITCH_NEW_ASID,     /* arch_switch_installing */
+	ARCH_SWITCH_READY,    /* TTBR0 holds next's VSpace (it did, or one write made it) */
+	ARCH_SWITCH_NO,       /* next cannot run */
+	ARCH_SWITCH_NEW_ASID, /* arch_switch_installing */
 };
 struct tcb *arch_switch_installing(struct tcb *next);
 

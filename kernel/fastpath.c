@@ -14,12 +14,13 @@
  * running thread. fastpath_nbsend answers an NBSend nobody receives, fastpath_yield hands
  * the core to the next thread of the yielder's priority.
  *
- * Every check happens before the first change, including how the switch will go
- * (arch_switch_check), so nothing fails after it; if a check fails the function returns
- * NULL and the general path (syscall.c, ipc.c, sched.c) does the same work slowly, with the
- * same result. On success it returns the thread to resume, which vectors.S resumes. The
- * functions are leaves without a stack frame (the one call, arch_switch_installing, is a
- * tail call). This is the file the style guide allows to be long-winded.
+ * Every check happens before the first change, the last one preparing the switch
+ * (arch_switch_prepare, which may load TTBR0), so nothing fails after it; if a check fails
+ * the function returns NULL and the general path (syscall.c, ipc.c, sched.c) does the same
+ * work slowly, with the same result. On success it returns the thread to resume, which
+ * vectors.S resumes. The functions are leaves without a stack frame (the one call,
+ * arch_switch_installing, is a tail call). This is the file the style guide allows to be
+ * long-winded.
  */
 #include "fastpath.h"
 
@@ -41,21 +42,33 @@
 
 /* The endpoint capability `cptr` names, if it has `right` and the thread's CSpace is a
  * single CNode that resolves all 64 bits (the usual root task and server layout); NULL
- * otherwise, for the general lookup (which finds the same slot when this one does). */
+ * otherwise, for the general lookup (which finds the same slot when this one does).
+ *
+ * The CSpace slot of a TCB holds a CNode capability or nothing (TCB_CONFIGURE takes only a
+ * CNode, and an empty slot is all zeroes), so radix + guard_bits == 64 is the CNode test
+ * too; the kernel self-audit checks that. A CNode's radix is at least CNODE_MIN_RADIX and
+ * at most 22 (the root CNode), and its guard_bits at most 63 (CNODE_MINT takes six bits):
+ * when the two add up to 64, the shift by radix is in 1..63. Once the guard matches, the
+ * index is what is left below it. */
+_Static_assert(CNODE_MIN_RADIX >= 1, "fast_endpoint's shift");
 static inline __attribute__((always_inline)) struct cap *fast_endpoint(struct tcb *t, cptr_t cptr,
 								       unsigned right)
 {
 	const struct cap *cn = &t->slots[TCB_SLOT_CSPACE].cap;
-	unsigned radix = cn->u.cnode.radix, guard_bits = cn->u.cnode.guard_bits;
-	if (cn->type != CAP_CNODE || radix + guard_bits != 64 || radix == 0 || guard_bits == 0 ||
-	    (cptr >> radix) != cn->u.cnode.guard)
+	unsigned radix = cn->u.cnode.radix;
+	uint64_t guard = cn->u.cnode.guard;
+	if (radix + cn->u.cnode.guard_bits != 64 || (cptr >> radix) != guard)
 		return NULL;
-	/* The low `radix` bits index the CNode: both shifts are in 1..63. */
-	struct cap *cap = &cn->u.cnode.slots[(cptr << guard_bits) >> guard_bits].cap;
+	struct cap *cap = &cn->u.cnode.slots[cptr - (guard << radix)].cap;
 	if (cap->type != CAP_ENDPOINT || !(cap->rights & right))
 		return NULL;
 	return cap;
 }
+
+/* The low bits of a message info word: length and capability count. A value at most
+ * MSG_MAX_LENGTH has no capability and a valid length (one compare for both). */
+#define INFO_LOW(info) ((unsigned)(info) & ((1u << (MSG_LENGTH_BITS + MSG_EXTRA_BITS)) - 1))
+_Static_assert(MSG_MAX_LENGTH < (1u << MSG_LENGTH_BITS), "INFO_LOW");
 
 /* True if `info` is a message the fastpath carries from `from` to `to`: no capability,
  * and either registers only or words beyond them with IPC buffers at both ends. */
@@ -63,50 +76,67 @@ static inline __attribute__((always_inline)) bool fast_message(uint64_t info,
 							       const struct tcb *from,
 							       const struct tcb *to)
 {
-	/* Length and capability count are the low 9 bits: registers only and no capability
-	 * is the common case, one compare. */
-	if ((info & ((1u << (MSG_LENGTH_BITS + MSG_EXTRA_BITS)) - 1)) <= MSG_REGISTERS)
+	if (INFO_LOW(info) <= MSG_REGISTERS) /* the common case */
 		return true;
-	struct msginfo m = msginfo_unpack(info);
-	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
+	if (INFO_LOW(info) > MSG_MAX_LENGTH)
 		return false;
 	return tcb_ipc_buffer(from) && tcb_ipc_buffer(to);
 }
 
-/* Copies MR0..MR(len-1) and sets the receiver's badge and message info. */
-static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from, struct tcb *to,
-								uint64_t badge)
+/* Copies MR(first)..MR(first+n-1), n a constant: loaded before they are stored, so the
+ * compiler pairs neighbouring words (it cannot tell that the two contexts never overlap). */
+#define COPY_MRS(from, to, first, n)                                      \
+	do {                                                              \
+		uint64_t w_[n];                                           \
+		for (unsigned i_ = 0; i_ < (n); i_++)                     \
+			w_[i_] = arch_get_mr(&(from)->ctx, (first) + i_); \
+		for (unsigned i_ = 0; i_ < (n); i_++)                     \
+			arch_set_mr(&(to)->ctx, (first) + i_, w_[i_]);    \
+	} while (0)
+
+/* Copies the words of a message beyond the registers, MR6..MR(len-1), two at a time.
+ * fast_message found that both threads have an IPC buffer (tcb_ipc_buffer), and nothing
+ * the fastpath changes since touches their IPC buffer slots. */
+static inline __attribute__((always_inline)) void fast_copy_buffer(const struct tcb *from,
+								   struct tcb *to, unsigned len)
 {
-	uint64_t info = arch_get_msginfo(&from->ctx);
+	const uint64_t *s = &from->ipc_buffer_kva->msg[MSG_REGISTERS];
+	const uint64_t *end = &from->ipc_buffer_kva->msg[len];
+	uint64_t *d = &to->ipc_buffer_kva->msg[MSG_REGISTERS];
+#pragma clang loop unroll(disable)
+	for (; end - s >= 2; s += 2, d += 2) {
+		uint64_t a = s[0], b = s[1];
+		d[0] = a;
+		d[1] = b;
+	}
+	if (s != end)
+		*d = *s;
+}
+
+/* Copies MR0..MR(len-1) of the message `info` and sets the receiver's badge and message
+ * info. */
+static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from, struct tcb *to,
+								uint64_t info, uint64_t badge)
+{
 	unsigned len = info & ((1u << MSG_LENGTH_BITS) - 1);
-	/* Exactly `len` registers: the sender's other registers are none of the receiver's
-	 * business. An empty message (the commonest) skips the copy at once; otherwise the
-	 * switch falls through from the highest. */
+	/* Exactly `len` words: the sender's other registers are none of the receiver's
+	 * business. An empty message (the commonest) skips the copy at once; up to five
+	 * registers take two tests. */
 	if (len == 0) {
 		/* nothing to copy */
 	} else if (len >= MSG_REGISTERS) {
-		for (unsigned i = 0; i < MSG_REGISTERS; i++)
-			arch_set_mr(&to->ctx, i, arch_get_mr(&from->ctx, i));
-		for (unsigned i = MSG_REGISTERS; i < len; i++)
-			tcb_ipc_buffer(to)->msg[i] = tcb_ipc_buffer(from)->msg[i];
+		COPY_MRS(from, to, 0, MSG_REGISTERS);
+		fast_copy_buffer(from, to, len);
+	} else if (len >= 4) {
+		COPY_MRS(from, to, 0, 4);
+		if (len == 5)
+			COPY_MRS(from, to, 4, 1);
 	} else {
-		switch (len) {
-		case 5:
-			arch_set_mr(&to->ctx, 4, arch_get_mr(&from->ctx, 4));
-			/* fall through */
-		case 4:
-			arch_set_mr(&to->ctx, 3, arch_get_mr(&from->ctx, 3));
-			/* fall through */
-		case 3:
-			arch_set_mr(&to->ctx, 2, arch_get_mr(&from->ctx, 2));
-			/* fall through */
-		case 2:
-			arch_set_mr(&to->ctx, 1, arch_get_mr(&from->ctx, 1));
-			/* fall through */
-		default:
-			arch_set_mr(&to->ctx, 0, arch_get_mr(&from->ctx, 0));
-			break;
-		}
+		if (len >= 2)
+			COPY_MRS(from, to, 1, 1);
+		if (len == 3)
+			COPY_MRS(from, to, 2, 1);
+		COPY_MRS(from, to, 0, 1);
 	}
 	arch_set_badge(&to->ctx, badge);
 	arch_set_msginfo(&to->ctx, info & ~(uint64_t)(0x1f << 7)); /* no caps, none unwrapped */
@@ -115,13 +145,14 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
 
 /* Whether `next`, woken by the running thread `t`, may run at once in its place, and how
  * the core switches to it: next belongs to this core, no queued thread outranks it, and
- * it can run (arch_switch_check). ARCH_SWITCH_NO if not. */
+ * it can run (arch_switch_prepare, which may already load its VSpace: the fastpaths call
+ * this last). ARCH_SWITCH_NO if not. */
 static inline __attribute__((always_inline)) enum arch_switch fast_may_run(const struct tcb *t,
-									   const struct tcb *next)
+									   struct tcb *next)
 {
 	if (next->priority < sched_highest_queued() || next->cpu != t->cpu)
 		return ARCH_SWITCH_NO;
-	return arch_switch_check(next);
+	return arch_switch_prepare(next);
 }
 
 /* Makes `next` (already marked runnable; fast_may_run said `how`) the running thread and
@@ -131,9 +162,9 @@ static inline __attribute__((always_inline)) struct tcb *fast_switch(struct tcb 
 								     enum arch_switch how)
 {
 	current = next;
-	if (how != ARCH_SWITCH_SAME_VSPACE && how == ARCH_SWITCH_NEW_ASID)
+	if (__builtin_expect(how == ARCH_SWITCH_NEW_ASID, 0))
 		return arch_switch_installing(next);
-	arch_fast_switch(next, how);
+	arch_fast_switch(next);
 	return next;
 }
 
@@ -144,14 +175,19 @@ static inline struct tcb *fast_dequeue(struct endpoint *ep)
 	ep->head = r->wait_next;
 	if (ep->head) {
 		ep->head->wait_prev = NULL;
+		r->wait_next = NULL; /* else it is NULL already */
 	} else {
 		ep->tail = NULL;
 		ep->state = EP_IDLE;
 	}
-	r->wait_next = NULL;
 	r->blocked_on = NULL;
 	return r;
 }
+
+_Static_assert(offsetof(struct cap, type) == 0 && offsetof(struct cap, rights) == 1 &&
+		   offsetof(struct cap, u) == 8 && offsetof(struct cap, u.reply.caller) == 8 &&
+		   sizeof(struct cap) == 32,
+	       "fast_hand_over writes a reply capability as words (little-endian)");
 
 /* Gives `receiver` the one-shot reply right to `caller` (in its empty caller slot), blocks
  * the caller on it and makes the receiver the thread to run. */
@@ -159,15 +195,16 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 								 struct tcb *receiver)
 {
 	struct cte *reply_slot = &receiver->slots[TCB_SLOT_CALLER];
-	reply_slot->cap = cap_null();
-	reply_slot->cap.type = CAP_REPLY;
-	reply_slot->cap.rights = RIGHT_GRANT;
-	reply_slot->cap.u.reply.caller = caller;
+	/* The reply capability, all four words (cap_null's zeroes included) as two pair stores:
+	 * the first word is the type, the rights and zero padding. */
+	const uint64_t head = CAP_REPLY | (uint64_t)RIGHT_GRANT << 8;
+	__builtin_memcpy(&reply_slot->cap, &head, sizeof head);
+	reply_slot->cap.u.words[0] = (uintptr_t)caller; /* u.reply.caller */
+	reply_slot->cap.u.words[1] = 0;
+	reply_slot->cap.u.words[2] = 0;
 	caller->reply_slot = reply_slot;
 	caller->state = THREAD_BLOCKED_REPLY; /* the running thread is in no run queue */
-	receiver->state = THREAD_RUNNABLE;
-	if (receiver->timeslice == 0)
-		receiver->timeslice = TIMESLICE_TICKS;
+	receiver->state = THREAD_RUNNABLE;    /* its time slice is never 0 (tcb_init, sched.c) */
 }
 
 struct tcb *fastpath_call(struct tcb *t)
@@ -180,7 +217,8 @@ struct tcb *fastpath_call(struct tcb *t)
 		return NULL;
 	struct tcb *server = ep->head;
 	struct cte *reply_slot = &server->slots[TCB_SLOT_CALLER];
-	if (!fast_message(arch_get_msginfo(&t->ctx), t, server) || !cap_is_null(&reply_slot->cap))
+	uint64_t info = arch_get_msginfo(&t->ctx);
+	if (!fast_message(info, t, server) || !cap_is_null(&reply_slot->cap))
 		return NULL;
 	enum arch_switch how = fast_may_run(t, server);
 	if (how == ARCH_SWITCH_NO)
@@ -188,7 +226,7 @@ struct tcb *fastpath_call(struct tcb *t)
 
 	stat_hot(stats.syscalls);
 	fast_dequeue(ep);
-	fast_transfer(t, server, cap->u.endpoint.badge);
+	fast_transfer(t, server, info, cap->u.endpoint.badge);
 	fast_hand_over(t, server);
 	return fast_switch(server, how);
 }
@@ -236,8 +274,8 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 	struct tcb *client = reply_slot->cap.u.reply.caller;
 	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
 	bool fault_resume = client->fault_pending;
-	if (fault_resume ? msginfo_unpack(arch_get_msginfo(&t->ctx)).label != 0
-			 : !fast_message(arch_get_msginfo(&t->ctx), t, client))
+	uint64_t info = arch_get_msginfo(&t->ctx);
+	if (fault_resume ? msginfo_unpack(info).label != 0 : !fast_message(info, t, client))
 		return NULL;
 	if (t->bound_ntfn && t->bound_ntfn->active)
 		return NULL;
@@ -255,7 +293,7 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 	if (fault_resume)
 		client->fault_pending = 0;
 	else
-		fast_transfer(t, client, 0);
+		fast_transfer(t, client, info, 0);
 	reply_slot->cap = cap_null();
 	client->reply_slot = NULL;
 
@@ -271,16 +309,13 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 	ep->tail = t;
 	ep->state = EP_RECEIVING;
 
-	client->state = THREAD_RUNNABLE;
-	if (client->timeslice == 0)
-		client->timeslice = TIMESLICE_TICKS;
+	client->state = THREAD_RUNNABLE; /* its time slice is never 0 */
 	return fast_switch(client, how);
 }
 
 struct tcb *fastpath_nbsend(struct tcb *t)
 {
-	struct msginfo m = msginfo_unpack(arch_get_msginfo(&t->ctx));
-	if (m.extra_caps != 0 || m.length > MSG_MAX_LENGTH)
+	if (INFO_LOW(arch_get_msginfo(&t->ctx)) > MSG_MAX_LENGTH)
 		return NULL;
 	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_WRITE);
 	if (!cap || cap->u.endpoint.ep->state == EP_RECEIVING)
@@ -300,7 +335,7 @@ struct tcb *fastpath_yield(struct tcb *t)
 	struct tcb *next = sched_yield_target(t);
 	if (!next)
 		return NULL;
-	enum arch_switch how = arch_switch_check(next);
+	enum arch_switch how = arch_switch_prepare(next);
 	if (how == ARCH_SWITCH_NO)
 		return NULL;
 

@@ -116,9 +116,7 @@ static bool running_somewhere(const struct tcb *t)
 
 void sched_make_runnable(struct tcb *t)
 {
-	t->state = THREAD_RUNNABLE;
-	if (t->timeslice == 0)
-		t->timeslice = TIMESLICE_TICKS;
+	t->state = THREAD_RUNNABLE; /* its time slice is never 0 (tcb_init, sched_tick) */
 	if (running_somewhere(t) || queued(t))
 		return;
 	queue_append(t);

@@ -17,6 +17,7 @@
 #include "object/ipc.h"
 #include "object/notification.h"
 #include "object/tcb.h"
+#include "sched.h"
 
 #define AUDIT_MAX_QUEUE (1u << 20)
 
@@ -143,6 +144,16 @@ static void audit_thread(struct audit *a, const struct tcb *t, struct ipc_counts
 	}
 	if (st == THREAD_BLOCKED_REPLY)
 		audit_reply_wait(a, t);
+	/* What the fastpaths rely on: a slice is never 0, and the CSpace slot holds a CNode
+	 * or is empty (then all zeroes: radix and guard_bits 0). */
+	const struct cap *cs = &t->slots[TCB_SLOT_CSPACE].cap;
+	if (cs->type != CAP_CNODE &&
+	    (cs->type != CAP_NULL || cs->u.cnode.radix != 0 || cs->u.cnode.guard_bits != 0))
+		audit_fail(a, "thread %lu: its CSpace slot holds a capability of type %u", t->id,
+			   cs->type);
+	if (t->timeslice == 0 || t->timeslice > TIMESLICE_TICKS)
+		audit_fail(a, "thread %lu: time slice %u outside 1..%u", t->id, t->timeslice,
+			   TIMESLICE_TICKS);
 	audit_caller_slot(a, t);
 	if (t->bound_ntfn && (!live(CAP_NOTIFICATION, t->bound_ntfn) || t->bound_ntfn->bound != t))
 		audit_fail(a, "thread %lu is bound to notification %p, which is not bound to it",

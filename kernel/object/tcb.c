@@ -25,6 +25,7 @@ void tcb_init(struct tcb *t)
 {
 	t->state = THREAD_INACTIVE;
 	t->id = next_tcb_id++;
+	t->timeslice = TIMESLICE_TICKS; /* 1..TIMESLICE_TICKS from now on (sched_tick refills) */
 }
 
 uint64_t tcb_get_mr(const struct tcb *t, unsigned i)

@@ -15,6 +15,7 @@
 #include "object/cspace.h"
 #include "object/ipc.h"
 #include "object/tcb.h"
+#include "sched.h"
 #include "vspace.h"
 
 CHECK_DEFINE_GLOBALS;
@@ -88,8 +89,10 @@ static void reset(void)
 	nmsgs = 0;
 	mdb_init();
 	hwasid_init(&asid_hw_alloc, 8);
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 3; i++) {
 		tcbs(i).id = i + 1;
+		tcbs(i).timeslice = TIMESLICE_TICKS; /* as tcb_init leaves it */
+	}
 }
 
 /* Runs the audits kernel_audit runs after the run queues; returns the violations. */
@@ -416,6 +419,25 @@ static void test_notification_waiter_and_binding_are_checked(void)
 	CHECK(reported("bound to thread"));
 }
 
+/* What the fastpaths take for granted: a time slice is never 0, and a CSpace slot holds a
+ * CNode or is all zeroes. */
+static void test_fastpath_assumptions_are_checked(void)
+{
+	world();
+	tcbs(1).timeslice = 0;
+	CHECK_EQ(audit(NULL), 1);
+	CHECK(reported("thread 2: time slice 0 outside 1.."));
+	tcbs(1).timeslice = TIMESLICE_TICKS + 1;
+	CHECK_EQ(audit(NULL), 1);
+	tcbs(1).timeslice = 1;
+	CHECK_EQ(audit(NULL), 0);
+	/* An empty slot whose CNode fields are not zero would pass for a CNode there. */
+	tcbs(2).slots[TCB_SLOT_CSPACE].cap.u.cnode.radix = 4;
+	tcbs(2).slots[TCB_SLOT_CSPACE].cap.u.cnode.guard_bits = 60;
+	CHECK_EQ(audit(NULL), 1);
+	CHECK(reported("thread 3: its CSpace slot holds a capability of type 0"));
+}
+
 static void test_reply_wait_without_reply_capability_is_reported(void)
 {
 	world();
@@ -584,6 +606,7 @@ int main(void)
 		TEST(idle_endpoint_with_waiters_is_reported),
 		TEST(queued_dead_thread_is_reported),
 		TEST(notification_waiter_and_binding_are_checked),
+		TEST(fastpath_assumptions_are_checked),
 		TEST(reply_wait_without_reply_capability_is_reported),
 		TEST(consistent_vspace_has_no_violations),
 		TEST(vspace_with_two_asids_is_reported),

@@ -141,7 +141,7 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 
 struct tcb *arch_switch_installing(struct tcb *next)
 {
-	/* The fastpath found (arch_switch_check, before it changed anything) that neither
+	/* The fastpath found (arch_switch_prepare, before it changed anything) that neither
 	 * TTBR0 nor next's cached value holds its VSpace, which has a valid ASID. */
 	if (!install_vspace(tcb_vspace(next)))
 		panic("arch_switch_installing: thread %lu has no VSpace with an ASID", next->id);

@@ -1,6 +1,6 @@
 /*
  * Switching a core to a user thread: what context.c's context_switch does, in the inline
- * pieces the IPC fastpath needs (arch.h: arch_fast_switch_ok, arch_fast_switch).
+ * pieces the IPC fastpath needs (arch.h: arch_switch_prepare, arch_fast_switch).
  *
  * The thread's VSpace goes into TTBR0 unless TTBR0 holds it already (the VSpace and its
  * software ASID are recorded per core). Each thread caches the TTBR0 value it last ran with
@@ -78,29 +78,26 @@ static inline __attribute__((always_inline)) bool switch_by_cache(const struct t
 }
 
 /* See arch.h. */
-static inline __attribute__((always_inline)) enum arch_switch arch_switch_check(
-    const struct tcb *next)
+static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepare(struct tcb *next)
 {
 	const struct cap *vs = &next->slots[TCB_SLOT_VSPACE].cap; /* tcb_vspace, if a VSpace */
 	if (vs->type != CAP_VSPACE)
 		return ARCH_SWITCH_NO;
 	if (switch_vspace_installed(vs))
-		return ARCH_SWITCH_SAME_VSPACE;
-	if (switch_by_cache(next, vs))
-		return ARCH_SWITCH_CACHED_TTBR0;
+		return ARCH_SWITCH_READY;
+	if (switch_by_cache(next, vs)) {
+		write_sysreg(ttbr0_el1, next->ttbr0_cache);
+		switch_set_installed(vs);
+		return ARCH_SWITCH_READY;
+	}
 	if (asid_entry_of(vs->u.vspace.asid, vs->u.vspace.paddr))
 		return ARCH_SWITCH_NEW_ASID;
 	return ARCH_SWITCH_NO;
 }
 
 /* See arch.h. */
-static inline __attribute__((always_inline)) void arch_fast_switch(struct tcb *next,
-								   enum arch_switch how)
+static inline __attribute__((always_inline)) void arch_fast_switch(struct tcb *next)
 {
-	if (how == ARCH_SWITCH_CACHED_TTBR0) {
-		write_sysreg(ttbr0_el1, next->ttbr0_cache);
-		switch_set_installed(&next->slots[TCB_SLOT_VSPACE].cap);
-	}
 	switch_thread_registers(next);
 	stat_hot(this_cpu()->switches);
 }
