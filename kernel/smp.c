@@ -32,6 +32,7 @@ void smp_lock_wait(uint32_t ticket)
 {
 	/* Invariant: the ticket being served is not ours yet. While waiting, answer the core
 	 * that holds the lock if it asks this one to get out of user state (smp_stall). */
+	this_cpu()->lock_waits++; /* only this core writes it */
 	while ((uint16_t)__atomic_load_n(&kernel_lock, __ATOMIC_ACQUIRE) != (uint16_t)ticket) {
 		arch_answer_stall();
 		arch_cpu_relax();

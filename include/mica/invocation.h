@@ -72,7 +72,7 @@ enum mica_invocation {
 	KERNEL_INFO_CPU_STATS,  /* core -> the KCPU_* counters of that core, in that order */
 };
 
-/* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (7 words). */
+/* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (8 words). */
 enum kernel_cpu_stat {
 	KCPU_TICKS,           /* timer ticks it has taken */
 	KCPU_SWITCHES,        /* context switches to a thread on it (KSTAT_NOT_COUNTED: release) */
@@ -81,6 +81,7 @@ enum kernel_cpu_stat {
 	KCPU_RUNNING,         /* the id of the thread it runs (TCB id), 0 while idle */
 	KCPU_THREADS_QUEUED,  /* runnable threads waiting in its run queues */
 	KCPU_TLBI,            /* TLB invalidations it issued (KSTAT_TLBI_* count all cores) */
+	KCPU_LOCK_WAITS,      /* its kernel entries that found the kernel lock taken and waited */
 	KCPU_COUNT,
 };
 

@@ -51,6 +51,7 @@ static int decode_kernel_cpu_stats(struct invocation *inv)
 	inv_set_result(inv, KCPU_RUNNING, c->cur ? c->cur->id : 0);
 	inv_set_result(inv, KCPU_THREADS_QUEUED, sched_queued_on((unsigned)core));
 	inv_set_result(inv, KCPU_TLBI, c->tlbi);
+	inv_set_result(inv, KCPU_LOCK_WAITS, c->lock_waits);
 	return E_OK;
 }
 

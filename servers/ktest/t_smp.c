@@ -443,6 +443,96 @@ static void kernel_stats_report_the_cores_online(void)
 	CHECK(k[KSTAT_CPUS_ONLINE] >= 1);
 }
 
+/*
+ * Entries that wait for the kernel lock. Helpers on the other cores keep it busy (the
+ * kernel self-audit, a long walk under the lock, in a loop) while this thread makes
+ * NBSends, through the fastpath and through the general path, with every register set to a
+ * pattern. An entry that finds the lock taken saves everything before it waits and then
+ * goes on as if the lock had been free, and the NBSend fastpath returns without reloading
+ * x20..x29: the registers must come back as they were all the same. This core's
+ * KCPU_LOCK_WAITS shows that entries waited: more of them than its ticks and reschedule
+ * SGIs (the other entries it took) explain.
+ */
+#define LOCK_WAITS_WANTED 100
+#define LOCK_ROUNDS_MAX   20000
+static volatile uint64_t hammer_stop, hammer_done, hammer_violations;
+
+static void hammer_the_lock(uint64_t arg)
+{
+	(void)arg;
+	unsigned checked;
+	while (!__atomic_load_n(&hammer_stop, __ATOMIC_ACQUIRE))
+		__atomic_fetch_add(&hammer_violations, mica_debug_audit(&checked),
+				   __ATOMIC_RELAXED);
+	__atomic_fetch_add(&hammer_done, 1, __ATOMIC_RELEASE);
+}
+
+/* Whether kt_syscall_registers' record shows NBSend's answer `x1` and every other register
+ * as it was set. */
+static bool nbsend_left_registers(const uint64_t *out, cptr_t cap, uint64_t x1)
+{
+	if (out[0] != cap || out[1] != x1 || out[8] != SYS_NBSEND || out[31] != out[33] ||
+	    out[32] != KT_REG_PATTERN + 32)
+		return false;
+	for (unsigned n = 2; n <= 30; n++) {
+		if (n != 8 && out[n] != KT_REG_PATTERN + n)
+			return false;
+	}
+	return true;
+}
+
+/* Lock waits between two KCPU_* readings of a core that its ticks, its reschedule SGIs and
+ * the `reads` statistics invocations in between do not explain (each of those entries
+ * waits at most once): the waits of the NBSends. */
+static int64_t nbsend_waits(const uint64_t *a, const uint64_t *b, unsigned reads)
+{
+	return (int64_t)(b[KCPU_LOCK_WAITS] - a[KCPU_LOCK_WAITS]) -
+	       (int64_t)(b[KCPU_TICKS] - a[KCPU_TICKS]) -
+	       (int64_t)(b[KCPU_RESCHEDULE_SGIS] - a[KCPU_RESCHEDULE_SGIS]) - (int64_t)reads;
+}
+
+static void registers_survive_entries_that_wait_for_the_lock(void)
+{
+	unsigned n = cores_online(), me = (unsigned)mica_debug_cpu(NULL);
+	struct kt_thread helpers[8];
+	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
+	cptr_t write_only = kt_copy(ep, RIGHT_WRITE); /* a capability transfer: general path */
+	hammer_stop = hammer_done = hammer_violations = 0;
+	for (unsigned c = 0, k = 0; c < n; c++) {
+		if (c != me)
+			REQUIRE_OK(spawn_on(&helpers[k++], c, 100, 0, hammer_the_lock, 0));
+	}
+	uint64_t a[KCPU_COUNT], b[KCPU_COUNT];
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, me, a));
+	unsigned wrong = 0, rounds = 0, reads = 0;
+	do {
+		for (unsigned i = 0; i < 64; i++, rounds++) {
+			uint64_t out[35] = { 0 };
+			if (i & 1) {
+				kt_syscall_registers(SYS_NBSEND, write_only, msginfo_pack(7, 0, 1),
+						     out);
+				wrong += !nbsend_left_registers(out, write_only,
+								msginfo_error(E_RIGHTS));
+			} else {
+				kt_syscall_registers(SYS_NBSEND, ep, msginfo_pack(7, 0, 0), out);
+				wrong +=
+				    !nbsend_left_registers(out, ep, msginfo_error(E_WOULDBLOCK));
+			}
+		}
+		REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, me, b));
+		reads++;
+	} while (nbsend_waits(a, b, reads) < LOCK_WAITS_WANTED && rounds < LOCK_ROUNDS_MAX);
+	__atomic_store_n(&hammer_stop, 1, __ATOMIC_RELEASE);
+	CHECK(wait_for(&hammer_done, n - 1));
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(hammer_violations, 0);
+	printf("ktest: %u NBSends, %lu entries waited for the lock (%lu ticks and SGIs)\n", rounds,
+	       (unsigned long)(b[KCPU_LOCK_WAITS] - a[KCPU_LOCK_WAITS]),
+	       (unsigned long)(b[KCPU_TICKS] - a[KCPU_TICKS] + b[KCPU_RESCHEDULE_SGIS] -
+			       a[KCPU_RESCHEDULE_SGIS]));
+	CHECK(nbsend_waits(a, b, reads) >= LOCK_WAITS_WANTED);
+}
+
 /* SYS_DEBUG_PUTS writes up to DEBUG_PUTS_MAX bytes at once and refuses what it cannot. The
  * line it writes is checked on the console by test_kernel_core.py. */
 static void debug_puts_writes_a_piece_at_once(void)
@@ -481,6 +571,8 @@ static const struct ktest multi_tests[] = {
 	{ "smp_vspace_deleted_while_running_on_other_core_stops_it",
 	  vspace_deleted_while_running_on_other_core_stops_it },
 	{ "smp_cpu_stats_follow_a_core", cpu_stats_follow_a_core },
+	{ "smp_registers_survive_entries_that_wait_for_the_lock",
+	  registers_survive_entries_that_wait_for_the_lock },
 };
 
 const struct ktest_suite kt_suite_smp = KT_SUITE(tests);

@@ -399,9 +399,9 @@ static int kstat_cores(unsigned online)
 {
 	bool uncounted = false;
 	term_printf(
-	    "per core (TLBI: invalidations the core issued; the counters above are the "
-	    "machine's):\n"
-	    "  CORE     TICKS  SWITCHES  SGIS-IN  STALLS     TLBI  RUNNING  QUEUED  PLACED\n");
+	    "per core (TLBI: invalidations the core issued, WAITS: its kernel entries that "
+	    "waited\nfor the kernel lock; the counters above are the machine's):\n"
+	    "  CORE    TICKS SWITCHES SGIS-IN STALLS    TLBI   WAITS RUNNING QUEUED PLACED\n");
 	for (unsigned core = 0; core < online; core++) {
 		struct mem_cpu_stats c;
 		int err = mem_cpu_stats(shell.ms, core, &c);
@@ -415,13 +415,13 @@ static int kstat_cores(unsigned online)
 			snprintf(switches, sizeof switches, "%lu",
 				 (unsigned long)c.kernel[KCPU_SWITCHES]);
 		}
-		term_printf("  %4u %9lu %9s %8lu %7lu %8lu %8lu %7lu %7lu\n", core,
-			    (unsigned long)c.kernel[KCPU_TICKS], switches,
-			    (unsigned long)c.kernel[KCPU_RESCHEDULE_SGIS],
-			    (unsigned long)c.kernel[KCPU_STALLS],
-			    (unsigned long)c.kernel[KCPU_TLBI],
-			    (unsigned long)c.kernel[KCPU_RUNNING],
-			    (unsigned long)c.kernel[KCPU_THREADS_QUEUED], (unsigned long)c.placed);
+		term_printf(
+		    "  %4u %8lu %8s %7lu %6lu %7lu %7lu %7lu %6lu %6lu\n", core,
+		    (unsigned long)c.kernel[KCPU_TICKS], switches,
+		    (unsigned long)c.kernel[KCPU_RESCHEDULE_SGIS],
+		    (unsigned long)c.kernel[KCPU_STALLS], (unsigned long)c.kernel[KCPU_TLBI],
+		    (unsigned long)c.kernel[KCPU_LOCK_WAITS], (unsigned long)c.kernel[KCPU_RUNNING],
+		    (unsigned long)c.kernel[KCPU_THREADS_QUEUED], (unsigned long)c.placed);
 	}
 	if (uncounted)
 		term_printf("  (SWITCHES -: not counted by a release kernel)\n");

@@ -13,11 +13,20 @@
  * which never returns there: it leaves through return_to_user (this file), which reloads a
  * context and leaves SP_EL1 just past it again, ready for the next entry.
  *
- * Every entry from EL0 takes the big kernel lock (kernel/smp.h) once the registers are
- * saved, and return_to_user and idle_loop release it. After taking it the entry checks
- * that the thread it saved is still this core's current one: while this core waited,
- * the lock holder may have detached it (smp_detach_thread), and then the entry only
- * schedules.
+ * A synchronous exception from EL0 saves in two steps. First x0..x19 and x30: what a C
+ * function may clobber, and x19, which then holds the context; x20..x29 keep the thread's
+ * values through any C call (they are callee-saved). The rest (x20..x29, SP_EL0, ELR,
+ * SPSR, TPIDR_EL0) is saved before anything that may switch threads, wait or report the
+ * context. The NBSend fastpath needs none of it: the thread comes straight back, and
+ * return_to_same_user reloads only what the first step saved.
+ *
+ * Every entry from EL0 takes the big kernel lock (kernel/smp.h). If the lock is free the
+ * entry goes on at once: no other core can have detached the thread, which needs this
+ * core's answer to a stall (smp_lock_wait), and the core asking holds the lock until it has
+ * it. Otherwise the entry saves everything, waits (answering stalls), and then checks that
+ * the thread it saved is still this core's current one: the lock holder may have detached
+ * it (smp_detach_thread), and then the entry only schedules. return_to_user and idle_loop
+ * release the lock.
  */
 #include <arch/percpu.h>
 #include <arch/sysreg.h>
@@ -59,6 +68,28 @@
 	stp	x24, x25, [sp, #TF_X(24)]
 	stp	x26, x27, [sp, #TF_X(26)]
 	stp	x28, x29, [sp, #TF_X(28)]
+.endm
+
+/* Loads x2..x19 / x2..x29 from the context at `base` (x0..x1 last, by the caller). */
+.macro load_x2_x19 base
+	ldp	x2, x3, [\base, #TF_X(2)]
+	ldp	x4, x5, [\base, #TF_X(4)]
+	ldp	x6, x7, [\base, #TF_X(6)]
+	ldp	x8, x9, [\base, #TF_X(8)]
+	ldp	x10, x11, [\base, #TF_X(10)]
+	ldp	x12, x13, [\base, #TF_X(12)]
+	ldp	x14, x15, [\base, #TF_X(14)]
+	ldp	x16, x17, [\base, #TF_X(16)]
+	ldp	x18, x19, [\base, #TF_X(18)]
+.endm
+
+.macro load_x2_x29 base
+	load_x2_x19 \base
+	ldp	x20, x21, [\base, #TF_X(20)]
+	ldp	x22, x23, [\base, #TF_X(22)]
+	ldp	x24, x25, [\base, #TF_X(24)]
+	ldp	x26, x27, [\base, #TF_X(26)]
+	ldp	x28, x29, [\base, #TF_X(28)]
 .endm
 
 .macro load_x0_x29
@@ -113,46 +144,89 @@
 	eret
 .endm
 
-/* Saves the user registers, TPIDR_EL0 included (a thread writes it without the kernel),
- * into the context SP_EL1 points past; leaves x19 = context. */
+/* At an entry from EL0, SP_EL1 points just past the thread's context: offset `off` of it. */
+#define UC(off) ((off) - UC_SIZE)
+
+/* The first step of saving the user registers (see the top): x0..x19 and x30 into the
+ * context SP_EL1 points past; then x19 = context, x9 = this core's struct percpu, and SP
+ * the core's kernel stack. */
+.macro save_user_first
+	stp	x0, x1, [sp, #UC(TF_X(0))]
+	stp	x2, x3, [sp, #UC(TF_X(2))]
+	stp	x4, x5, [sp, #UC(TF_X(4))]
+	stp	x6, x7, [sp, #UC(TF_X(6))]
+	stp	x8, x9, [sp, #UC(TF_X(8))]
+	stp	x10, x11, [sp, #UC(TF_X(10))]
+	stp	x12, x13, [sp, #UC(TF_X(12))]
+	stp	x14, x15, [sp, #UC(TF_X(14))]
+	stp	x16, x17, [sp, #UC(TF_X(16))]
+	stp	x18, x19, [sp, #UC(TF_X(18))]
+	str	x30, [sp, #UC(TF_X(30))]
+	sub	x19, sp, #UC_SIZE
+	mrs	x9, tpidr_el1
+	ldr	x10, [x9, #PERCPU_STACK_TOP]
+	mov	sp, x10
+.endm
+
+/* The second step, into the context at x19: x20..x29, SP_EL0, ELR, SPSR and TPIDR_EL0 (a
+ * thread writes it without the kernel). It leaves x20..x29 as they are and clobbers only
+ * x10..x13: after a wait for the lock the dispatch runs it again, and the NBSend fastpath
+ * may still return without reloading x20..x29. */
+.macro save_user_rest
+	stp	x20, x21, [x19, #TF_X(20)]
+	stp	x22, x23, [x19, #TF_X(22)]
+	stp	x24, x25, [x19, #TF_X(24)]
+	stp	x26, x27, [x19, #TF_X(26)]
+	stp	x28, x29, [x19, #TF_X(28)]
+	mrs	x10, sp_el0
+	str	x10, [x19, #UC_SP]
+	mrs	x11, elr_el1
+	mrs	x12, spsr_el1
+	stp	x11, x12, [x19, #UC_PC]
+	mrs	x13, tpidr_el0
+	str	x13, [x19, #UC_TPIDR]
+.endm
+
+/* Both steps; leaves x19 = context, x20 = this core's struct percpu, and ends the
+ * frame-pointer chain (for debuggers). */
 .macro save_user
-	sub	sp, sp, #UC_SIZE
-	store_x0_x29
-	mrs	x21, sp_el0
-	stp	x30, x21, [sp, #TF_X(30)]
-	mrs	x22, elr_el1
-	mrs	x23, spsr_el1
-	stp	x22, x23, [sp, #UC_PC]
-	mrs	x24, tpidr_el0
-	str	x24, [sp, #UC_TPIDR]
-	mov	x19, sp
-	mrs	x20, tpidr_el1			/* this core's struct percpu */
-	ldr	x21, [x20, #PERCPU_STACK_TOP]	/* and its kernel stack */
-	mov	sp, x21
+	save_user_first
+	save_user_rest
+	mov	x20, x9
 	mov	x29, xzr
 .endm
 
 /*
- * Takes the big kernel lock (ticket lock, smp.h): draws a ticket; if it is not the one
- * being served, waits in smp_lock_wait (which may clobber x0..x18; x8, the system-call
- * number, is reloaded). Then, if the saved thread (x19) is no longer this core's current
- * one (x20 = percpu), only schedules. Clobbers x9..x12.
+ * Draws a ticket of the big kernel lock (ticket lock, smp.h) and goes on if it is the one
+ * being served; otherwise branches to `busy` with w12 = the ticket. Clobbers x10..x13.
+ */
+.macro take_kernel_lock busy
+	ldr	x10, =kernel_lock		/* one literal load, not ADRP + ADD */
+9:	ldaxr	w11, [x10]
+	add	w12, w11, #(1 << 16)
+	stxr	w13, w12, [x10]
+	cbnz	w13, 9b
+	lsr	w12, w11, #16			/* our ticket */
+	cmp	w12, w11, uxth			/* the one being served? */
+	b.ne	\busy
+.endm
+
+/*
+ * Takes the big kernel lock with everything saved (x19 = context, x20 = percpu): if it is
+ * busy, waits in smp_lock_wait (which may clobber x0..x18; x8, the system-call number, is
+ * reloaded) and then, if the saved thread is no longer this core's current one, only
+ * schedules.
  */
 .macro enter_kernel
-	ldr	x9, =kernel_lock		/* one literal load, not ADRP + ADD */
-1:	ldaxr	w10, [x9]
-	add	w11, w10, #(1 << 16)
-	stxr	w12, w11, [x9]
-	cbnz	w12, 1b
-	lsr	w11, w10, #16			/* our ticket */
-	cmp	w11, w10, uxth			/* the one being served? */
-	b.eq	2f
-	mov	w0, w11
+	take_kernel_lock 1f
+	b	2f
+1:	mov	w0, w12
 	bl	smp_lock_wait
 	ldr	x8, [x19, #TF_X(8)]
-2:	ldr	x9, [x20, #PERCPU_CURRENT]
+	ldr	x9, [x20, #PERCPU_CURRENT]
 	cmp	x9, x19
 	b.ne	thread_gone
+2:
 .endm
 
 /* Releases the big kernel lock: the next ticket is served. Clobbers x9, w10. */
@@ -217,38 +291,72 @@ exception_vectors:
  * A system call tries a fastpath (kernel/fastpath.c) straight from here for SYS_CALL,
  * SYS_REPLY_RECV, SYS_NBSEND and SYS_YIELD (x8 still holds the number, x19 the context,
  * which is the start of the TCB). A fastpath returns the thread to resume, or NULL if it
- * cannot handle the call; the general path then takes it.
+ * cannot handle the call; the general path then takes it. Only NBSend runs with the
+ * second half of the registers unsaved (see the top).
  */
 vec_el0_sync:
-	save_user
-	enter_kernel
-	mrs	x0, esr_el1
-	ubfx	x1, x0, #ESR_EC_SHIFT, #ESR_EC_WIDTH
-	cmp	x1, #EC_SVC64
-	b.ne	3f
-	mov	x0, x19
-	cbz	x8, 1f				/* SYSNO_CALL */
+	save_user_first
+	take_kernel_lock el0_sync_busy
+el0_sync_locked:
+	mrs	x10, esr_el1
+	ubfx	x10, x10, #ESR_EC_SHIFT, #ESR_EC_WIDTH
+	cmp	x10, #EC_SVC64
+	b.ne	el0_sync_other
+	cbz	x8, el0_call			/* SYSNO_CALL */
 	cmp	x8, #SYSNO_REPLY_RECV
-	b.eq	4f
+	b.eq	el0_reply_recv
 	cmp	x8, #SYSNO_NBSEND
-	b.eq	5f
+	b.eq	el0_nbsend
+	save_user_rest
 	cmp	x8, #SYSNO_YIELD
-	b.ne	2f
+	b.ne	el0_syscall
+	mov	x0, x19
 	bl	fastpath_yield
 	cbnz	x0, return_to_user
-	b	2f
-5:	bl	fastpath_nbsend
-	cbnz	x0, return_to_same_user
-	b	2f
-4:	bl	fastpath_reply_recv
-	cbnz	x0, return_to_user
-	b	2f
-1:	bl	fastpath_call
-	cbnz	x0, return_to_user
-2:	mov	x0, x19
+el0_syscall:
+	mov	x0, x19
+	mov	x29, xzr			/* the end of the frame-pointer chain */
 	bl	trap_el0_syscall		/* does not return */
-3:	mrs	x1, far_el1
+el0_call:
+	save_user_rest
+	mov	x0, x19
+	bl	fastpath_call
+	cbnz	x0, return_to_user
+	b	el0_syscall
+el0_reply_recv:
+	save_user_rest
+	mov	x0, x19
+	bl	fastpath_reply_recv
+	cbnz	x0, return_to_user
+	b	el0_syscall
+el0_nbsend:
+	mov	x0, x19
+	bl	fastpath_nbsend			/* preserves x19..x29 */
+	cbnz	x0, return_to_same_user
+	save_user_rest
+	b	el0_syscall
+el0_sync_other:
+	save_user_rest
+	mrs	x0, esr_el1
+	mrs	x1, far_el1
+	mov	x29, xzr
 	bl	trap_el0_sync			/* does not return */
+/* The lock is busy (w12 = our ticket): everything is saved before waiting, since the wait
+ * answers stalls, after which the core asking may read or change the context. The wait
+ * keeps x19..x28 (C) and x29 is reloaded, so the dispatch above goes on as if the lock had
+ * been free. */
+el0_sync_busy:
+	mov	w0, w12
+	save_user_rest
+	mov	x29, xzr			/* the end of the frame-pointer chain */
+	bl	smp_lock_wait
+	ldr	x8, [x19, #TF_X(8)]
+	ldr	x29, [x19, #TF_X(29)]
+	mrs	x9, tpidr_el1
+	ldr	x9, [x9, #PERCPU_CURRENT]
+	cmp	x9, x19
+	b.ne	thread_gone
+	b	el0_sync_locked
 vec_el0_irq:
 	save_user
 	enter_kernel
@@ -283,30 +391,31 @@ thread_gone:
 	.global return_to_user
 return_to_user:
 	leave_kernel
-	mov	sp, x0
-	ldp	x22, x23, [sp, #UC_PC]
+	add	sp, x0, #UC_SIZE
+	ldp	x22, x23, [x0, #UC_PC]
 	msr	elr_el1, x22
 	msr	spsr_el1, x23
-	ldr	x21, [sp, #UC_SP]
+	ldr	x21, [x0, #UC_SP]
 	msr	sp_el0, x21
-	load_x0_x29
-	ldr	x30, [sp, #TF_X(30)]
-	add	sp, sp, #UC_SIZE
+	load_x2_x29 x0
+	ldr	x30, [x0, #TF_X(30)]
+	ldp	x0, x1, [x0, #TF_X(0)]
 	eret
 
 /*
  * return_to_same_user(struct user_context *ctx): return_to_user for the thread that entered
- * the kernel on this core, when nothing changed its PC, PSTATE, SP_EL0 or TPIDR_EL0 (the
- * NBSend fastpath). ELR_EL1, SPSR_EL1, SP_EL0 and TPIDR_EL0 still hold what they held at
- * the entry: the kernel runs with interrupts masked and took no other exception, and
- * waiting for the lock changes none of them. So only the general registers are reloaded.
+ * the kernel on this core through vec_el0_sync, when nothing changed its PC, PSTATE, SP_EL0,
+ * TPIDR_EL0 or x20..x29 (the NBSend fastpath). Those still hold what they held at the entry:
+ * the kernel runs with interrupts masked and took no other exception, waiting for the lock
+ * changes none of them, and C keeps x20..x29. So only x0..x19 and x30 are reloaded, the
+ * registers save_user_first stored.
  */
 return_to_same_user:
 	leave_kernel
-	mov	sp, x0
-	load_x0_x29
-	ldr	x30, [sp, #TF_X(30)]
-	add	sp, sp, #UC_SIZE
+	add	sp, x0, #UC_SIZE
+	load_x2_x19 x0
+	ldr	x30, [x0, #TF_X(30)]
+	ldp	x0, x1, [x0, #TF_X(0)]
 	eret
 
 /*
