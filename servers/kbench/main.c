@@ -50,14 +50,36 @@ static uint64_t stacks[THREADS][STACK_WORDS] __attribute__((aligned(16)));
 /* The linker script's bounds of the program image (servers/user.ld). */
 extern const char __user_start[], _end[];
 
-/* The PMU instruction counter; the isb keeps it from being read early. */
-/* A system call through libc-mini's stub with MR0..MR5 = 1..6; returns x1. Inlined, the
- * unused results are never stored: the same instructions as hand-written asm. */
-static inline uint64_t raw_call(uint64_t nr, cptr_t cap, uint64_t info)
+/*
+ * A system call with message info `info`; returns x1. Loads only the message registers the
+ * message carries (MR(i) = i + 1): none for an empty message, four for up to four words,
+ * all six beyond, as a client sending that message would; the others are declared
+ * overwritten (the kernel leaves them alone). Inlined with a constant `info`, only one of
+ * the three statements is left: the same instructions as hand-written asm.
+ */
+#define SVC_ASM(...) __asm__ volatile("svc #0" : __VA_ARGS__ : "r"(x8) : "memory")
+static inline __attribute__((always_inline)) uint64_t raw_call(uint64_t nr, cptr_t cap,
+							       uint64_t info)
 {
-	struct mica_regs r = { cap, info, { 1, 2, 3, 4, 5, 6 } };
-	mica_syscall(nr, &r);
-	return r.info;
+	unsigned words = msginfo_unpack(info).length;
+	register uint64_t x0 __asm__("x0") = cap;
+	register uint64_t x1 __asm__("x1") = info;
+	register uint64_t x2 __asm__("x2"), x3 __asm__("x3"), x4 __asm__("x4");
+	register uint64_t x5 __asm__("x5"), x6 __asm__("x6"), x7 __asm__("x7");
+	register uint64_t x8 __asm__("x8") = nr;
+	if (words == 0) {
+		SVC_ASM("+r"(x0), "+r"(x1), "=r"(x2), "=r"(x3), "=r"(x4), "=r"(x5), "=r"(x6),
+			"=r"(x7));
+	} else if (words <= 4) {
+		x2 = 1, x3 = 2, x4 = 3, x5 = 4;
+		SVC_ASM("+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "=r"(x6),
+			"=r"(x7));
+	} else {
+		x2 = 1, x3 = 2, x4 = 3, x5 = 4, x6 = 5, x7 = 6;
+		SVC_ASM("+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6),
+			"+r"(x7));
+	}
+	return x1;
 }
 
 /* An invocation of `cap` with `label` and three arguments, as inline asm; returns x1 (the
