@@ -9,11 +9,12 @@ off through Arm semihosting (scripts/qemu --semihosting); in a debug build the b
 kbench.semihosting takes the same path, so the debug suite checks it too."""
 import os
 import re
+import subprocess
 
 import pexpect
 import pytest
 
-from conftest import BUILD, DEBUG_BUILD, KERNEL, QEMU, Machine, _Log
+from conftest import BUILD, DEBUG_BUILD, KERNEL, QEMU, ROOT, Machine, _Log
 
 LIMITS = {
     "nbsend_no_receiver": 329,  # seL4's cheapest system call
@@ -114,61 +115,61 @@ def test_memsrv_count_beats_linux(mruns, name):
 # costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure improves
 # or a change is worth its cost, update it here and in the docs.
 RECORDED_DEBUG = {
-    "nbsend_no_receiver": 143,  # 242 before the NBSend fastpath
-    "ipc_call_reply_0": 404,
-    "ipc_call_reply_4": 443,
-    "ipc_call_reply_10": 520,
-    "ipc_call_reply_cross_as": 432,
-    "ipc_call_reply_0_queued": 405,
-    "ipc_call_reply_cross_as_queued": 433,
-    "yield": 153,  # 246 before the yield fastpath
-    "frame_map_unmap_4k": 1054,
-    "frame_zero_4k": 522,
-    "fault_map_resume_cross_as": 1065,
+    "nbsend_no_receiver": 103,  # 242 before the NBSend fastpath
+    "ipc_call_reply_0": 362,
+    "ipc_call_reply_4": 386,
+    "ipc_call_reply_10": 451,
+    "ipc_call_reply_cross_as": 392,
+    "ipc_call_reply_0_queued": 363,
+    "ipc_call_reply_cross_as_queued": 393,
+    "yield": 142,  # 246 before the yield fastpath
+    "frame_map_unmap_4k": 1034,
+    "frame_zero_4k": 512,
+    "fault_map_resume_cross_as": 1032,
 }
 RECORDED_RELEASE = {
-    "nbsend_no_receiver": 139,
-    "ipc_call_reply_0": 381,
-    "ipc_call_reply_4": 420,
-    "ipc_call_reply_10": 497,
-    "ipc_call_reply_cross_as": 401,
-    "ipc_call_reply_0_queued": 382,
-    "ipc_call_reply_cross_as_queued": 402,
-    "yield": 146,
-    "frame_map_unmap_4k": 1052,
-    "frame_zero_4k": 521,
-    "fault_map_resume_cross_as": 1042,
+    "nbsend_no_receiver": 99,
+    "ipc_call_reply_0": 340,
+    "ipc_call_reply_4": 364,
+    "ipc_call_reply_10": 429,
+    "ipc_call_reply_cross_as": 362,
+    "ipc_call_reply_0_queued": 341,
+    "ipc_call_reply_cross_as_queued": 363,
+    "yield": 135,
+    "frame_map_unmap_4k": 1034,
+    "frame_zero_4k": 512,
+    "fault_map_resume_cross_as": 1010,
 }
 RECORDED = RECORDED_DEBUG if DEBUG_BUILD else RECORDED_RELEASE
 MEMBENCH_RECORDED_DEBUG = {
-    "lazy_fault_fill": 1880,
-    "lazy_fault_fresh": 2717,
-    "map_touch_unmap_4k": 5711,
-    "protect_pair": 3812,
-    "as_create_destroy": 1682,
-    "spawn_exit_wait": 112545,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
-    "vmas_10_map": 1505,
-    "vmas_10_fault": 1893,
-    "vmas_10000_map": 2635,
-    "vmas_10000_fault": 2013,
-    "spaces_1000_map": 1502,
-    "spaces_1000_fault": 1893,
-    "spaces_1000_create_destroy": 1682,
+    "lazy_fault_fill": 1844,
+    "lazy_fault_fresh": 2671,
+    "map_touch_unmap_4k": 5595,
+    "protect_pair": 3704,
+    "as_create_destroy": 1615,
+    "spawn_exit_wait": 111705,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
+    "vmas_10_map": 1473,
+    "vmas_10_fault": 1857,
+    "vmas_10000_map": 2603,
+    "vmas_10000_fault": 1977,
+    "spaces_1000_map": 1470,
+    "spaces_1000_fault": 1857,
+    "spaces_1000_create_destroy": 1615,
 }
 MEMBENCH_RECORDED_RELEASE = {
-    "lazy_fault_fill": 1854,
-    "lazy_fault_fresh": 2690,
-    "map_touch_unmap_4k": 5603,
-    "protect_pair": 3732,
-    "as_create_destroy": 1611,
-    "spawn_exit_wait": 112305,
-    "vmas_10_map": 1463,
-    "vmas_10_fault": 1867,
-    "vmas_10000_map": 2593,
-    "vmas_10000_fault": 1987,
-    "spaces_1000_map": 1460,
-    "spaces_1000_fault": 1867,
-    "spaces_1000_create_destroy": 1611,
+    "lazy_fault_fill": 1819,
+    "lazy_fault_fresh": 2646,
+    "map_touch_unmap_4k": 5491,
+    "protect_pair": 3628,
+    "as_create_destroy": 1546,
+    "spawn_exit_wait": 111536,
+    "vmas_10_map": 1432,
+    "vmas_10_fault": 1832,
+    "vmas_10000_map": 2562,
+    "vmas_10000_fault": 1952,
+    "spaces_1000_map": 1429,
+    "spaces_1000_fault": 1832,
+    "spaces_1000_create_destroy": 1546,
 }
 MEMBENCH_RECORDED = MEMBENCH_RECORDED_DEBUG if DEBUG_BUILD else MEMBENCH_RECORDED_RELEASE
 REGRESSION_TOLERANCE = 0.03
@@ -180,6 +181,35 @@ def regressions(measured, recorded):
             if n not in measured or measured[n] > old * (1 + REGRESSION_TOLERANCE)}
 
 
+def round_trip_svc():
+    """The address of kbench's 0-word call: the `svc #0` just after `mov w1, #4096` (message
+    info: label 1, no words, no capabilities)."""
+    dis = subprocess.run(["llvm-objdump", "-d", "--no-show-raw-insn",
+                          str(BUILD / "servers" / "kbench" / "kbench")],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"mov\tw1, #4096\n\s*[0-9a-f]+:\s+mov\tx8, xzr\n\s*([0-9a-f]+):\s+svc\t#0",
+                  dis)
+    assert m, "kbench's 0-word call not found"
+    return m.group(1)
+
+
+def test_itrace_accounts_for_every_instruction_of_the_round_trip(runs):
+    """scripts/itrace single-steps the 0-word round trip: the two system calls, the server
+    between them and the two fastpath halves, and as many instructions as kbench counts
+    (its figure also holds the two instructions that load x1 and x8 before the svc)."""
+    out = subprocess.run([str(ROOT / "scripts" / "itrace"), "--build", str(BUILD),
+                          "--at", round_trip_svc()], capture_output=True, text=True,
+                         timeout=600, check=True).stdout
+    runs_ = [line.split() for line in out.splitlines()]
+    names = [r[1] for r in runs_[:-1]]
+    assert names.count("exception_vectors") == 2 and names.count("return_to_user") == 2
+    assert "fastpath_call" in names and "fastpath_reply_recv" in names
+    assert "echo_server" in names and "trap_el0_syscall" not in names
+    total = int(runs_[-1][0])
+    assert total == sum(int(r[0]) for r in runs_[:-1])
+    assert total + 2 == runs[0]["ipc_call_reply_0"], out
+
+
 def test_no_kernel_figure_regressed(runs):
     assert regressions(runs[0], RECORDED) == {}
 
@@ -187,7 +217,7 @@ def test_no_kernel_figure_regressed(runs):
 # The round trip across cores (kbench.cross_core, docs/performance.md "Across cores"): the
 # instructions of both cores together, since QEMU's INST_RETIRED under -icount counts every
 # core's. Exact and repeatable like the others, so it has a recorded figure too.
-XCORE_RECORDED = {"xcore_client_per_round": 1455}
+XCORE_RECORDED = {"xcore_client_per_round": 1399}  # release: 1,385
 
 
 @pytest.fixture(scope="module")
