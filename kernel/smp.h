@@ -43,11 +43,12 @@ struct percpu {
 	uint32_t id;        /* 0 = boot core */
 	uint32_t online;
 	uint64_t ticks;
-	uint64_t ipis;       /* reschedule SGIs sent to it */
-	uint64_t switches;   /* context switches on it (KSTAT_CONTEXT_SWITCHES is their sum) */
-	uint64_t stalls;     /* stall requests made of it */
-	uint64_t tlbi;       /* TLB invalidation instructions it issued (broadcast or local) */
-	uint64_t lock_waits; /* its entries that found the kernel lock taken and waited */
+	uint64_t ipis;            /* reschedule SGIs sent to it */
+	uint64_t switches;        /* context switches on it (KSTAT_CONTEXT_SWITCHES is their sum) */
+	uint64_t stalls;          /* stall requests made of it */
+	uint64_t tlbi;            /* TLB invalidation instructions it issued (broadcast or local) */
+	uint64_t lock_waits;      /* its entries that found the kernel lock taken and waited */
+	uint64_t calls_restarted; /* system calls whose thread was detached while they waited */
 	struct arch_percpu arch;
 	struct sched_cpu sched;
 };

@@ -72,7 +72,7 @@ enum mica_invocation {
 	KERNEL_INFO_CPU_STATS,  /* core -> the KCPU_* counters of that core, in that order */
 };
 
-/* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (8 words). */
+/* One core's counters, in the order KERNEL_INFO_CPU_STATS returns them (9 words). */
 enum kernel_cpu_stat {
 	KCPU_TICKS,           /* timer ticks it has taken */
 	KCPU_SWITCHES,        /* context switches to a thread on it (KSTAT_NOT_COUNTED: release) */
@@ -82,6 +82,8 @@ enum kernel_cpu_stat {
 	KCPU_THREADS_QUEUED,  /* runnable threads waiting in its run queues */
 	KCPU_TLBI,            /* TLB invalidations it issued (KSTAT_TLBI_* count all cores) */
 	KCPU_LOCK_WAITS,      /* its kernel entries that found the kernel lock taken and waited */
+	KCPU_CALLS_RESTARTED, /* system calls that waited for the lock while their thread was
+				 detached from the core: each is made when the thread runs again */
 	KCPU_COUNT,
 };
 

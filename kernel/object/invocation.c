@@ -52,6 +52,7 @@ static int decode_kernel_cpu_stats(struct invocation *inv)
 	inv_set_result(inv, KCPU_THREADS_QUEUED, sched_queued_on((unsigned)core));
 	inv_set_result(inv, KCPU_TLBI, c->tlbi);
 	inv_set_result(inv, KCPU_LOCK_WAITS, c->lock_waits);
+	inv_set_result(inv, KCPU_CALLS_RESTARTED, c->calls_restarted);
 	return E_OK;
 }
 

@@ -533,6 +533,68 @@ static void registers_survive_entries_that_wait_for_the_lock(void)
 	CHECK(nbsend_waits(a, b, reads) >= LOCK_WAITS_WANTED);
 }
 
+/*
+ * A system call that waits for the lock while another core detaches its thread is made
+ * when the thread runs again, with every register as it was. A thread on another core
+ * makes NBSends in a loop and checks each answer (a call dropped would leave its own
+ * message info in x1) and every register; the root suspends and resumes it over and over,
+ * each suspend detaching it from its core, while helpers on the remaining cores keep the
+ * lock busy so that its calls wait. Its core's KCPU_CALLS_RESTARTED shows that calls were
+ * caught waiting.
+ */
+#define RESTARTS_WANTED 20
+#define SUSPENDS_MAX    20000
+static volatile uint64_t sender_rounds, sender_wrong;
+static cptr_t sender_ep;
+
+static void nbsend_until_stopped(uint64_t arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&hammer_stop, __ATOMIC_ACQUIRE)) {
+		uint64_t out[35] = { 0 };
+		kt_syscall_registers(SYS_NBSEND, sender_ep, msginfo_pack(7, 0, 0), out);
+		if (!nbsend_left_registers(out, sender_ep, msginfo_error(E_WOULDBLOCK)))
+			sender_wrong++;
+		sender_rounds++;
+	}
+	__atomic_fetch_add(&hammer_done, 1, __ATOMIC_RELEASE);
+}
+
+static void calls_caught_by_a_detach_are_made_on_resume(void)
+{
+	unsigned n = cores_online(), me = (unsigned)mica_debug_cpu(NULL);
+	unsigned target = me == 0 ? 1 : 0, helpers = 0;
+	struct kt_thread sender, hammers[8];
+	sender_ep = kt_new(OBJ_ENDPOINT, 0);
+	hammer_stop = hammer_done = hammer_violations = 0;
+	sender_rounds = sender_wrong = 0;
+	REQUIRE_OK(spawn_on(&sender, target, 100, 0, nbsend_until_stopped, 0));
+	for (unsigned c = 0; c < n; c++) {
+		if (c != me && c != target)
+			REQUIRE_OK(spawn_on(&hammers[helpers++], c, 100, 0, hammer_the_lock, 0));
+	}
+	uint64_t a[KCPU_COUNT], b[KCPU_COUNT];
+	REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, target, a));
+	unsigned suspends = 0;
+	do {
+		for (unsigned i = 0; i < 16; i++, suspends++) {
+			REQUIRE_OK(mica_tcb_suspend(sender.tcb));
+			REQUIRE_OK(mica_tcb_resume(sender.tcb));
+		}
+		REQUIRE_OK(mica_kernel_cpu_stats(SLOT_KERNEL_INFO, target, b));
+	} while (b[KCPU_CALLS_RESTARTED] - a[KCPU_CALLS_RESTARTED] < RESTARTS_WANTED &&
+		 suspends < SUSPENDS_MAX);
+	__atomic_store_n(&hammer_stop, 1, __ATOMIC_RELEASE);
+	CHECK(wait_for(&hammer_done, helpers + 1));
+	CHECK_EQ(sender_wrong, 0);
+	CHECK_EQ(hammer_violations, 0);
+	CHECK(sender_rounds > 0);
+	printf("ktest: %u suspends, %lu NBSends, %lu restarted after a detach\n", suspends,
+	       (unsigned long)sender_rounds,
+	       (unsigned long)(b[KCPU_CALLS_RESTARTED] - a[KCPU_CALLS_RESTARTED]));
+	CHECK(b[KCPU_CALLS_RESTARTED] - a[KCPU_CALLS_RESTARTED] >= RESTARTS_WANTED);
+}
+
 /* SYS_DEBUG_PUTS writes up to DEBUG_PUTS_MAX bytes at once and refuses what it cannot. The
  * line it writes is checked on the console by test_kernel_core.py. */
 static void debug_puts_writes_a_piece_at_once(void)
@@ -573,6 +635,8 @@ static const struct ktest multi_tests[] = {
 	{ "smp_cpu_stats_follow_a_core", cpu_stats_follow_a_core },
 	{ "smp_registers_survive_entries_that_wait_for_the_lock",
 	  registers_survive_entries_that_wait_for_the_lock },
+	{ "smp_calls_caught_by_a_detach_are_made_on_resume",
+	  calls_caught_by_a_detach_are_made_on_resume },
 };
 
 const struct ktest_suite kt_suite_smp = KT_SUITE(tests);

@@ -349,6 +349,7 @@ SMP_MULTI = [
     "smp_vspace_deleted_while_running_on_other_core_stops_it",
     "smp_cpu_stats_follow_a_core",
     "smp_registers_survive_entries_that_wait_for_the_lock",
+    "smp_calls_caught_by_a_detach_are_made_on_resume",
 ]
 
 # Every test of a run on one core; the SMP ones follow.

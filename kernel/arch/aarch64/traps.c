@@ -224,9 +224,14 @@ _Static_assert(SYS_CALL == 0 && SYS_REPLY_RECV == 1 && SYS_NBSEND == 3 && SYS_YI
 _Static_assert(offsetof(struct tcb, ctx) == 0, "vectors.S: the user context starts the TCB");
 
 /* An entry from EL0 found its thread detached from this core while it waited for the
- * lock (smp_detach_thread): the registers are saved, the thread is someone else's now. */
-void trap_el0_thread_gone(void)
+ * lock (smp_detach_thread): the registers are saved (a system call's PC rewound to its SVC,
+ * so it is made when the thread runs again), the thread is someone else's now and its TCB
+ * is not touched here (it may be gone). `esr` is the entry's syndrome, 0 for an
+ * interrupt. */
+void trap_el0_thread_gone(uint64_t esr)
 {
+	if (ESR_EC(esr) == EC_SVC64)
+		this_cpu()->calls_restarted++;
 	schedule_and_return();
 }
 

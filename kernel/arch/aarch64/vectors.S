@@ -341,22 +341,35 @@ el0_sync_other:
 	mrs	x1, far_el1
 	mov	x29, xzr
 	bl	trap_el0_sync			/* does not return */
-/* The lock is busy (w12 = our ticket): everything is saved before waiting, since the wait
- * answers stalls, after which the core asking may read or change the context. The wait
- * keeps x19..x28 (C) and x29 is reloaded, so the dispatch above goes on as if the lock had
- * been free. */
+/*
+ * The lock is busy (w12 = our ticket): everything is saved before waiting, since the wait
+ * answers stalls, after which the core asking may read or change the context, or detach
+ * the thread. For a system call the saved PC is the SVC itself, so that a thread detached
+ * here makes its call when it runs again (nothing of the call has happened yet); if the
+ * thread is still ours afterwards, the dispatch saves the real PC again (save_user_rest
+ * reads ELR_EL1), or NBSend returns through ELR_EL1 itself. The wait keeps x19..x28 (C)
+ * and x29 is reloaded, so the dispatch above goes on as if the lock had been free.
+ */
 el0_sync_busy:
 	mov	w0, w12
 	save_user_rest
-	mov	x29, xzr			/* the end of the frame-pointer chain */
+	mrs	x10, esr_el1
+	ubfx	x10, x10, #ESR_EC_SHIFT, #ESR_EC_WIDTH
+	cmp	x10, #EC_SVC64
+	b.ne	1f
+	sub	x11, x11, #4			/* x11: ELR_EL1, as save_user_rest read it */
+	str	x11, [x19, #UC_PC]
+1:	mov	x29, xzr			/* the end of the frame-pointer chain */
 	bl	smp_lock_wait
 	ldr	x8, [x19, #TF_X(8)]
 	ldr	x29, [x19, #TF_X(29)]
 	mrs	x9, tpidr_el1
 	ldr	x9, [x9, #PERCPU_CURRENT]
 	cmp	x9, x19
-	b.ne	thread_gone
-	b	el0_sync_locked
+	b.eq	el0_sync_locked
+	mrs	x0, esr_el1			/* the wait took no exception: still ours */
+	mov	x29, xzr
+	bl	trap_el0_thread_gone		/* does not return */
 vec_el0_irq:
 	save_user
 	enter_kernel
@@ -373,7 +386,8 @@ vec_el0_serror:
 	mov	x0, #VEC_BAD_SERROR
 	mrs	x1, esr_el1
 	bl	trap_el0_async			/* does not return */
-thread_gone:
+thread_gone:					/* from enter_kernel: an interrupt */
+	mov	x0, xzr
 	bl	trap_el0_thread_gone		/* does not return */
 	.ltorg					/* enter_kernel's literals */
 	entry el0_32_sync, trap_unexpected, 0, VEC_BAD_SYNC
