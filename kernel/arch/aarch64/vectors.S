@@ -422,7 +422,8 @@ return_to_user:
  * TPIDR_EL0 or x20..x29 (the NBSend fastpath). Those still hold what they held at the entry:
  * the kernel runs with interrupts masked and took no other exception, waiting for the lock
  * changes none of them, and C keeps x20..x29. So only x0..x19 and x30 are reloaded, the
- * registers save_user_first stored.
+ * registers save_user_first stored. The rest of the saved context may be stale (after a
+ * wait, its PC is the SVC): the next entry saves it again before anything reads it.
  */
 return_to_same_user:
 	leave_kernel
