@@ -45,10 +45,25 @@ void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v)
 		tcb_ipc_buffer(t)->msg[i] = v;
 }
 
-/* Stops `t`: out of every queue, its pending IPC cancelled, state inactive. */
+/*
+ * Stops `t`: out of every queue, its pending IPC cancelled, state inactive. A system call
+ * it is blocked in ends as if it had not been made, its PC back on the SVC, so that it is
+ * made again when the thread resumes: a send, a receive or a notification wait has had no
+ * effect yet (a ReplyRecv waiting in its receive replied already, and a ReplyRecv without
+ * a caller only receives). A call whose message was delivered ends with E_DELETED instead,
+ * as when its reply right is deleted: repeating it would deliver the message twice. A
+ * thread blocked with a fault message repeats nothing: the faulting instruction runs again.
+ */
 static void tcb_suspend(struct tcb *t)
 {
+	unsigned st = t->state;
+	bool in_syscall = !t->fault_pending;
 	ipc_cancel(t);
+	if (in_syscall &&
+	    (st == THREAD_BLOCKED_SEND || st == THREAD_BLOCKED_RECV || st == THREAD_BLOCKED_NTFN))
+		arch_restart_syscall(&t->ctx);
+	else if (in_syscall && st == THREAD_BLOCKED_REPLY)
+		arch_set_msginfo(&t->ctx, msginfo_error(E_DELETED));
 	sched_remove(t);
 	t->state = THREAD_INACTIVE;
 }

@@ -74,11 +74,14 @@ static void call_once(uint64_t ep)
 	call_err = mica_msg_error(mica_call(ep, &m));
 }
 
-/* Suspending a thread waiting for its reply kills the reply right (CAP_NULL in the slot). */
+/* Suspending a thread waiting for its reply kills the reply right (CAP_NULL in the slot);
+ * resumed, the call ends with E_DELETED, as when the reply right is deleted (it is not made
+ * again: its message was delivered). */
 static void suspend_of_caller_kills_reply_right(void)
 {
 	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
 	struct kt_thread t;
+	call_err = 1;
 	REQUIRE_OK(kt_spawn(&t, 100, false, call_once, ep));
 	kt_settle();
 	struct mica_msg m;
@@ -87,6 +90,67 @@ static void suspend_of_caller_kills_reply_right(void)
 	REQUIRE_OK(mica_cnode_save_caller(SLOT_INIT_CNODE, reply));
 	CHECK_OK(mica_tcb_suspend(t.tcb));
 	CHECK_EQ(kt_identify(reply).type, CAP_NULL);
+	CHECK_EQ(call_err, 1); /* not woken */
+	CHECK_OK(mica_tcb_resume(t.tcb));
+	kt_settle();
+	CHECK_ERR(call_err, E_DELETED);
+	CHECK_ERR(mica_msg_error(mica_nbrecv(ep, &m, NULL)), E_WOULDBLOCK); /* sent once */
+}
+
+static volatile int64_t received_label;
+
+static void receive_once(uint64_t ep)
+{
+	struct mica_msg m;
+	uint64_t info = mica_recv(ep, &m, NULL);
+	received_label = (int64_t)msginfo_unpack(info).label;
+}
+
+/* A thread suspended while it waits in a receive waits again when resumed, and receives
+ * the next message (not a reply made of its own registers). */
+static void suspended_receiver_receives_after_resume(void)
+{
+	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
+	struct kt_thread t;
+	received_label = -1;
+	REQUIRE_OK(kt_spawn(&t, 100, false, receive_once, ep));
+	kt_settle();
+	CHECK_OK(mica_tcb_suspend(t.tcb));
+	CHECK_OK(mica_tcb_resume(t.tcb));
+	kt_settle();
+	CHECK_EQ(received_label, -1); /* waiting again */
+	struct mica_msg m = kt_msg(9, 0, NULL);
+	CHECK_OK(mica_nbsend(ep, &m));
+	kt_settle();
+	CHECK_EQ(received_label, 9);
+}
+
+static void send_once(uint64_t ep)
+{
+	struct mica_msg m = kt_msg(5, 0, NULL);
+	if (mica_send(ep, &m) == 0)
+		kt_log('S');
+}
+
+/* A thread suspended while its send waits for a receiver sends it when resumed, once. */
+static void suspended_sender_sends_once_after_resume(void)
+{
+	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
+	struct kt_thread t;
+	REQUIRE_OK(kt_spawn(&t, 100, false, send_once, ep));
+	kt_settle();
+	CHECK_OK(mica_tcb_suspend(t.tcb));
+	struct mica_msg m;
+	CHECK_ERR(mica_msg_error(mica_nbrecv(ep, &m, NULL)), E_WOULDBLOCK); /* out of the queue */
+	CHECK_OK(mica_tcb_resume(t.tcb));
+	kt_settle();
+	CHECK_STR(kt_log_text(), ""); /* sending again, not done */
+	uint64_t info = mica_nbrecv(ep, &m, NULL);
+	CHECK_OK(mica_msg_error(info));
+	CHECK_EQ(msginfo_unpack(info).label, 5);
+	kt_settle();
+	CHECK_STR(kt_log_text(), "S");
+	CHECK_ERR(mica_msg_error(mica_nbrecv(ep, &m, NULL)), E_WOULDBLOCK);
 }
 
 /*
@@ -117,6 +181,10 @@ static const struct ktest tests[] = {
 	{ "tcb_set_tls_on_self_is_inval", set_tls_on_self_is_inval },
 	{ "tcb_suspend_stops_resume_continues", suspend_stops_resume_continues },
 	{ "tcb_suspend_of_caller_kills_reply_right", suspend_of_caller_kills_reply_right },
+	{ "tcb_suspended_receiver_receives_after_resume",
+	  suspended_receiver_receives_after_resume },
+	{ "tcb_suspended_sender_sends_once_after_resume",
+	  suspended_sender_sends_once_after_resume },
 	{ "tcb_delete_keeps_configured_ipc_frame_mapped",
 	  delete_keeps_configured_ipc_frame_mapped },
 };

@@ -162,6 +162,8 @@ TCB = [
     "tcb_set_tls_on_self_is_inval",
     "tcb_suspend_stops_resume_continues",
     "tcb_suspend_of_caller_kills_reply_right",
+    "tcb_suspended_receiver_receives_after_resume",
+    "tcb_suspended_sender_sends_once_after_resume",
     "tcb_delete_keeps_configured_ipc_frame_mapped",
 ]
 

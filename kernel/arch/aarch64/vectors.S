@@ -25,8 +25,8 @@
  * core's answer to a stall (smp_lock_wait), and the core asking holds the lock until it has
  * it. Otherwise the entry saves everything, waits (answering stalls), and then checks that
  * the thread it saved is still this core's current one: the lock holder may have detached
- * it (smp_detach_thread), and then the entry only schedules. return_to_user and idle_loop
- * release the lock.
+ * it (smp_detach_thread), and then the entry only schedules (a system call caught so is
+ * made when the thread runs again). return_to_user and idle_loop release the lock.
  */
 #include <arch/percpu.h>
 #include <arch/sysreg.h>

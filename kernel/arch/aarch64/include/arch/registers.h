@@ -115,6 +115,12 @@ static inline void arch_set_pc(struct user_context *c, uint64_t pc)
 {
 	c->pc = pc;
 }
+/* Puts the PC of a thread that entered the kernel with a system call back on its SVC, so
+ * that it makes the call again when it next runs. */
+static inline void arch_restart_syscall(struct user_context *c)
+{
+	c->pc -= 4; /* the SVC's size */
+}
 static inline uint64_t arch_get_sp(const struct user_context *c)
 {
 	return c->sp;
