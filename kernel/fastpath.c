@@ -299,6 +299,7 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 
 	/* The server waits on the endpoint (at the tail: other receivers came first). */
 	t->state = THREAD_BLOCKED_RECV;
+	t->restartable = 1;
 	t->blocked_on = ep;
 	t->wait_next = NULL;
 	t->wait_prev = ep->tail;

@@ -38,6 +38,7 @@ static void ep_block(struct endpoint *ep, struct tcb *t, enum thread_state state
 {
 	sched_remove(t);
 	t->state = (uint8_t)state;
+	t->restartable = !t->fault_pending; /* a fault message has no SVC to make again */
 	t->blocked_on = ep;
 	waitq_append(&ep->head, &ep->tail, t);
 	ep->state = ep_state;

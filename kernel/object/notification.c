@@ -54,6 +54,7 @@ void notification_wait(struct tcb *t, struct notification *ntfn, bool blocking)
 	}
 	sched_remove(t);
 	t->state = THREAD_BLOCKED_NTFN;
+	t->restartable = 1;
 	t->blocked_on = ntfn;
 	waitq_append(&ntfn->head, &ntfn->tail, t);
 }

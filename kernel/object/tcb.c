@@ -50,20 +50,24 @@ void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v)
  * it is blocked in ends as if it had not been made, its PC back on the SVC, so that it is
  * made again when the thread resumes: a send, a receive or a notification wait has had no
  * effect yet (a ReplyRecv waiting in its receive replied already, and a ReplyRecv without
- * a caller only receives). A call whose message was delivered ends with E_DELETED instead,
- * as when its reply right is deleted: repeating it would deliver the message twice. A
- * thread blocked with a fault message repeats nothing: the faulting instruction runs again.
+ * a caller only receives). `restartable` says the saved PC is still the call's: the thread
+ * blocked in a system call, not with a fault message, and TCB_WRITE_REGISTERS did not
+ * write its PC since (then it resumes where it was pointed). A call whose message was
+ * delivered ends with E_DELETED instead, as when its reply right is deleted: repeating it
+ * would deliver the message twice. A thread blocked with a fault message repeats nothing:
+ * it resumes where the fault left it.
  */
 static void tcb_suspend(struct tcb *t)
 {
 	unsigned st = t->state;
 	bool in_syscall = !t->fault_pending;
 	ipc_cancel(t);
-	if (in_syscall &&
+	if (t->restartable && in_syscall &&
 	    (st == THREAD_BLOCKED_SEND || st == THREAD_BLOCKED_RECV || st == THREAD_BLOCKED_NTFN))
 		arch_restart_syscall(&t->ctx);
 	else if (in_syscall && st == THREAD_BLOCKED_REPLY)
 		arch_set_msginfo(&t->ctx, msginfo_error(E_DELETED));
+	t->restartable = 0;
 	sched_remove(t);
 	t->state = THREAD_INACTIVE;
 }
@@ -223,6 +227,7 @@ static void invoke_write_registers(struct tcb *t, const struct write_registers_a
 	if (a->flags & TCB_WRITE_CLEAR)
 		clear_registers(t);
 	arch_set_pc(&t->ctx, a->pc);
+	t->restartable = 0; /* its PC is the one written, not the system call's */
 	arch_set_sp(&t->ctx, a->sp);
 	for (unsigned i = 0; i < a->nargs; i++)
 		arch_set_arg(&t->ctx, i, a->arg[i]);

@@ -38,7 +38,8 @@ struct tcb {
 	struct user_context ctx; /* first (arch: the EL0 entry saves into it); opaque here */
 	struct fpu_state fpu;    /* arch: the FP/SIMD registers, switched lazily */
 
-	uint8_t state; /* enum thread_state */
+	uint8_t state;       /* enum thread_state */
+	uint8_t restartable; /* blocked in a system call its saved PC is just past (tcb_suspend) */
 	uint8_t priority;
 	uint8_t max_priority; /* highest priority this thread may give any thread */
 	uint8_t fpu_live;     /* 1 if fpu holds state the thread has used */

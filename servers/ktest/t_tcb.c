@@ -125,6 +125,32 @@ static void suspended_receiver_receives_after_resume(void)
 	CHECK_EQ(received_label, 9);
 }
 
+/* A suspended receiver's saved PC is its SVC (the receive is made again on resume), but a
+ * PC written into a blocked thread is where it resumes: a suspend does not move it. */
+static void suspend_rewinds_the_call_but_not_a_written_pc(void)
+{
+	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
+	struct kt_thread t;
+	received_label = -1;
+	REQUIRE_OK(kt_spawn(&t, 100, false, receive_once, ep));
+	kt_settle();
+	struct mica_tcb_regs blocked, r;
+	CHECK_OK(mica_tcb_read_registers(t.tcb, &blocked)); /* PC just past the SVC */
+	CHECK_OK(mica_tcb_suspend(t.tcb));
+	CHECK_OK(mica_tcb_read_registers(t.tcb, &r));
+	CHECK_EQ(r.pc, blocked.pc - 4);
+	CHECK_OK(mica_tcb_resume(t.tcb));
+	kt_settle();
+	CHECK_EQ(received_label, -1); /* waiting again, PC past the SVC again */
+	CHECK_OK(mica_tcb_read_registers(t.tcb, &r));
+	CHECK_EQ(r.pc, blocked.pc);
+	/* The same PC written while it waits (it stays blocked): a suspend leaves it there. */
+	CHECK_OK(mica_tcb_write_registers(t.tcb, 0, blocked.pc, blocked.sp, blocked.x));
+	CHECK_OK(mica_tcb_suspend(t.tcb));
+	CHECK_OK(mica_tcb_read_registers(t.tcb, &r));
+	CHECK_EQ(r.pc, blocked.pc);
+}
+
 static void send_once(uint64_t ep)
 {
 	struct mica_msg m = kt_msg(5, 0, NULL);
@@ -185,6 +211,8 @@ static const struct ktest tests[] = {
 	  suspended_receiver_receives_after_resume },
 	{ "tcb_suspended_sender_sends_once_after_resume",
 	  suspended_sender_sends_once_after_resume },
+	{ "tcb_suspend_rewinds_the_call_but_not_a_written_pc",
+	  suspend_rewinds_the_call_but_not_a_written_pc },
 	{ "tcb_delete_keeps_configured_ipc_frame_mapped",
 	  delete_keeps_configured_ipc_frame_mapped },
 };

@@ -164,6 +164,7 @@ TCB = [
     "tcb_suspend_of_caller_kills_reply_right",
     "tcb_suspended_receiver_receives_after_resume",
     "tcb_suspended_sender_sends_once_after_resume",
+    "tcb_suspend_rewinds_the_call_but_not_a_written_pc",
     "tcb_delete_keeps_configured_ipc_frame_mapped",
 ]
 
