@@ -88,8 +88,9 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next);
  * changes follow, which cannot fail. Then arch_fast_switch(next) does the rest of what
  * arch_switch_to_user does up to the ERET (TPIDR_EL0, FP/SIMD trap, the count), or, when
  * the VSpace needs a hardware ASID (ARCH_SWITCH_NEW_ASID), arch_switch_installing(next)
- * does all of it (out of line: it may start an ASID generation), returning next. The
- * caller returns to next. The first two are static inline functions of <arch/switch.h>,
+ * does all of it (out of line: it may start an ASID generation) and returns to next
+ * through fastpath_resume (fastpath.h), which the caller otherwise tail-calls itself, with
+ * the same effect. The first two are static inline functions of <arch/switch.h>,
  * which their one user (fastpath.c) includes, so that this header needs no TCB layout:
  *   enum arch_switch arch_switch_prepare(struct tcb *next);
  *   void arch_fast_switch(struct tcb *next);

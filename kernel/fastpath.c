@@ -16,11 +16,12 @@
  *
  * Every check happens before the first change, the last one preparing the switch
  * (arch_switch_prepare, which may load TTBR0), so nothing fails after it; if a check fails
- * the function returns NULL and the general path (syscall.c, ipc.c, sched.c) does the same
- * work slowly, with the same result. On success it returns the thread to resume, which
- * vectors.S resumes. The functions are leaves without a stack frame (the one call,
- * arch_switch_installing, is a tail call). This is the file the style guide allows to be
- * long-winded.
+ * the path gives NULL and the general path (syscall.c, ipc.c, sched.c) does the same work
+ * slowly, with the same result. vectors.S branches to the entry points at the end of this
+ * file, which never return: each ends in a tail call, to return_to_user with the thread to
+ * resume, to arch_switch_installing first when the switch needs a hardware ASID, or to the
+ * general path. So the fastpaths are leaves without a stack frame, and no instruction
+ * tests their result. This is the file the style guide allows to be long-winded.
  */
 #include "fastpath.h"
 
@@ -156,15 +157,18 @@ static inline __attribute__((always_inline)) enum arch_switch fast_may_run(const
 }
 
 /* Makes `next` (already marked runnable; fast_may_run said `how`) the running thread and
- * switches the core to it; returns it for vectors.S to return to. A switch that needs a
- * hardware ASID is a tail call, so the fastpaths need no stack frame. */
+ * switches the core to it with register writes, or, when it needs a hardware ASID, leaves
+ * that to arch_switch_installing (*install, which the caller tail-calls: so the fastpaths
+ * need no stack frame). Returns next. */
 static inline __attribute__((always_inline)) struct tcb *fast_switch(struct tcb *next,
-								     enum arch_switch how)
+								     enum arch_switch how,
+								     bool *install)
 {
 	current = next;
 	if (__builtin_expect(how == ARCH_SWITCH_NEW_ASID, 0))
-		return arch_switch_installing(next);
-	arch_fast_switch(next);
+		*install = true;
+	else
+		arch_fast_switch(next);
 	return next;
 }
 
@@ -207,7 +211,8 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 	receiver->state = THREAD_RUNNABLE;    /* its time slice is never 0 (tcb_init, sched.c) */
 }
 
-struct tcb *fastpath_call(struct tcb *t)
+static inline __attribute__((always_inline)) struct tcb *fast_call_path(struct tcb *t,
+									bool *install)
 {
 	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_WRITE);
 	if (!cap)
@@ -228,7 +233,7 @@ struct tcb *fastpath_call(struct tcb *t)
 	fast_dequeue(ep);
 	fast_transfer(t, server, info, cap->u.endpoint.badge);
 	fast_hand_over(t, server);
-	return fast_switch(server, how);
+	return fast_switch(server, how, install);
 }
 
 void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
@@ -263,10 +268,15 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	for (unsigned i = 0; i < n; i++)
 		t->fault_msg[i] = words[i];
 	fast_hand_over(t, handler);
-	arch_return_to_user(fast_switch(handler, how));
+	bool install = false;
+	fast_switch(handler, how, &install);
+	if (install)
+		arch_switch_installing(handler); /* does not return */
+	arch_return_to_user(handler);
 }
 
-struct tcb *fastpath_reply_recv(struct tcb *t)
+static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(struct tcb *t,
+									      bool *install)
 {
 	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
 	if (reply_slot->cap.type != CAP_REPLY)
@@ -311,10 +321,10 @@ struct tcb *fastpath_reply_recv(struct tcb *t)
 	ep->state = EP_RECEIVING;
 
 	client->state = THREAD_RUNNABLE; /* its time slice is never 0 */
-	return fast_switch(client, how);
+	return fast_switch(client, how, install);
 }
 
-struct tcb *fastpath_nbsend(struct tcb *t)
+static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct tcb *t)
 {
 	if (INFO_LOW(arch_get_msginfo(&t->ctx)) > MSG_MAX_LENGTH)
 		return NULL;
@@ -331,7 +341,8 @@ struct tcb *fastpath_nbsend(struct tcb *t)
 	return t;
 }
 
-struct tcb *fastpath_yield(struct tcb *t)
+static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct tcb *t,
+									 bool *install)
 {
 	struct tcb *next = sched_yield_target(t);
 	if (!next)
@@ -342,5 +353,50 @@ struct tcb *fastpath_yield(struct tcb *t)
 
 	stat_hot(stats.syscalls);
 	sched_yield_rotate(t, next);
-	return fast_switch(next, how);
+	return fast_switch(next, how, install);
+}
+
+/* The entry points vectors.S branches to: each ends in a tail call, to return_to_user or
+ * return_to_same_user with the thread to resume (arch_switch_installing first, when the
+ * switch needs a hardware ASID), or to the general path. */
+#define MUSTTAIL __attribute__((musttail))
+
+struct tcb *fastpath_call(struct tcb *t)
+{
+	bool install = false;
+	struct tcb *next = fast_call_path(t, &install);
+	if (!next)
+		MUSTTAIL return fastpath_decline(t);
+	if (install)
+		MUSTTAIL return arch_switch_installing(next);
+	MUSTTAIL return fastpath_resume(next);
+}
+
+struct tcb *fastpath_reply_recv(struct tcb *t)
+{
+	bool install = false;
+	struct tcb *next = fast_reply_recv_path(t, &install);
+	if (!next)
+		MUSTTAIL return fastpath_decline(t);
+	if (install)
+		MUSTTAIL return arch_switch_installing(next);
+	MUSTTAIL return fastpath_resume(next);
+}
+
+struct tcb *fastpath_nbsend(struct tcb *t)
+{
+	if (!fast_nbsend_path(t))
+		MUSTTAIL return fastpath_nbsend_decline(t);
+	MUSTTAIL return fastpath_resume_same(t);
+}
+
+struct tcb *fastpath_yield(struct tcb *t)
+{
+	bool install = false;
+	struct tcb *next = fast_yield_path(t, &install);
+	if (!next)
+		MUSTTAIL return fastpath_decline(t);
+	if (install)
+		MUSTTAIL return arch_switch_installing(next);
+	MUSTTAIL return fastpath_resume(next);
 }

@@ -115,61 +115,61 @@ def test_memsrv_count_beats_linux(mruns, name):
 # costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure improves
 # or a change is worth its cost, update it here and in the docs.
 RECORDED_DEBUG = {
-    "nbsend_no_receiver": 103,  # 242 before the NBSend fastpath
-    "ipc_call_reply_0": 362,
-    "ipc_call_reply_4": 386,
-    "ipc_call_reply_10": 451,
-    "ipc_call_reply_cross_as": 392,
-    "ipc_call_reply_0_queued": 363,
-    "ipc_call_reply_cross_as_queued": 393,
-    "yield": 142,  # 246 before the yield fastpath
-    "frame_map_unmap_4k": 1034,
-    "frame_zero_4k": 512,
-    "fault_map_resume_cross_as": 1032,
+    "nbsend_no_receiver": 102,  # 242 before the NBSend fastpath
+    "ipc_call_reply_0": 356,
+    "ipc_call_reply_4": 380,
+    "ipc_call_reply_10": 445,
+    "ipc_call_reply_cross_as": 386,
+    "ipc_call_reply_0_queued": 357,
+    "ipc_call_reply_cross_as_queued": 387,
+    "yield": 137,  # 246 before the yield fastpath
+    "frame_map_unmap_4k": 1024,
+    "frame_zero_4k": 507,
+    "fault_map_resume_cross_as": 1029,
 }
 RECORDED_RELEASE = {
-    "nbsend_no_receiver": 99,
-    "ipc_call_reply_0": 340,
-    "ipc_call_reply_4": 364,
-    "ipc_call_reply_10": 429,
-    "ipc_call_reply_cross_as": 362,
-    "ipc_call_reply_0_queued": 341,
-    "ipc_call_reply_cross_as_queued": 363,
-    "yield": 135,
-    "frame_map_unmap_4k": 1034,
-    "frame_zero_4k": 512,
-    "fault_map_resume_cross_as": 1010,
+    "nbsend_no_receiver": 98,
+    "ipc_call_reply_0": 334,
+    "ipc_call_reply_4": 358,
+    "ipc_call_reply_10": 423,
+    "ipc_call_reply_cross_as": 356,
+    "ipc_call_reply_0_queued": 335,
+    "ipc_call_reply_cross_as_queued": 357,
+    "yield": 130,
+    "frame_map_unmap_4k": 1024,
+    "frame_zero_4k": 507,
+    "fault_map_resume_cross_as": 1007,
 }
 RECORDED = RECORDED_DEBUG if DEBUG_BUILD else RECORDED_RELEASE
 MEMBENCH_RECORDED_DEBUG = {
-    "lazy_fault_fill": 1844,
-    "lazy_fault_fresh": 2671,
-    "map_touch_unmap_4k": 5595,
-    "protect_pair": 3704,
-    "as_create_destroy": 1615,
-    "spawn_exit_wait": 111726,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
-    "vmas_10_map": 1473,
-    "vmas_10_fault": 1857,
-    "vmas_10000_map": 2603,
-    "vmas_10000_fault": 1977,
-    "spaces_1000_map": 1470,
-    "spaces_1000_fault": 1857,
-    "spaces_1000_create_destroy": 1615,
+    "lazy_fault_fill": 1841,
+    "lazy_fault_fresh": 2663,
+    "map_touch_unmap_4k": 5575,
+    "protect_pair": 3682,
+    "as_create_destroy": 1603,
+    "spawn_exit_wait": 111373,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
+    "vmas_10_map": 1467,
+    "vmas_10_fault": 1854,
+    "vmas_10000_map": 2597,
+    "vmas_10000_fault": 1974,
+    "spaces_1000_map": 1464,
+    "spaces_1000_fault": 1854,
+    "spaces_1000_create_destroy": 1603,
 }
 MEMBENCH_RECORDED_RELEASE = {
-    "lazy_fault_fill": 1819,
-    "lazy_fault_fresh": 2646,
-    "map_touch_unmap_4k": 5491,
-    "protect_pair": 3628,
-    "as_create_destroy": 1546,
-    "spawn_exit_wait": 111557,
-    "vmas_10_map": 1432,
-    "vmas_10_fault": 1832,
-    "vmas_10000_map": 2562,
-    "vmas_10000_fault": 1952,
-    "spaces_1000_map": 1429,
-    "spaces_1000_fault": 1832,
-    "spaces_1000_create_destroy": 1546,
+    "lazy_fault_fill": 1816,
+    "lazy_fault_fresh": 2638,
+    "map_touch_unmap_4k": 5471,
+    "protect_pair": 3606,
+    "as_create_destroy": 1534,
+    "spawn_exit_wait": 111204,
+    "vmas_10_map": 1426,
+    "vmas_10_fault": 1829,
+    "vmas_10000_map": 2556,
+    "vmas_10000_fault": 1949,
+    "spaces_1000_map": 1423,
+    "spaces_1000_fault": 1829,
+    "spaces_1000_create_destroy": 1534,
 }
 MEMBENCH_RECORDED = MEMBENCH_RECORDED_DEBUG if DEBUG_BUILD else MEMBENCH_RECORDED_RELEASE
 REGRESSION_TOLERANCE = 0.03
@@ -217,7 +217,7 @@ def test_no_kernel_figure_regressed(runs):
 # The round trip across cores (kbench.cross_core, docs/performance.md "Across cores"): the
 # instructions of both cores together, since QEMU's INST_RETIRED under -icount counts every
 # core's. Exact and repeatable like the others, so it has a recorded figure too.
-XCORE_RECORDED = {"xcore_client_per_round": 1403}  # release: 1,389
+XCORE_RECORDED = {"xcore_client_per_round": 1395}  # release: 1,381
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@
 
 #include "asid.h"
 #include "console.h"
+#include "fastpath.h"
 #include "cpu.h"
 #include "stats.h"
 #include "tlb.h"
@@ -149,7 +150,7 @@ struct tcb *arch_switch_installing(struct tcb *next)
 	next->ttbr0_epoch = asid_epoch;
 	switch_thread_registers(next);
 	stat_hot(this_cpu()->switches);
-	return next;
+	__attribute__((musttail)) return fastpath_resume(next);
 }
 
 void arch_return_to_user(struct tcb *t)

@@ -290,9 +290,10 @@ exception_vectors:
 /*
  * A system call tries a fastpath (kernel/fastpath.c) straight from here for SYS_CALL,
  * SYS_REPLY_RECV, SYS_NBSEND and SYS_YIELD (x8 still holds the number, x19 the context,
- * which is the start of the TCB). A fastpath returns the thread to resume, or NULL if it
- * cannot handle the call; the general path then takes it. Only NBSend runs with the
- * second half of the registers unsaved (see the top).
+ * which is the start of the TCB), by a branch: a fastpath never returns, it ends in a tail
+ * call to return_to_user (fastpath_resume) or return_to_same_user with the thread to
+ * resume, or, if it cannot handle the call, to fastpath_decline, the general path. Only
+ * NBSend runs with the second half of the registers unsaved (see the top).
  */
 vec_el0_sync:
 	save_user_first
@@ -308,33 +309,28 @@ el0_sync_locked:
 	cmp	x8, #SYSNO_NBSEND
 	b.eq	el0_nbsend
 	save_user_rest
+	mov	x0, x19
 	cmp	x8, #SYSNO_YIELD
-	b.ne	el0_syscall
-	mov	x0, x19
-	bl	fastpath_yield
-	cbnz	x0, return_to_user
-el0_syscall:
-	mov	x0, x19
+	b.eq	fastpath_yield			/* goes on by tail call (fastpath.h) */
+	.global fastpath_decline
+fastpath_decline:				/* x0 = x19 = the context */
 	mov	x29, xzr			/* the end of the frame-pointer chain */
 	bl	trap_el0_syscall		/* does not return */
 el0_call:
 	save_user_rest
 	mov	x0, x19
-	bl	fastpath_call
-	cbnz	x0, return_to_user
-	b	el0_syscall
+	b	fastpath_call
 el0_reply_recv:
 	save_user_rest
 	mov	x0, x19
-	bl	fastpath_reply_recv
-	cbnz	x0, return_to_user
-	b	el0_syscall
+	b	fastpath_reply_recv
 el0_nbsend:
 	mov	x0, x19
-	bl	fastpath_nbsend			/* preserves x19..x29 */
-	cbnz	x0, return_to_same_user
+	b	fastpath_nbsend			/* preserves x19..x29 */
+	.global fastpath_nbsend_decline
+fastpath_nbsend_decline:
 	save_user_rest
-	b	el0_syscall
+	b	fastpath_decline
 el0_sync_other:
 	save_user_rest
 	mrs	x0, esr_el1
@@ -403,7 +399,9 @@ thread_gone:					/* from enter_kernel: an interrupt */
  * until this core has entered the kernel again, saving the registers it restored here.
  */
 	.global return_to_user
+	.global fastpath_resume
 return_to_user:
+fastpath_resume:
 	leave_kernel
 	add	sp, x0, #UC_SIZE
 	ldp	x22, x23, [x0, #UC_PC]
@@ -425,7 +423,9 @@ return_to_user:
  * registers save_user_first stored. The rest of the saved context may be stale (after a
  * wait, its PC is the SVC): the next entry saves it again before anything reads it.
  */
+	.global fastpath_resume_same
 return_to_same_user:
+fastpath_resume_same:
 	leave_kernel
 	add	sp, x0, #UC_SIZE
 	load_x2_x19 x0
