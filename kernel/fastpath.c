@@ -331,9 +331,11 @@ static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct
 	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_WRITE);
 	if (!cap || cap->u.endpoint.ep->state == EP_RECEIVING)
 		return NULL;
-	/* schedule_and_return would keep t: on its core, not outranked, VSpace unchanged. */
-	if (t->cpu != this_cpu()->id || t->priority < sched_highest_queued() ||
-	    arch_vspace_changed())
+	/* schedule_and_return would keep t: not outranked, VSpace unchanged. It is on its own
+	 * core: a thread entering the kernel always is (one moved by another core is stopped
+	 * there first, and one that moved itself left at the end of that invocation), which
+	 * the self-audit checks of every core's running thread. */
+	if (t->priority < sched_highest_queued() || arch_vspace_changed())
 		return NULL;
 
 	stat_hot(stats.syscalls);

@@ -115,7 +115,7 @@ def test_memsrv_count_beats_linux(mruns, name):
 # costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure improves
 # or a change is worth its cost, update it here and in the docs.
 RECORDED_DEBUG = {
-    "nbsend_no_receiver": 102,  # 242 before the NBSend fastpath
+    "nbsend_no_receiver": 98,  # 242 before the NBSend fastpath
     "ipc_call_reply_0": 356,
     "ipc_call_reply_4": 380,
     "ipc_call_reply_10": 445,
@@ -128,7 +128,7 @@ RECORDED_DEBUG = {
     "fault_map_resume_cross_as": 1029,
 }
 RECORDED_RELEASE = {
-    "nbsend_no_receiver": 98,
+    "nbsend_no_receiver": 94,
     "ipc_call_reply_0": 334,
     "ipc_call_reply_4": 358,
     "ipc_call_reply_10": 423,
