@@ -199,8 +199,9 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 								 struct tcb *receiver)
 {
 	struct cte *reply_slot = &receiver->slots[TCB_SLOT_CALLER];
-	/* The reply capability, all four words (cap_null's zeroes included) as two pair stores:
-	 * the first word is the type, the rights and zero padding. */
+	/* The reply capability, all four words (cap_null's zeroes included) as four word stores,
+	 * not the byte stores of a struct copy: the first word is the type, the rights and
+	 * zero padding. */
 	const uint64_t head = CAP_REPLY | (uint64_t)RIGHT_GRANT << 8;
 	__builtin_memcpy(&reply_slot->cap, &head, sizeof head);
 	reply_slot->cap.u.words[0] = (uintptr_t)caller; /* u.reply.caller */
