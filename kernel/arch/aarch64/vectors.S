@@ -50,27 +50,36 @@
 #define VEC_BAD_FIQ    2
 #define VEC_BAD_SERROR 3
 
-/* Stores / loads x0..x29 at the frame on sp (struct trap_frame and struct user_context
- * share this layout). */
-.macro store_x0_x29
-	stp	x0, x1, [sp, #TF_X(0)]
-	stp	x2, x3, [sp, #TF_X(2)]
-	stp	x4, x5, [sp, #TF_X(4)]
-	stp	x6, x7, [sp, #TF_X(6)]
-	stp	x8, x9, [sp, #TF_X(8)]
-	stp	x10, x11, [sp, #TF_X(10)]
-	stp	x12, x13, [sp, #TF_X(12)]
-	stp	x14, x15, [sp, #TF_X(14)]
-	stp	x16, x17, [sp, #TF_X(16)]
-	stp	x18, x19, [sp, #TF_X(18)]
-	stp	x20, x21, [sp, #TF_X(20)]
-	stp	x22, x23, [sp, #TF_X(22)]
-	stp	x24, x25, [sp, #TF_X(24)]
-	stp	x26, x27, [sp, #TF_X(26)]
-	stp	x28, x29, [sp, #TF_X(28)]
+/* Stores / loads registers of a frame at `base` + `bias` (struct trap_frame and struct
+ * user_context share this layout): x0..x19 and x20..x29 in pairs, the halves of the two
+ * steps of a user entry; x0..x29 both. A load of x2..x19 leaves x0 and x1 to the caller,
+ * which loads them last when `base` is one of them. */
+.macro store_x0_x19 base, bias=0
+	stp	x0, x1, [\base, #(\bias + TF_X(0))]
+	stp	x2, x3, [\base, #(\bias + TF_X(2))]
+	stp	x4, x5, [\base, #(\bias + TF_X(4))]
+	stp	x6, x7, [\base, #(\bias + TF_X(6))]
+	stp	x8, x9, [\base, #(\bias + TF_X(8))]
+	stp	x10, x11, [\base, #(\bias + TF_X(10))]
+	stp	x12, x13, [\base, #(\bias + TF_X(12))]
+	stp	x14, x15, [\base, #(\bias + TF_X(14))]
+	stp	x16, x17, [\base, #(\bias + TF_X(16))]
+	stp	x18, x19, [\base, #(\bias + TF_X(18))]
 .endm
 
-/* Loads x2..x19 / x2..x29 from the context at `base` (x0..x1 last, by the caller). */
+.macro store_x20_x29 base
+	stp	x20, x21, [\base, #TF_X(20)]
+	stp	x22, x23, [\base, #TF_X(22)]
+	stp	x24, x25, [\base, #TF_X(24)]
+	stp	x26, x27, [\base, #TF_X(26)]
+	stp	x28, x29, [\base, #TF_X(28)]
+.endm
+
+.macro store_x0_x29
+	store_x0_x19 sp
+	store_x20_x29 sp
+.endm
+
 .macro load_x2_x19 base
 	ldp	x2, x3, [\base, #TF_X(2)]
 	ldp	x4, x5, [\base, #TF_X(4)]
@@ -83,8 +92,7 @@
 	ldp	x18, x19, [\base, #TF_X(18)]
 .endm
 
-.macro load_x2_x29 base
-	load_x2_x19 \base
+.macro load_x20_x29 base
 	ldp	x20, x21, [\base, #TF_X(20)]
 	ldp	x22, x23, [\base, #TF_X(22)]
 	ldp	x24, x25, [\base, #TF_X(24)]
@@ -94,20 +102,8 @@
 
 .macro load_x0_x29
 	ldp	x0, x1, [sp, #TF_X(0)]
-	ldp	x2, x3, [sp, #TF_X(2)]
-	ldp	x4, x5, [sp, #TF_X(4)]
-	ldp	x6, x7, [sp, #TF_X(6)]
-	ldp	x8, x9, [sp, #TF_X(8)]
-	ldp	x10, x11, [sp, #TF_X(10)]
-	ldp	x12, x13, [sp, #TF_X(12)]
-	ldp	x14, x15, [sp, #TF_X(14)]
-	ldp	x16, x17, [sp, #TF_X(16)]
-	ldp	x18, x19, [sp, #TF_X(18)]
-	ldp	x20, x21, [sp, #TF_X(20)]
-	ldp	x22, x23, [sp, #TF_X(22)]
-	ldp	x24, x25, [sp, #TF_X(24)]
-	ldp	x26, x27, [sp, #TF_X(26)]
-	ldp	x28, x29, [sp, #TF_X(28)]
+	load_x2_x19 sp
+	load_x20_x29 sp
 .endm
 
 /* Saves x0..x30, the interrupted SP, ELR, SPSR, ESR and FAR; leaves x0 = frame. */
@@ -144,24 +140,14 @@
 	eret
 .endm
 
-/* At an entry from EL0, SP_EL1 points just past the thread's context: offset `off` of it. */
-#define UC(off) ((off) - UC_SIZE)
+/* At an entry from EL0, SP_EL1 points just past the thread's context (UC_SIZE above it). */
 
 /* The first step of saving the user registers (see the top): x0..x19 and x30 into the
  * context SP_EL1 points past; then x19 = context, x9 = this core's struct percpu, and SP
  * the core's kernel stack. */
 .macro save_user_first
-	stp	x0, x1, [sp, #UC(TF_X(0))]
-	stp	x2, x3, [sp, #UC(TF_X(2))]
-	stp	x4, x5, [sp, #UC(TF_X(4))]
-	stp	x6, x7, [sp, #UC(TF_X(6))]
-	stp	x8, x9, [sp, #UC(TF_X(8))]
-	stp	x10, x11, [sp, #UC(TF_X(10))]
-	stp	x12, x13, [sp, #UC(TF_X(12))]
-	stp	x14, x15, [sp, #UC(TF_X(14))]
-	stp	x16, x17, [sp, #UC(TF_X(16))]
-	stp	x18, x19, [sp, #UC(TF_X(18))]
-	str	x30, [sp, #UC(TF_X(30))]
+	store_x0_x19 sp, -UC_SIZE
+	str	x30, [sp, #(TF_X(30) - UC_SIZE)]
 	sub	x19, sp, #UC_SIZE
 	mrs	x9, tpidr_el1
 	ldr	x10, [x9, #PERCPU_STACK_TOP]
@@ -173,11 +159,7 @@
  * x10..x13: after a wait for the lock the dispatch runs it again, and the NBSend fastpath
  * may still return without reloading x20..x29. */
 .macro save_user_rest
-	stp	x20, x21, [x19, #TF_X(20)]
-	stp	x22, x23, [x19, #TF_X(22)]
-	stp	x24, x25, [x19, #TF_X(24)]
-	stp	x26, x27, [x19, #TF_X(26)]
-	stp	x28, x29, [x19, #TF_X(28)]
+	store_x20_x29 x19
 	mrs	x10, sp_el0
 	str	x10, [x19, #UC_SP]
 	mrs	x11, elr_el1
@@ -409,7 +391,8 @@ fastpath_resume:
 	msr	spsr_el1, x23
 	ldr	x21, [x0, #UC_SP]
 	msr	sp_el0, x21
-	load_x2_x29 x0
+	load_x2_x19 x0
+	load_x20_x29 x0
 	ldr	x30, [x0, #TF_X(30)]
 	ldp	x0, x1, [x0, #TF_X(0)]
 	eret
