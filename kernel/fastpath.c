@@ -364,42 +364,27 @@ static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct 
  * switch needs a hardware ASID), or to the general path. */
 #define MUSTTAIL __attribute__((musttail))
 
-struct tcb *fastpath_call(struct tcb *t)
-{
-	bool install = false;
-	struct tcb *next = fast_call_path(t, &install);
-	if (!next)
-		MUSTTAIL return fastpath_decline(t);
-	if (install)
-		MUSTTAIL return arch_switch_installing(next);
-	MUSTTAIL return fastpath_resume(next);
-}
+/* An entry point for a fastpath that switches threads: `path(t, &install)` gives the
+ * thread to switch to, or NULL for the general path. */
+#define SWITCHING_FASTPATH(name, path)                                \
+	struct tcb *name(struct tcb *t)                               \
+	{                                                             \
+		bool install = false;                                 \
+		struct tcb *next = path(t, &install);                 \
+		if (!next)                                            \
+			MUSTTAIL return fastpath_decline(t);          \
+		if (install)                                          \
+			MUSTTAIL return arch_switch_installing(next); \
+		MUSTTAIL return fastpath_resume(next);                \
+	}
 
-struct tcb *fastpath_reply_recv(struct tcb *t)
-{
-	bool install = false;
-	struct tcb *next = fast_reply_recv_path(t, &install);
-	if (!next)
-		MUSTTAIL return fastpath_decline(t);
-	if (install)
-		MUSTTAIL return arch_switch_installing(next);
-	MUSTTAIL return fastpath_resume(next);
-}
+SWITCHING_FASTPATH(fastpath_call, fast_call_path)
+SWITCHING_FASTPATH(fastpath_reply_recv, fast_reply_recv_path)
+SWITCHING_FASTPATH(fastpath_yield, fast_yield_path)
 
 struct tcb *fastpath_nbsend(struct tcb *t)
 {
 	if (!fast_nbsend_path(t))
 		MUSTTAIL return fastpath_nbsend_decline(t);
 	MUSTTAIL return fastpath_resume_same(t);
-}
-
-struct tcb *fastpath_yield(struct tcb *t)
-{
-	bool install = false;
-	struct tcb *next = fast_yield_path(t, &install);
-	if (!next)
-		MUSTTAIL return fastpath_decline(t);
-	if (install)
-		MUSTTAIL return arch_switch_installing(next);
-	MUSTTAIL return fastpath_resume(next);
 }
