@@ -106,15 +106,22 @@ static void receive_once(uint64_t ep)
 	received_label = (int64_t)msginfo_unpack(info).label;
 }
 
+/* Starts a thread that waits in a receive on `ep` (receive_once) and lets it block. */
+static int start_receiver(struct kt_thread *t, cptr_t ep)
+{
+	received_label = -1;
+	int err = kt_spawn(t, 100, false, receive_once, ep);
+	kt_settle();
+	return err;
+}
+
 /* A thread suspended while it waits in a receive waits again when resumed, and receives
  * the next message (not a reply made of its own registers). */
 static void suspended_receiver_receives_after_resume(void)
 {
 	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
 	struct kt_thread t;
-	received_label = -1;
-	REQUIRE_OK(kt_spawn(&t, 100, false, receive_once, ep));
-	kt_settle();
+	REQUIRE_OK(start_receiver(&t, ep));
 	CHECK_OK(mica_tcb_suspend(t.tcb));
 	CHECK_OK(mica_tcb_resume(t.tcb));
 	kt_settle();
@@ -131,9 +138,7 @@ static void suspend_rewinds_the_call_but_not_a_written_pc(void)
 {
 	cptr_t ep = kt_new(OBJ_ENDPOINT, 0);
 	struct kt_thread t;
-	received_label = -1;
-	REQUIRE_OK(kt_spawn(&t, 100, false, receive_once, ep));
-	kt_settle();
+	REQUIRE_OK(start_receiver(&t, ep));
 	struct mica_tcb_regs blocked, r;
 	CHECK_OK(mica_tcb_read_registers(t.tcb, &blocked)); /* PC just past the SVC */
 	CHECK_OK(mica_tcb_suspend(t.tcb));
