@@ -178,6 +178,13 @@
 	mov	x29, xzr
 .endm
 
+/* Sets the flags to EQ if the exception being taken is an SVC from AArch64. Clobbers x10. */
+.macro test_svc
+	mrs	x10, esr_el1
+	ubfx	x10, x10, #ESR_EC_SHIFT, #ESR_EC_WIDTH
+	cmp	x10, #EC_SVC64
+.endm
+
 /*
  * Draws a ticket of the big kernel lock (ticket lock, smp.h) and goes on if it is the one
  * being served; otherwise branches to `busy` with w12 = the ticket. Clobbers x10..x13.
@@ -281,9 +288,7 @@ vec_el0_sync:
 	save_user_first
 	take_kernel_lock el0_sync_busy
 el0_sync_locked:
-	mrs	x10, esr_el1
-	ubfx	x10, x10, #ESR_EC_SHIFT, #ESR_EC_WIDTH
-	cmp	x10, #EC_SVC64
+	test_svc
 	b.ne	el0_sync_other
 	cbz	x8, el0_call			/* SYSNO_CALL */
 	cmp	x8, #SYSNO_REPLY_RECV
@@ -331,9 +336,7 @@ el0_sync_other:
 el0_sync_busy:
 	mov	w0, w12
 	save_user_rest
-	mrs	x10, esr_el1
-	ubfx	x10, x10, #ESR_EC_SHIFT, #ESR_EC_WIDTH
-	cmp	x10, #EC_SVC64
+	test_svc
 	b.ne	1f
 	sub	x11, x11, #4			/* x11: ELR_EL1, as save_user_rest read it */
 	str	x11, [x19, #UC_PC]

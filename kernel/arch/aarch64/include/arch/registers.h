@@ -116,7 +116,8 @@ static inline void arch_set_pc(struct user_context *c, uint64_t pc)
 	c->pc = pc;
 }
 /* Puts the PC of a thread that entered the kernel with a system call back on its SVC, so
- * that it makes the call again when it next runs. */
+ * that it makes the call again when it next runs (vectors.S does the same, in assembly, for
+ * an entry that waits for the kernel lock). */
 static inline void arch_restart_syscall(struct user_context *c)
 {
 	c->pc -= 4; /* the SVC's size */
