@@ -45,22 +45,19 @@
  * single CNode that resolves all 64 bits (the usual root task and server layout); NULL
  * otherwise, for the general lookup (which finds the same slot when this one does).
  *
+ * Such a CNode names slot cptr - guard_base when that is below one_level (object/cap.h).
  * The CSpace slot of a TCB holds a CNode capability or nothing (TCB_CONFIGURE takes only a
- * CNode, and an empty slot is all zeroes), so radix + guard_bits == 64 is the CNode test
- * too; the kernel self-audit checks that. A CNode's radix is at least CNODE_MIN_RADIX and
- * at most 22 (the root CNode), and its guard_bits at most 63 (CNODE_MINT takes six bits):
- * when the two add up to 64, the shift by radix is in 1..63. Once the guard matches, the
- * index is what is left below it. */
-_Static_assert(CNODE_MIN_RADIX >= 1, "fast_endpoint's shift");
+ * CNode, and an empty slot is all zeroes, one_level 0), so the compare is the CNode test
+ * too; the kernel self-audit checks that. */
 static inline __attribute__((always_inline)) struct cap *fast_endpoint(struct tcb *t, cptr_t cptr,
 								       unsigned right)
 {
 	const struct cap *cn = &t->slots[TCB_SLOT_CSPACE].cap;
-	unsigned radix = cn->u.cnode.radix;
-	uint64_t guard = cn->u.cnode.guard;
-	if (radix + cn->u.cnode.guard_bits != 64 || (cptr >> radix) != guard)
+	uint64_t index = cptr - cn->u.cnode.guard_base;
+	if (index >= cn->u.cnode.one_level)
 		return NULL;
-	struct cap *cap = &cn->u.cnode.slots[cptr - (guard << radix)].cap;
+	struct cap *cap = &cn->u.cnode.slots[index].cap;
+	__asm__("" : "+r"(cap)); /* one address for both loads, not a shifted index for each */
 	if (cap->type != CAP_ENDPOINT || !(cap->rights & right))
 		return NULL;
 	return cap;

@@ -43,9 +43,10 @@ struct cap {
 		} notification;
 		struct {
 			struct cte *slots;
-			uint64_t guard;     /* guard value, guard_bits wide */
-			uint8_t radix;      /* 2^radix slots */
-			uint8_t guard_bits; /* radix + guard_bits bits of a cptr resolved here */
+			uint64_t guard_base; /* the guard in place: guard << radix (see below) */
+			uint32_t one_level;  /* 2^radix if radix + guard_bits == 64, else 0 */
+			uint8_t radix;       /* 2^radix slots */
+			uint8_t guard_bits;  /* radix + guard_bits bits of a cptr resolved here */
 		} cnode;
 		struct {
 			struct tcb *tcb;
@@ -104,6 +105,41 @@ static inline struct cap cap_null(void)
 static inline bool cap_is_null(const struct cap *c)
 {
 	return c->type == CAP_NULL;
+}
+
+/*
+ * A CNode capability keeps its guard in place, as the value of the cptr bits it matches
+ * followed by the index bits: guard_base = guard << radix, which loses nothing (radix +
+ * guard_bits <= 64). one_level is 2^radix when the CNode resolves a whole cptr by itself
+ * (radix + guard_bits == 64), else 0. A cptr then names slot cptr - guard_base of a
+ * one-level CNode exactly when that difference is below one_level: the fastpath's lookup,
+ * a subtraction and a compare, which an empty slot (all zeroes) fails too. Only these two
+ * functions set the fields; the self-audit checks them in every CNode capability.
+ */
+static inline void cap_cnode_set_guard(struct cap *c, unsigned guard_bits, uint64_t guard)
+{
+	/* radix < 32 (CNODE_MAX_RADIX, roottask.c's root CNode) */
+	unsigned radix = c->u.cnode.radix;
+	c->u.cnode.guard_bits = (uint8_t)guard_bits;
+	c->u.cnode.guard_base = guard << radix;
+	c->u.cnode.one_level = radix + guard_bits == 64 ? UINT32_C(1) << radix : 0;
+}
+
+/* A capability to the CNode of 2^radix slots at `slots`, its guard `guard_bits` wide. */
+static inline struct cap cap_cnode(struct cte *slots, unsigned radix, unsigned guard_bits,
+				   uint64_t guard)
+{
+	struct cap c = { .type = CAP_CNODE };
+	c.u.cnode.slots = slots;
+	c.u.cnode.radix = (uint8_t)radix;
+	cap_cnode_set_guard(&c, guard_bits, guard);
+	return c;
+}
+
+/* A CNode capability's guard value. */
+static inline uint64_t cap_cnode_guard(const struct cap *c)
+{
+	return c->u.cnode.guard_base >> c->u.cnode.radix;
 }
 
 /* The kernel object a capability refers to, as an identity (kernel VA or physical address),

@@ -245,8 +245,7 @@ static void invoke_mint_guard(struct slot_pair p, uint64_t rights, uint64_t data
 	struct cap c = p.src->cap;
 
 	c.rights &= rights;
-	c.u.cnode.guard_bits = (uint8_t)(data & 0x3f);
-	c.u.cnode.guard = data >> 6;
+	cap_cnode_set_guard(&c, data & 0x3f, data >> 6);
 	mdb_insert(p.src, p.dest, c);
 }
 

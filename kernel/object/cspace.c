@@ -49,7 +49,7 @@ struct lookup_ret cspace_lookup_slot(struct tcb *t, cptr_t cptr)
 			return lookup_result(E_LOOKUP, NULL);
 		uint64_t level = low_bits(cptr >> (left - bits), bits);
 		uint64_t guard = radix < 64 ? level >> radix : 0;
-		if (guard != cn->u.cnode.guard)
+		if (guard != cap_cnode_guard(cn))
 			return lookup_result(E_LOOKUP, NULL);
 		struct cte *slot = &cn->u.cnode.slots[low_bits(level, radix)];
 		left -= bits;

@@ -145,10 +145,9 @@ static void audit_thread(struct audit *a, const struct tcb *t, struct ipc_counts
 	if (st == THREAD_BLOCKED_REPLY)
 		audit_reply_wait(a, t);
 	/* What the fastpaths rely on: a slice is never 0, and the CSpace slot holds a CNode
-	 * or is empty (then all zeroes: radix and guard_bits 0). */
+	 * or is empty (then all zeroes: one_level 0). */
 	const struct cap *cs = &t->slots[TCB_SLOT_CSPACE].cap;
-	if (cs->type != CAP_CNODE &&
-	    (cs->type != CAP_NULL || cs->u.cnode.radix != 0 || cs->u.cnode.guard_bits != 0))
+	if (cs->type != CAP_CNODE && (cs->type != CAP_NULL || cs->u.cnode.one_level != 0))
 		audit_fail(a, "thread %lu: its CSpace slot holds a capability of type %u", t->id,
 			   cs->type);
 	if (t->timeslice == 0 || t->timeslice > TIMESLICE_TICKS)

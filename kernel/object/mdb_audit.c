@@ -282,6 +282,29 @@ static void audit_object_start(struct audit *a, const struct cte *e, const struc
 		add_range(a, e, parent, o, bits);
 }
 
+/* A CNode capability's guard fields as cap_cnode_set_guard sets them (object/cap.h): the
+ * fastpath's lookup trusts one_level and guard_base. */
+static void audit_cnode_cap(struct audit *a, const struct cte *e)
+{
+	const struct cap *c = &e->cap;
+	unsigned radix = c->u.cnode.radix, bits = radix + c->u.cnode.guard_bits;
+	struct cap expect = *c;
+	if (radix < CNODE_MIN_RADIX || radix >= 32 || bits > 64) { /* so guard_bits < 64 */
+		audit_fail(a, "CNode in slot %p: radix %u, guard_bits %u", (const void *)e, radix,
+			   c->u.cnode.guard_bits);
+		return;
+	}
+	cap_cnode_set_guard(&expect, c->u.cnode.guard_bits, cap_cnode_guard(c));
+	if (expect.u.cnode.guard_base != c->u.cnode.guard_base ||
+	    expect.u.cnode.one_level != c->u.cnode.one_level ||
+	    (cap_cnode_guard(c) >> c->u.cnode.guard_bits) != 0)
+		audit_fail(a,
+			   "CNode in slot %p: guard_base %#lx, one_level %u for radix %u, "
+			   "guard_bits %u",
+			   (const void *)e, c->u.cnode.guard_base, c->u.cnode.one_level, radix,
+			   c->u.cnode.guard_bits);
+}
+
 /* Checks one linked slot `e`, which follows `prev` (mdb_head for the first). */
 static void audit_entry(struct audit *a, const struct cte *prev, const struct cte *e)
 {
@@ -311,9 +334,17 @@ static void audit_entry(struct audit *a, const struct cte *prev, const struct ct
 		ancestors[depth] = e;
 	if (e->cap.type == CAP_UNTYPED)
 		audit_untyped_cap(a, e);
+	if (e->cap.type == CAP_CNODE)
+		audit_cnode_cap(a, e);
+	bool same = cap_same_object(&prev->cap, &e->cap);
+	/* The fastpath tells an installed VSpace by its table alone (arch/switch.h). */
+	if (same && e->cap.type == CAP_VSPACE && e->cap.u.vspace.asid != prev->cap.u.vspace.asid)
+		audit_fail(a, "VSpace %#lx in slot %p has ASID %u, another capability to it %u",
+			   e->cap.u.vspace.paddr, (const void *)e, e->cap.u.vspace.asid,
+			   prev->cap.u.vspace.asid);
 	if (depth > 0 && !parent)
 		return; /* too deep (or broken) to check its derivation */
-	if (!cap_same_object(&prev->cap, &e->cap))
+	if (!same)
 		audit_object_start(a, e, parent);
 }
 

@@ -33,13 +33,14 @@ extern const char boot_archive_start[], boot_archive_end[];
  */
 #define ROOT_CNODE_MIN_BITS 17
 #define ROOT_CNODE_MAX_BITS 22
-#define ROOT_ASID           1
-#define ROOT_ARCHIVE_VA     UINT64_C(0x10000000) /* read-only copy of the boot archive */
-#define ROOT_BOOTINFO_VA    UINT64_C(0x7ffd0000) /* boot-info page, read-only */
-#define ROOT_IPC_BUFFER_VA  UINT64_C(0x7ffe0000) /* IPC buffer page, read-write */
-#define ROOT_STACK_TOP      UINT64_C(0x80000000)
-#define ROOT_STACK_PAGES    16
-#define ROOT_STACK_BASE     (ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE) /* guard below */
+_Static_assert(ROOT_CNODE_MAX_BITS < 32, "a CNode capability's one_level holds 2^radix");
+#define ROOT_ASID          1
+#define ROOT_ARCHIVE_VA    UINT64_C(0x10000000) /* read-only copy of the boot archive */
+#define ROOT_BOOTINFO_VA   UINT64_C(0x7ffd0000) /* boot-info page, read-only */
+#define ROOT_IPC_BUFFER_VA UINT64_C(0x7ffe0000) /* IPC buffer page, read-write */
+#define ROOT_STACK_TOP     UINT64_C(0x80000000)
+#define ROOT_STACK_PAGES   16
+#define ROOT_STACK_BASE    (ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE) /* guard below */
 /* [ROOT_FIXED_BASE, ROOT_STACK_TOP) is the kernel's choice; the program must stay out of it. */
 #define ROOT_FIXED_BASE ROOT_BOOTINFO_VA
 
@@ -220,13 +221,9 @@ static void rt_insert_object_caps(struct rt_build *b, struct tcb *t)
 	c.u.tcb.tcb = t;
 	rt_insert(b, SLOT_INIT_TCB, c);
 
-	c = cap_null();
-	c.type = CAP_CNODE;
+	/* One level: cptr == slot index. */
+	c = cap_cnode(b->slots, b->cnode_bits, 64 - b->cnode_bits, 0);
 	c.rights = RIGHTS_ALL;
-	c.u.cnode.slots = b->slots;
-	c.u.cnode.guard = 0;
-	c.u.cnode.radix = (uint8_t)b->cnode_bits;
-	c.u.cnode.guard_bits = (uint8_t)(64 - b->cnode_bits); /* one level: cptr == slot index */
 	rt_insert(b, SLOT_INIT_CNODE, c);
 
 	c = cap_null();

@@ -36,8 +36,9 @@ enum tcb_slot {
 
 struct tcb {
 	struct user_context ctx; /* first (arch: the EL0 entry saves into it); opaque here */
-	struct fpu_state fpu;    /* arch: the FP/SIMD registers, switched lazily */
 
+	/* The fields the fastpaths use follow, near enough to the start for load and store
+	 * pairs (their offsets reach 504): the FP/SIMD registers come last. */
 	uint8_t state;       /* enum thread_state */
 	uint8_t restartable; /* blocked in a system call its saved PC is just past (tcb_suspend) */
 	uint8_t priority;
@@ -49,6 +50,23 @@ struct tcb {
 	struct tcb *wait_next, *wait_prev;   /* endpoint or notification queue */
 	void *blocked_on;                    /* that endpoint or notification */
 
+	struct cte *reply_slot;          /* while BLOCKED_REPLY: the slot holding our reply cap */
+	struct notification *bound_ntfn; /* bound notification, or NULL */
+	/* The TTBR0 value of its VSpace, valid while ttbr0_epoch equals the architecture's
+	 * ASID epoch and the address matches its VSpace (context.c): saves the ASID lookup on
+	 * switches between address spaces. */
+	uint64_t ttbr0_cache;
+	uint64_t ttbr0_epoch;
+	/* The core the thread runs on (its affinity): it waits in that core's run queues and
+	 * runs nowhere else. 0 (the boot core) for a new thread. */
+	uint32_t cpu;
+	/* Kernel alias of the IPC buffer; valid only while TCB_SLOT_IPC_BUFFER holds the frame
+	 * (use tcb_ipc_buffer). The VSpace is the capability in TCB_SLOT_VSPACE (tcb_vspace). */
+	struct ipc_buffer *ipc_buffer_kva;
+	uint64_t ipc_buffer_vaddr;
+
+	struct cte slots[TCB_SLOTS];
+
 	/* IPC in flight while blocked sending: the badge and rights of the capability used. */
 	uint64_t send_badge;
 	uint8_t send_can_grant;
@@ -58,23 +76,8 @@ struct tcb {
 	uint32_t fault_kind;   /* enum fault_kind (mica/fault.h) */
 	uint64_t fault_msg[4];
 
-	struct cte *reply_slot;          /* while BLOCKED_REPLY: the slot holding our reply cap */
-	struct notification *bound_ntfn; /* bound notification, or NULL */
-	/* Kernel alias of the IPC buffer; valid only while TCB_SLOT_IPC_BUFFER holds the frame
-	 * (use tcb_ipc_buffer). The VSpace is the capability in TCB_SLOT_VSPACE (tcb_vspace). */
-	struct ipc_buffer *ipc_buffer_kva;
-	uint64_t ipc_buffer_vaddr;
-
-	struct cte slots[TCB_SLOTS];
-	uint64_t id; /* for debugging: a small serial number */
-	/* The TTBR0 value of its VSpace, valid while ttbr0_epoch equals the architecture's
-	 * ASID epoch and the address matches its VSpace (context.c): saves the ASID lookup on
-	 * switches between address spaces. */
-	uint64_t ttbr0_cache;
-	uint64_t ttbr0_epoch;
-	/* The core the thread runs on (its affinity): it waits in that core's run queues and
-	 * runs nowhere else. 0 (the boot core) for a new thread. */
-	uint32_t cpu;
+	uint64_t id;          /* for debugging: a small serial number */
+	struct fpu_state fpu; /* arch: the FP/SIMD registers, switched lazily */
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << TCB_SIZE_BITS), "TCB fits its object size");

@@ -207,9 +207,8 @@ static struct cap retype_make_cap(unsigned type, uint64_t paddr, unsigned obj_bi
 		c.u.notification.ntfn = phys_to_virt(paddr);
 		break;
 	case OBJ_CNODE:
-		c.type = CAP_CNODE;
-		c.u.cnode.slots = phys_to_virt(paddr);
-		c.u.cnode.radix = (uint8_t)(obj_bits - CNODE_SLOT_BITS);
+		c = cap_cnode(phys_to_virt(paddr), obj_bits - CNODE_SLOT_BITS, 0, 0);
+		c.rights = RIGHTS_ALL;
 		break;
 	case OBJ_FRAME_4K:
 	case OBJ_FRAME_2M:

@@ -115,30 +115,30 @@ def test_memsrv_count_beats_linux(mruns, name):
 # costs more than REGRESSION_TOLERANCE of one fails here, by name; when a figure improves
 # or a change is worth its cost, update it here and in the docs.
 RECORDED_DEBUG = {
-    "nbsend_no_receiver": 98,  # 242 before the NBSend fastpath
-    "ipc_call_reply_0": 356,
-    "ipc_call_reply_4": 380,
-    "ipc_call_reply_10": 445,
-    "ipc_call_reply_cross_as": 386,
-    "ipc_call_reply_0_queued": 357,
-    "ipc_call_reply_cross_as_queued": 387,
-    "yield": 137,  # 246 before the yield fastpath
-    "frame_map_unmap_4k": 1024,
-    "frame_zero_4k": 507,
-    "fault_map_resume_cross_as": 1029,
+    "nbsend_no_receiver": 88,  # 242 before the NBSend fastpath
+    "ipc_call_reply_0": 325,
+    "ipc_call_reply_4": 349,
+    "ipc_call_reply_10": 414,
+    "ipc_call_reply_cross_as": 369,
+    "ipc_call_reply_0_queued": 326,
+    "ipc_call_reply_cross_as_queued": 370,
+    "yield": 127,  # 246 before the yield fastpath
+    "frame_map_unmap_4k": 1017,
+    "frame_zero_4k": 503,
+    "fault_map_resume_cross_as": 1013,
 }
 RECORDED_RELEASE = {
-    "nbsend_no_receiver": 94,
-    "ipc_call_reply_0": 334,
-    "ipc_call_reply_4": 358,
-    "ipc_call_reply_10": 423,
-    "ipc_call_reply_cross_as": 356,
-    "ipc_call_reply_0_queued": 335,
-    "ipc_call_reply_cross_as_queued": 357,
-    "yield": 130,
-    "frame_map_unmap_4k": 1024,
-    "frame_zero_4k": 507,
-    "fault_map_resume_cross_as": 1007,
+    "nbsend_no_receiver": 84,
+    "ipc_call_reply_0": 303,
+    "ipc_call_reply_4": 327,
+    "ipc_call_reply_10": 392,
+    "ipc_call_reply_cross_as": 337,
+    "ipc_call_reply_0_queued": 304,
+    "ipc_call_reply_cross_as_queued": 338,
+    "yield": 120,
+    "frame_map_unmap_4k": 1017,
+    "frame_zero_4k": 503,
+    "fault_map_resume_cross_as": 989,
 }
 RECORDED = RECORDED_DEBUG if DEBUG_BUILD else RECORDED_RELEASE
 MEMBENCH_RECORDED_DEBUG = {
@@ -217,7 +217,7 @@ def test_no_kernel_figure_regressed(runs):
 # The round trip across cores (kbench.cross_core, docs/performance.md "Across cores"): the
 # instructions of both cores together, since QEMU's INST_RETIRED under -icount counts every
 # core's. Exact and repeatable like the others, so it has a recorded figure too.
-XCORE_RECORDED = {"xcore_client_per_round": 1395}  # release: 1,381
+XCORE_RECORDED = {"xcore_client_per_round": 1359}  # release: 1,345
 
 
 @pytest.fixture(scope="module")

@@ -432,10 +432,32 @@ static void test_fastpath_assumptions_are_checked(void)
 	tcbs(1).timeslice = 1;
 	CHECK_EQ(audit(NULL), 0);
 	/* An empty slot whose CNode fields are not zero would pass for a CNode there. */
-	tcbs(2).slots[TCB_SLOT_CSPACE].cap.u.cnode.radix = 4;
-	tcbs(2).slots[TCB_SLOT_CSPACE].cap.u.cnode.guard_bits = 60;
+	tcbs(2).slots[TCB_SLOT_CSPACE].cap.u.cnode.one_level = 16;
 	CHECK_EQ(audit(NULL), 1);
 	CHECK(reported("thread 3: its CSpace slot holds a capability of type 0"));
+}
+
+/* The fastpath's lookup trusts a CNode capability's guard_base and one_level. */
+static void test_cnode_guard_fields_out_of_step_are_reported(void)
+{
+	static struct cte cn[16];
+	world();
+	struct cte *e = root(13, cap_cnode(cn, 4, 60, 0x5));
+	CHECK_EQ(e->cap.u.cnode.guard_base, 0x50);
+	CHECK_EQ(e->cap.u.cnode.one_level, 16);
+	CHECK_EQ(audit(NULL), 0);
+	e->cap.u.cnode.one_level = 32; /* would let the fastpath index past the CNode */
+	CHECK_EQ(audit(NULL), 1);
+	CHECK(reported("one_level 32 for radix 4"));
+	e->cap = cap_cnode(cn, 4, 59, 0x5);
+	CHECK_EQ(e->cap.u.cnode.one_level, 0); /* 63 bits: not one level */
+	CHECK_EQ(audit(NULL), 0);
+	e->cap.u.cnode.guard_base |= 1; /* bits below the guard */
+	CHECK_EQ(audit(NULL), 1);
+	CHECK(reported("guard_base 0x51"));
+	e->cap = cap_cnode(cn, 4, 2, 0x5); /* a guard wider than its guard_bits */
+	CHECK_EQ(audit(NULL), 1);
+	CHECK(reported("guard_bits 2"));
 }
 
 static void test_reply_wait_without_reply_capability_is_reported(void)
@@ -508,6 +530,18 @@ static void test_vspace_with_two_asids_is_reported(void)
 	pool.entries[2].vspace_pa = pa_of(tables[0]); /* a copy of its capability assigned */
 	audit(NULL);
 	CHECK(reported("has two ASIDs: 1 and 2"));
+}
+
+/* The fastpath tells an installed VSpace by its table alone: every capability to a VSpace
+ * carries the same ASID. */
+static void test_vspace_copies_with_different_asids_are_reported(void)
+{
+	vspace_world();
+	struct cte *copy = child(&slots[30], 34, slots[30].cap);
+	CHECK_EQ(audit(NULL), 0);
+	copy->cap.u.vspace.asid = 0; /* a copy made before the ASID was assigned */
+	CHECK_EQ(audit(NULL), 1);
+	CHECK(reported("has ASID 0, another capability to it 1"));
 }
 
 static void test_asid_naming_a_dead_vspace_is_reported(void)
@@ -607,9 +641,11 @@ int main(void)
 		TEST(queued_dead_thread_is_reported),
 		TEST(notification_waiter_and_binding_are_checked),
 		TEST(fastpath_assumptions_are_checked),
+		TEST(cnode_guard_fields_out_of_step_are_reported),
 		TEST(reply_wait_without_reply_capability_is_reported),
 		TEST(consistent_vspace_has_no_violations),
 		TEST(vspace_with_two_asids_is_reported),
+		TEST(vspace_copies_with_different_asids_are_reported),
 		TEST(asid_naming_a_dead_vspace_is_reported),
 		TEST(counters_keeping_an_unmapped_subtree_are_reported),
 		TEST(mapping_of_a_dead_frame_is_reported),

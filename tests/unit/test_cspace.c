@@ -124,11 +124,8 @@ void tcb_set_mr(struct tcb *t, unsigned i, uint64_t v)
 
 static struct cap cnode_cap(struct cte *slots, unsigned radix, unsigned guard_bits, uint64_t guard)
 {
-	struct cap c = { .type = CAP_CNODE, .rights = RIGHTS_ALL };
-	c.u.cnode.slots = slots;
-	c.u.cnode.radix = radix;
-	c.u.cnode.guard_bits = guard_bits;
-	c.u.cnode.guard = guard;
+	struct cap c = cap_cnode(slots, radix, guard_bits, guard);
+	c.rights = RIGHTS_ALL;
 	return c;
 }
 
@@ -532,7 +529,7 @@ static void test_mint_of_a_cnode_sets_its_guard(void)
 	/* guard_bits in bits 0..5, the guard above them */
 	CHECK_EQ(CNODE(CNODE_MINT, 20, S_SELF, S_SUB, RIGHTS_ALL, (5ull << 6) | 3), E_OK);
 	CHECK_EQ(root[20].cap.u.cnode.guard_bits, 3);
-	CHECK_EQ(root[20].cap.u.cnode.guard, 5);
+	CHECK_EQ(cap_cnode_guard(&root[20].cap), 5);
 	CHECK_EQ(root[20].cap.u.cnode.radix, radix);
 	snapshot();
 	CHECK_EQ(CNODE(CNODE_MINT, 21, S_SELF, S_SUB, RIGHTS_ALL, (8ull << 6) | 3), E_INVAL);

@@ -449,7 +449,8 @@ static void test_retype_cnode(void)
 	CHECK(c->u.cnode.slots == (struct cte *)ram);
 	CHECK_EQ(c->u.cnode.radix, 4);
 	CHECK_EQ(c->u.cnode.guard_bits, 0);
-	CHECK_EQ(c->u.cnode.guard, 0);
+	CHECK_EQ(cap_cnode_guard(c), 0);
+	CHECK_EQ(c->u.cnode.one_level, 0); /* two levels' bits: not one level */
 	CHECK(all_bytes(RAM_PA, 16 * 64, 0));
 	CHECK_EQ(ut_slot.cap.u.untyped.free_index, 1024);
 }

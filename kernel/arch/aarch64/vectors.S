@@ -14,7 +14,8 @@
  * context and leaves SP_EL1 just past it again, ready for the next entry.
  *
  * A synchronous exception from EL0 saves in two steps. First x0..x19 and x30: what a C
- * function may clobber, and x19, which then holds the context; x20..x29 keep the thread's
+ * function may clobber, and x19, which holds the context where it must outlive a C call
+ * (x0 holds it on the way to a fastpath, whose argument it is); x20..x29 keep the thread's
  * values through any C call (they are callee-saved). The rest (x20..x29, SP_EL0, ELR,
  * SPSR, TPIDR_EL0) is saved before anything that may switch threads, wait or report the
  * context. The NBSend fastpath needs none of it: the thread comes straight back, and
@@ -143,37 +144,37 @@
 /* At an entry from EL0, SP_EL1 points just past the thread's context (UC_SIZE above it). */
 
 /* The first step of saving the user registers (see the top): x0..x19 and x30 into the
- * context SP_EL1 points past; then x19 = context, x9 = this core's struct percpu, and SP
- * the core's kernel stack. */
-.macro save_user_first
+ * context SP_EL1 points past; then `ctx` (x0 or x19) = context, x9 = this core's struct
+ * percpu, and SP the core's kernel stack. */
+.macro save_user_first ctx
 	store_x0_x19 sp, -UC_SIZE
 	str	x30, [sp, #(TF_X(30) - UC_SIZE)]
-	sub	x19, sp, #UC_SIZE
+	sub	\ctx, sp, #UC_SIZE
 	mrs	x9, tpidr_el1
 	ldr	x10, [x9, #PERCPU_STACK_TOP]
 	mov	sp, x10
 .endm
 
-/* The second step, into the context at x19: x20..x29, SP_EL0, ELR, SPSR and TPIDR_EL0 (a
- * thread writes it without the kernel). It leaves x20..x29 as they are and clobbers only
+/* The second step, into the context at `ctx`: x20..x29, SP_EL0, ELR, SPSR and TPIDR_EL0
+ * (a thread writes it without the kernel). It leaves x20..x29 as they are and clobbers only
  * x10..x13: after a wait for the lock the dispatch runs it again, and the NBSend fastpath
  * may still return without reloading x20..x29. */
-.macro save_user_rest
-	store_x20_x29 x19
+.macro save_user_rest ctx
+	store_x20_x29 \ctx
 	mrs	x10, sp_el0
-	str	x10, [x19, #UC_SP]
+	str	x10, [\ctx, #UC_SP]
 	mrs	x11, elr_el1
 	mrs	x12, spsr_el1
-	stp	x11, x12, [x19, #UC_PC]
+	stp	x11, x12, [\ctx, #UC_PC]
 	mrs	x13, tpidr_el0
-	str	x13, [x19, #UC_TPIDR]
+	str	x13, [\ctx, #UC_TPIDR]
 .endm
 
 /* Both steps; leaves x19 = context, x20 = this core's struct percpu, and ends the
  * frame-pointer chain (for debuggers). */
 .macro save_user
-	save_user_first
-	save_user_rest
+	save_user_first x19
+	save_user_rest x19
 	mov	x20, x9
 	mov	x29, xzr
 .endm
@@ -187,7 +188,8 @@
 
 /*
  * Draws a ticket of the big kernel lock (ticket lock, smp.h) and goes on if it is the one
- * being served; otherwise branches to `busy` with w12 = the ticket. Clobbers x10..x13.
+ * being served; otherwise branches to `busy` with w11 = the lock as it was when drawn (the
+ * ticket is its high half). Clobbers x10..x13.
  */
 .macro take_kernel_lock busy
 	ldr	x10, =kernel_lock		/* one literal load, not ADRP + ADD */
@@ -195,9 +197,8 @@
 	add	w12, w11, #(1 << 16)
 	stxr	w13, w12, [x10]
 	cbnz	w13, 9b
-	lsr	w12, w11, #16			/* our ticket */
-	cmp	w12, w11, uxth			/* the one being served? */
-	b.ne	\busy
+	eor	w12, w11, w11, ror #16		/* 0 if our ticket (high half) is served (low) */
+	cbnz	w12, \busy
 .endm
 
 /*
@@ -209,7 +210,7 @@
 .macro enter_kernel
 	take_kernel_lock 1f
 	b	2f
-1:	mov	w0, w12
+1:	lsr	w0, w11, #16			/* our ticket */
 	bl	smp_lock_wait
 	ldr	x8, [x19, #TF_X(8)]
 	ldr	x9, [x20, #PERCPU_CURRENT]
@@ -278,48 +279,42 @@ exception_vectors:
 	entry el1h_serror, trap_unexpected, 1, VEC_BAD_SERROR
 /*
  * A system call tries a fastpath (kernel/fastpath.c) straight from here for SYS_CALL,
- * SYS_REPLY_RECV, SYS_NBSEND and SYS_YIELD (x8 still holds the number, x19 the context,
- * which is the start of the TCB), by a branch: a fastpath never returns, it ends in a tail
+ * SYS_REPLY_RECV, SYS_NBSEND and SYS_YIELD (x8 still holds the number, x0 the context,
+ * which is the start of the TCB: the fastpath's argument), by a branch: a fastpath never returns, it ends in a tail
  * call to return_to_user (fastpath_resume) or return_to_same_user with the thread to
  * resume, or, if it cannot handle the call, to fastpath_decline, the general path. Only
  * NBSend runs with the second half of the registers unsaved (see the top).
  */
 vec_el0_sync:
-	save_user_first
+	save_user_first x0
 	take_kernel_lock el0_sync_busy
-el0_sync_locked:
+el0_sync_locked:				/* x0 = the context */
 	test_svc
 	b.ne	el0_sync_other
 	cbz	x8, el0_call			/* SYSNO_CALL */
 	cmp	x8, #SYSNO_REPLY_RECV
 	b.eq	el0_reply_recv
 	cmp	x8, #SYSNO_NBSEND
-	b.eq	el0_nbsend
-	save_user_rest
-	mov	x0, x19
+	b.eq	fastpath_nbsend			/* preserves x20..x29 */
+	save_user_rest x0
 	cmp	x8, #SYSNO_YIELD
 	b.eq	fastpath_yield			/* goes on by tail call (fastpath.h) */
 	.global fastpath_decline
-fastpath_decline:				/* x0 = x19 = the context */
+fastpath_decline:				/* x0 = the context */
 	mov	x29, xzr			/* the end of the frame-pointer chain */
 	bl	trap_el0_syscall		/* does not return */
 el0_call:
-	save_user_rest
-	mov	x0, x19
+	save_user_rest x0
 	b	fastpath_call
 el0_reply_recv:
-	save_user_rest
-	mov	x0, x19
+	save_user_rest x0
 	b	fastpath_reply_recv
-el0_nbsend:
-	mov	x0, x19
-	b	fastpath_nbsend			/* preserves x19..x29 */
 	.global fastpath_nbsend_decline
 fastpath_nbsend_decline:
-	save_user_rest
+	save_user_rest x0
 	b	fastpath_decline
 el0_sync_other:
-	save_user_rest
+	save_user_rest x0
 	mrs	x0, esr_el1
 	mrs	x1, far_el1
 	mov	x29, xzr
@@ -334,8 +329,9 @@ el0_sync_other:
  * and x29 is reloaded, so the dispatch above goes on as if the lock had been free.
  */
 el0_sync_busy:
-	mov	w0, w12
-	save_user_rest
+	mov	x19, x0				/* the context, kept through the wait */
+	lsr	w0, w11, #16			/* our ticket */
+	save_user_rest x19
 	test_svc
 	b.ne	1f
 	sub	x11, x11, #4			/* x11: ELR_EL1, as save_user_rest read it */
@@ -344,6 +340,7 @@ el0_sync_busy:
 	bl	smp_lock_wait
 	ldr	x8, [x19, #TF_X(8)]
 	ldr	x29, [x19, #TF_X(29)]
+	mov	x0, x19
 	mrs	x9, tpidr_el1
 	ldr	x9, [x9, #PERCPU_CURRENT]
 	cmp	x9, x19

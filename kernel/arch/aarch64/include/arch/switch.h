@@ -27,17 +27,20 @@
 #define CPACR_FPEN_SHIFT    20
 #define CPACR_FPEN_TRAP_EL0 (UL(1) << CPACR_FPEN_SHIFT) /* EL1 may, EL0 traps */
 #define CPACR_FPEN_NONE     (UL(3) << CPACR_FPEN_SHIFT) /* nobody traps */
+#define CPACR_FPEN_EL0_BIT  (UL(2) << CPACR_FPEN_SHIFT) /* set in NONE, clear in TRAP_EL0 */
 
 /* Bumped whenever a hardware ASID changes hands (asid.c): every cached TTBR0 is stale. */
 extern uint64_t asid_epoch;
 
-/* True if TTBR0 holds the VSpace `vs` with its current ASID. What is installed stays valid:
- * only install_vspace starts an ASID generation, and freeing a VSpace's ASID uninstalls it
- * (context_forget_vspace). */
+/* True if TTBR0 holds the VSpace `vs` (a VSpace capability) with its current ASID. What is
+ * installed stays valid: only install_vspace starts an ASID generation, and freeing a
+ * VSpace's ASID uninstalls it (context_forget_vspace). The table's address alone tells:
+ * every capability to a VSpace carries the ASID assigned to it (only a capability with an
+ * ASID may be copied, cap_derivable; the self-audit checks it), and a VSpace is deleted,
+ * its ASID with it, before its page can hold another one. */
 static inline __attribute__((always_inline)) bool switch_vspace_installed(const struct cap *vs)
 {
-	const struct arch_percpu *a = &this_cpu()->arch;
-	return vs->u.vspace.paddr == a->installed_vspace && vs->u.vspace.asid == a->installed_asid;
+	return vs->u.vspace.paddr == this_cpu()->arch.installed_vspace;
 }
 
 /* True if `t`'s cached TTBR0 value is still right for its VSpace `vs`. */
@@ -57,16 +60,25 @@ static inline __attribute__((always_inline)) void switch_set_installed(const str
 	stat_hot(stats.as_switches);
 }
 
-/* Loads `next`'s TPIDR_EL0 and its FP/SIMD trap setting. */
+/* Loads `next`'s TPIDR_EL0 and its FP/SIMD trap setting. The common case, a thread that
+ * does not own this core's FP registers while they trap already, is two tests: CPACR holds
+ * CPACR_FPEN_TRAP_EL0 or CPACR_FPEN_NONE (context.c), which differ in the bit tested. */
 static inline __attribute__((always_inline)) void switch_thread_registers(struct tcb *next)
 {
 	struct arch_percpu *a = &this_cpu()->arch;
 	write_sysreg(tpidr_el0, next->ctx.tpidr);
-	uint64_t cpacr = next == a->fpu_owner ? CPACR_FPEN_NONE : CPACR_FPEN_TRAP_EL0;
-	if (cpacr != a->installed_cpacr) {
-		write_sysreg(cpacr_el1, cpacr);
-		a->installed_cpacr = cpacr;
+	uint64_t cpacr;
+	if (__builtin_expect(next != a->fpu_owner, 1)) {
+		if (!(a->installed_cpacr & CPACR_FPEN_EL0_BIT))
+			return;
+		cpacr = CPACR_FPEN_TRAP_EL0;
+	} else {
+		if (a->installed_cpacr & CPACR_FPEN_EL0_BIT)
+			return;
+		cpacr = CPACR_FPEN_NONE;
 	}
+	write_sysreg(cpacr_el1, cpacr);
+	a->installed_cpacr = cpacr;
 }
 
 /* True if switching to `next`, whose VSpace `vs` TTBR0 does not hold, is a TTBR0 write:
@@ -81,13 +93,17 @@ static inline __attribute__((always_inline)) bool switch_by_cache(const struct t
 static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepare(struct tcb *next)
 {
 	const struct cap *vs = &next->slots[TCB_SLOT_VSPACE].cap; /* tcb_vspace, if a VSpace */
+	/* The common case in one branch: an empty asm keeps the compiler from splitting it. */
+	uint64_t miss =
+	    (vs->type ^ CAP_VSPACE) | (vs->u.vspace.paddr ^ this_cpu()->arch.installed_vspace);
+	__asm__("" : "+r"(miss));
+	if (__builtin_expect(miss == 0, 1)) /* switch_vspace_installed */
+		return ARCH_SWITCH_READY;
 	if (vs->type != CAP_VSPACE)
 		return ARCH_SWITCH_NO;
-	if (switch_vspace_installed(vs))
-		return ARCH_SWITCH_READY;
 	if (switch_by_cache(next, vs)) {
+		switch_set_installed(vs); /* first: the register write is a compiler barrier */
 		write_sysreg(ttbr0_el1, next->ttbr0_cache);
-		switch_set_installed(vs);
 		return ARCH_SWITCH_READY;
 	}
 	if (asid_entry_of(vs->u.vspace.asid, vs->u.vspace.paddr))
