@@ -81,26 +81,27 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next);
 
 /*
  * The IPC fastpath's switch, split so that nothing can fail once the fastpath has
- * committed. arch_switch_prepare(next) is the fastpath's last check: it says whether the
+ * committed (`cpu` is the calling core's struct percpu, which the fastpaths are given).
+ * arch_switch_prepare(next, cpu) is the fastpath's last check: it says whether the
  * core can switch to `next` (ARCH_SWITCH_NO: it cannot run, its VSpace has no valid ASID;
  * what would make arch_switch_to_user return), and when TTBR0 can be made to hold next's
  * VSpace with register writes alone it makes it so (ARCH_SWITCH_READY); the fastpath's
- * changes follow, which cannot fail. Then arch_fast_switch(next) does the rest of what
+ * changes follow, which cannot fail. Then arch_fast_switch(next, cpu) does the rest of what
  * arch_switch_to_user does up to the ERET (TPIDR_EL0, FP/SIMD trap, the count), or, when
- * the VSpace needs a hardware ASID (ARCH_SWITCH_NEW_ASID), arch_switch_installing(next)
+ * the VSpace needs a hardware ASID (ARCH_SWITCH_NEW_ASID), arch_switch_installing(next, cpu)
  * does all of it (out of line: it may start an ASID generation) and returns to next
  * through fastpath_resume (fastpath.h), which the caller otherwise tail-calls itself, with
  * the same effect. The first two are static inline functions of <arch/switch.h>,
  * which their one user (fastpath.c) includes, so that this header needs no TCB layout:
- *   enum arch_switch arch_switch_prepare(struct tcb *next);
- *   void arch_fast_switch(struct tcb *next);
+ *   enum arch_switch arch_switch_prepare(struct tcb *next, struct percpu *cpu);
+ *   void arch_fast_switch(struct tcb *next, struct percpu *cpu);
  */
 enum arch_switch {
 	ARCH_SWITCH_READY,    /* TTBR0 holds next's VSpace (it did, or one write made it) */
 	ARCH_SWITCH_NO,       /* next cannot run */
 	ARCH_SWITCH_NEW_ASID, /* arch_switch_installing */
 };
-struct tcb *arch_switch_installing(struct tcb *next);
+struct tcb *arch_switch_installing(struct tcb *next, struct percpu *cpu);
 
 /* `t` keeps the CPU: re-installs its VSpace if it changed while t was in the kernel.
  * Returns false if t no longer has a VSpace with a valid ASID (it cannot run). */
@@ -110,9 +111,14 @@ bool arch_keep_running(struct tcb *t);
  * only then need a thread that keeps the CPU call it (one load on every kernel exit). Set
  * per core when a VSpace capability was derived or deleted or the installed VSpace was
  * forgotten; cleared by arch_keep_running. */
+static inline bool arch_vspace_changed_on(const struct percpu *cpu)
+{
+	return cpu->arch.vspace_dirty;
+}
+
 static inline bool arch_vspace_changed(void)
 {
-	return this_cpu()->arch.vspace_dirty;
+	return arch_vspace_changed_on(this_cpu());
 }
 
 /* Returns to `t` in user mode. */

@@ -146,11 +146,12 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *from
  * it can run (arch_switch_prepare, which may already load its VSpace: the fastpaths call
  * this last). ARCH_SWITCH_NO if not. */
 static inline __attribute__((always_inline)) enum arch_switch fast_may_run(const struct tcb *t,
-									   struct tcb *next)
+									   struct tcb *next,
+									   struct percpu *cpu)
 {
-	if (next->priority < sched_highest_queued() || next->cpu != t->cpu)
+	if (next->priority < sched_highest_queued_on(cpu) || next->cpu != t->cpu)
 		return ARCH_SWITCH_NO;
-	return arch_switch_prepare(next);
+	return arch_switch_prepare(next, cpu);
 }
 
 /* Makes `next` (already marked runnable; fast_may_run said `how`) the running thread and
@@ -159,13 +160,14 @@ static inline __attribute__((always_inline)) enum arch_switch fast_may_run(const
  * need no stack frame). Returns next. */
 static inline __attribute__((always_inline)) struct tcb *fast_switch(struct tcb *next,
 								     enum arch_switch how,
-								     bool *install)
+								     bool *install,
+								     struct percpu *cpu)
 {
-	current = next;
+	cpu->cur = next; /* current */
 	if (__builtin_expect(how == ARCH_SWITCH_NEW_ASID, 0))
 		*install = true;
 	else
-		arch_fast_switch(next);
+		arch_fast_switch(next, cpu);
 	return next;
 }
 
@@ -210,7 +212,8 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 }
 
 static inline __attribute__((always_inline)) struct tcb *fast_call_path(struct tcb *t,
-									bool *install)
+									bool *install,
+									struct percpu *cpu)
 {
 	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_WRITE);
 	if (!cap)
@@ -223,7 +226,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_call_path(struct t
 	uint64_t info = arch_get_msginfo(&t->ctx);
 	if (!fast_message(info, t, server) || !cap_is_null(&reply_slot->cap))
 		return NULL;
-	enum arch_switch how = fast_may_run(t, server);
+	enum arch_switch how = fast_may_run(t, server, cpu);
 	if (how == ARCH_SWITCH_NO)
 		return NULL;
 
@@ -231,7 +234,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_call_path(struct t
 	fast_dequeue(ep);
 	fast_transfer(t, server, info, cap->u.endpoint.badge);
 	fast_hand_over(t, server);
-	return fast_switch(server, how, install);
+	return fast_switch(server, how, install, cpu);
 }
 
 void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
@@ -246,7 +249,8 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	struct cte *reply_slot = &handler->slots[TCB_SLOT_CALLER];
 	if (!cap_is_null(&reply_slot->cap))
 		return;
-	enum arch_switch how = fast_may_run(t, handler);
+	struct percpu *cpu = this_cpu();
+	enum arch_switch how = fast_may_run(t, handler, cpu);
 	if (how == ARCH_SWITCH_NO)
 		return;
 
@@ -267,14 +271,15 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 		t->fault_msg[i] = words[i];
 	fast_hand_over(t, handler);
 	bool install = false;
-	fast_switch(handler, how, &install);
+	fast_switch(handler, how, &install, cpu);
 	if (install)
-		arch_switch_installing(handler); /* does not return */
+		arch_switch_installing(handler, cpu); /* does not return */
 	arch_return_to_user(handler);
 }
 
 static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(struct tcb *t,
-									      bool *install)
+									      bool *install,
+									      struct percpu *cpu)
 {
 	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
 	if (reply_slot->cap.type != CAP_REPLY)
@@ -293,7 +298,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(st
 	struct endpoint *ep = cap->u.endpoint.ep;
 	if (ep->state == EP_SENDING)
 		return NULL;
-	enum arch_switch how = fast_may_run(t, client);
+	enum arch_switch how = fast_may_run(t, client, cpu);
 	if (how == ARCH_SWITCH_NO)
 		return NULL;
 
@@ -319,10 +324,11 @@ static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(st
 	ep->state = EP_RECEIVING;
 
 	client->state = THREAD_RUNNABLE; /* its time slice is never 0 */
-	return fast_switch(client, how, install);
+	return fast_switch(client, how, install, cpu);
 }
 
-static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct tcb *t)
+static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct tcb *t,
+									  struct percpu *cpu)
 {
 	if (INFO_LOW(arch_get_msginfo(&t->ctx)) > MSG_MAX_LENGTH)
 		return NULL;
@@ -333,7 +339,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct
 	 * core: a thread entering the kernel always is (one moved by another core is stopped
 	 * there first, and one that moved itself left at the end of that invocation), which
 	 * the self-audit checks of every core's running thread. */
-	if (t->priority < sched_highest_queued() || arch_vspace_changed())
+	if (t->priority < sched_highest_queued_on(cpu) || arch_vspace_changed_on(cpu))
 		return NULL;
 
 	stat_hot(stats.syscalls);
@@ -342,18 +348,19 @@ static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct
 }
 
 static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct tcb *t,
-									 bool *install)
+									 bool *install,
+									 struct percpu *cpu)
 {
 	struct tcb *next = sched_yield_target(t);
 	if (!next)
 		return NULL;
-	enum arch_switch how = arch_switch_prepare(next);
+	enum arch_switch how = arch_switch_prepare(next, cpu);
 	if (how == ARCH_SWITCH_NO)
 		return NULL;
 
 	stat_hot(stats.syscalls);
 	sched_yield_rotate(t, next);
-	return fast_switch(next, how, install);
+	return fast_switch(next, how, install, cpu);
 }
 
 /* The entry points vectors.S branches to: each ends in a tail call, to return_to_user or
@@ -361,27 +368,27 @@ static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct 
  * switch needs a hardware ASID), or to the general path. */
 #define MUSTTAIL __attribute__((musttail))
 
-/* An entry point for a fastpath that switches threads: `path(t, &install)` gives the
- * thread to switch to, or NULL for the general path. */
-#define SWITCHING_FASTPATH(name, path)                                \
-	struct tcb *name(struct tcb *t)                               \
-	{                                                             \
-		bool install = false;                                 \
-		struct tcb *next = path(t, &install);                 \
-		if (!next)                                            \
-			MUSTTAIL return fastpath_decline(t);          \
-		if (install)                                          \
-			MUSTTAIL return arch_switch_installing(next); \
-		MUSTTAIL return fastpath_resume(next);                \
+/* An entry point for a fastpath that switches threads: `path(t, &install, cpu)` gives
+ * the thread to switch to, or NULL for the general path. */
+#define SWITCHING_FASTPATH(name, path)                                     \
+	struct tcb *name(struct tcb *t, struct percpu *cpu)                \
+	{                                                                  \
+		bool install = false;                                      \
+		struct tcb *next = path(t, &install, cpu);                 \
+		if (!next)                                                 \
+			MUSTTAIL return fastpath_decline(t, cpu);          \
+		if (install)                                               \
+			MUSTTAIL return arch_switch_installing(next, cpu); \
+		MUSTTAIL return fastpath_resume(next, cpu);                \
 	}
 
 SWITCHING_FASTPATH(fastpath_call, fast_call_path)
 SWITCHING_FASTPATH(fastpath_reply_recv, fast_reply_recv_path)
 SWITCHING_FASTPATH(fastpath_yield, fast_yield_path)
 
-struct tcb *fastpath_nbsend(struct tcb *t)
+struct tcb *fastpath_nbsend(struct tcb *t, struct percpu *cpu)
 {
-	if (!fast_nbsend_path(t))
-		MUSTTAIL return fastpath_nbsend_decline(t);
-	MUSTTAIL return fastpath_resume_same(t);
+	if (!fast_nbsend_path(t, cpu))
+		MUSTTAIL return fastpath_nbsend_decline(t, cpu);
+	MUSTTAIL return fastpath_resume_same(t, cpu);
 }

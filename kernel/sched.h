@@ -29,12 +29,18 @@ void sched_remove(struct tcb *t);
 /* Changes `t`'s priority, requeueing it if runnable. */
 void sched_set_priority(struct tcb *t, unsigned prio);
 
-/* The highest priority of any thread queued on this core (the running one is not
+/* The highest priority of any thread queued on core `cpu` (the running one is not
  * queued), or -1: a thread the IPC fastpath switches to must be at least this important.
  * sched.c keeps it up to date on every queue change, so the fastpath reads one word. */
+static inline int sched_highest_queued_on(const struct percpu *cpu)
+{
+	return cpu->sched.top_queued;
+}
+
+/* The same on this core. */
 static inline int sched_highest_queued(void)
 {
-	return this_cpu()->sched.top_queued;
+	return sched_highest_queued_on(this_cpu());
 }
 
 /* How many runnable threads wait in core `cpu`'s run queues (the running one not counted). */

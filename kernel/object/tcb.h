@@ -24,13 +24,14 @@ enum thread_state {
 	THREAD_BLOCKED_NTFN,  /* waiting on a notification */
 };
 
-/* Slots inside every TCB. */
+/* Slots inside every TCB. The caller slot comes first: the fastpaths write its four words
+ * with two store pairs, which reach only 504 bytes past the TCB's start. */
 enum tcb_slot {
-	TCB_SLOT_CSPACE = 0,
+	TCB_SLOT_CALLER, /* the one-shot reply right of the call being served */
+	TCB_SLOT_CSPACE,
 	TCB_SLOT_VSPACE,
 	TCB_SLOT_IPC_BUFFER,
 	TCB_SLOT_FAULT_EP,
-	TCB_SLOT_CALLER, /* the one-shot reply right of the call being served */
 	TCB_SLOTS,
 };
 

@@ -78,7 +78,7 @@ static void set_installed(const struct cap *vs)
 {
 	if (!here_installed_vspace)
 		ttbr0_walks(true);
-	switch_set_installed(vs);
+	switch_set_installed(vs, &this_cpu()->arch);
 }
 
 /* Installs the VSpace `vs` in TTBR0, giving it a current hardware ASID. Returns false if it
@@ -103,7 +103,7 @@ static __attribute__((noinline)) bool install_vspace(const struct cap *vs)
 static inline __attribute__((always_inline)) bool switch_vspace(struct tcb *next,
 								const struct cap *vs)
 {
-	if (switch_vspace_installed(vs))
+	if (switch_vspace_installed(vs, &this_cpu()->arch))
 		return true;
 	if (switch_ttbr0_cached(next, vs)) {
 		/* Common case: no ASID changed hands since the thread last ran here. */
@@ -127,7 +127,7 @@ static inline __attribute__((always_inline)) bool context_switch(struct tcb *pre
 	/* prev's TPIDR_EL0 was saved when it entered the kernel (vectors.S), so nothing is
 	 * lost when it blocked into idle and prev is NULL. */
 	(void)prev;
-	switch_thread_registers(next);
+	switch_thread_registers(next, &this_cpu()->arch);
 	/* ERET is context-synchronising: CPACR applies from the first user instruction. */
 	return true;
 }
@@ -140,7 +140,7 @@ void arch_switch_to_user(struct tcb *prev, struct tcb *next)
 	return_to_user(&next->ctx);
 }
 
-struct tcb *arch_switch_installing(struct tcb *next)
+struct tcb *arch_switch_installing(struct tcb *next, struct percpu *cpu)
 {
 	/* The fastpath found (arch_switch_prepare, before it changed anything) that neither
 	 * TTBR0 nor next's cached value holds its VSpace, which has a valid ASID. */
@@ -148,9 +148,9 @@ struct tcb *arch_switch_installing(struct tcb *next)
 		panic("arch_switch_installing: thread %lu has no VSpace with an ASID", next->id);
 	next->ttbr0_cache = read_sysreg(ttbr0_el1);
 	next->ttbr0_epoch = asid_epoch;
-	switch_thread_registers(next);
-	stat_hot(this_cpu()->switches);
-	__attribute__((musttail)) return fastpath_resume(next);
+	switch_thread_registers(next, &cpu->arch);
+	stat_hot(cpu->switches);
+	__attribute__((musttail)) return fastpath_resume(next, cpu);
 }
 
 void arch_return_to_user(struct tcb *t)
@@ -168,7 +168,7 @@ bool arch_keep_running(struct tcb *t)
 {
 	this_cpu()->arch.vspace_dirty = false;
 	const struct cap *vs = tcb_vspace(t);
-	if (vs && switch_vspace_installed(vs))
+	if (vs && switch_vspace_installed(vs, &this_cpu()->arch))
 		return true;
 	/* Replaced (TCB_CONFIGURE on itself) or gone (deleted, its ASID freed). */
 	return context_switch(t, t);

@@ -144,14 +144,14 @@
 /* At an entry from EL0, SP_EL1 points just past the thread's context (UC_SIZE above it). */
 
 /* The first step of saving the user registers (see the top): x0..x19 and x30 into the
- * context SP_EL1 points past; then `ctx` (x0 or x19) = context, x9 = this core's struct
- * percpu, and SP the core's kernel stack. */
+ * context SP_EL1 points past; then `ctx` (x0 or x19) = context, x1 = this core's struct
+ * percpu (a fastpath's second argument), and SP the core's kernel stack. */
 .macro save_user_first ctx
 	store_x0_x19 sp, -UC_SIZE
 	str	x30, [sp, #(TF_X(30) - UC_SIZE)]
 	sub	\ctx, sp, #UC_SIZE
-	mrs	x9, tpidr_el1
-	ldr	x10, [x9, #PERCPU_STACK_TOP]
+	mrs	x1, tpidr_el1
+	ldr	x10, [x1, #PERCPU_STACK_TOP]
 	mov	sp, x10
 .endm
 
@@ -175,7 +175,7 @@
 .macro save_user
 	save_user_first x19
 	save_user_rest x19
-	mov	x20, x9
+	mov	x20, x1
 	mov	x29, xzr
 .endm
 
@@ -288,7 +288,7 @@ exception_vectors:
 vec_el0_sync:
 	save_user_first x0
 	take_kernel_lock el0_sync_busy
-el0_sync_locked:				/* x0 = the context */
+el0_sync_locked:				/* x0 = the context, x1 = percpu */
 	test_svc
 	b.ne	el0_sync_other
 	cbz	x8, el0_call			/* SYSNO_CALL */
@@ -341,8 +341,8 @@ el0_sync_busy:
 	ldr	x8, [x19, #TF_X(8)]
 	ldr	x29, [x19, #TF_X(29)]
 	mov	x0, x19
-	mrs	x9, tpidr_el1
-	ldr	x9, [x9, #PERCPU_CURRENT]
+	mrs	x1, tpidr_el1
+	ldr	x9, [x1, #PERCPU_CURRENT]
 	cmp	x9, x19
 	b.eq	el0_sync_locked
 	mrs	x0, esr_el1			/* the wait took no exception: still ours */

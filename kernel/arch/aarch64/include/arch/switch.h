@@ -38,9 +38,10 @@ extern uint64_t asid_epoch;
  * every capability to a VSpace carries the ASID assigned to it (only a capability with an
  * ASID may be copied, cap_derivable; the self-audit checks it), and a VSpace is deleted,
  * its ASID with it, before its page can hold another one. */
-static inline __attribute__((always_inline)) bool switch_vspace_installed(const struct cap *vs)
+static inline __attribute__((always_inline)) bool switch_vspace_installed(
+    const struct cap *vs, const struct arch_percpu *a)
 {
-	return vs->u.vspace.paddr == this_cpu()->arch.installed_vspace;
+	return vs->u.vspace.paddr == a->installed_vspace;
 }
 
 /* True if `t`'s cached TTBR0 value is still right for its VSpace `vs`. */
@@ -52,9 +53,9 @@ static inline __attribute__((always_inline)) bool switch_ttbr0_cached(const stru
 }
 
 /* Records `vs` as what TTBR0 (just written) holds; some VSpace was installed before. */
-static inline __attribute__((always_inline)) void switch_set_installed(const struct cap *vs)
+static inline __attribute__((always_inline)) void switch_set_installed(const struct cap *vs,
+								       struct arch_percpu *a)
 {
-	struct arch_percpu *a = &this_cpu()->arch;
 	a->installed_vspace = vs->u.vspace.paddr;
 	a->installed_asid = vs->u.vspace.asid;
 	stat_hot(stats.as_switches);
@@ -63,9 +64,9 @@ static inline __attribute__((always_inline)) void switch_set_installed(const str
 /* Loads `next`'s TPIDR_EL0 and its FP/SIMD trap setting. The common case, a thread that
  * does not own this core's FP registers while they trap already, is two tests: CPACR holds
  * CPACR_FPEN_TRAP_EL0 or CPACR_FPEN_NONE (context.c), which differ in the bit tested. */
-static inline __attribute__((always_inline)) void switch_thread_registers(struct tcb *next)
+static inline __attribute__((always_inline)) void switch_thread_registers(struct tcb *next,
+									  struct arch_percpu *a)
 {
-	struct arch_percpu *a = &this_cpu()->arch;
 	write_sysreg(tpidr_el0, next->ctx.tpidr);
 	uint64_t cpacr;
 	if (__builtin_expect(next != a->fpu_owner, 1)) {
@@ -84,25 +85,27 @@ static inline __attribute__((always_inline)) void switch_thread_registers(struct
 /* True if switching to `next`, whose VSpace `vs` TTBR0 does not hold, is a TTBR0 write:
  * its cached value is valid and some VSpace is installed (TTBR0 walks are on). */
 static inline __attribute__((always_inline)) bool switch_by_cache(const struct tcb *next,
-								  const struct cap *vs)
+								  const struct cap *vs,
+								  const struct arch_percpu *a)
 {
-	return this_cpu()->arch.installed_vspace && switch_ttbr0_cached(next, vs);
+	return a->installed_vspace && switch_ttbr0_cached(next, vs);
 }
 
 /* See arch.h. */
-static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepare(struct tcb *next)
+static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepare(
+    struct tcb *next, struct percpu *cpu)
 {
+	struct arch_percpu *a = &cpu->arch;
 	const struct cap *vs = &next->slots[TCB_SLOT_VSPACE].cap; /* tcb_vspace, if a VSpace */
 	/* The common case in one branch: an empty asm keeps the compiler from splitting it. */
-	uint64_t miss =
-	    (vs->type ^ CAP_VSPACE) | (vs->u.vspace.paddr ^ this_cpu()->arch.installed_vspace);
+	uint64_t miss = (vs->type ^ CAP_VSPACE) | (vs->u.vspace.paddr ^ a->installed_vspace);
 	__asm__("" : "+r"(miss));
 	if (__builtin_expect(miss == 0, 1)) /* switch_vspace_installed */
 		return ARCH_SWITCH_READY;
 	if (vs->type != CAP_VSPACE)
 		return ARCH_SWITCH_NO;
-	if (switch_by_cache(next, vs)) {
-		switch_set_installed(vs); /* first: the register write is a compiler barrier */
+	if (switch_by_cache(next, vs, a)) {
+		switch_set_installed(vs, a); /* first: the register write is a compiler barrier */
 		write_sysreg(ttbr0_el1, next->ttbr0_cache);
 		return ARCH_SWITCH_READY;
 	}
@@ -112,8 +115,9 @@ static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepar
 }
 
 /* See arch.h. */
-static inline __attribute__((always_inline)) void arch_fast_switch(struct tcb *next)
+static inline __attribute__((always_inline)) void arch_fast_switch(struct tcb *next,
+								   struct percpu *cpu)
 {
-	switch_thread_registers(next);
-	stat_hot(this_cpu()->switches);
+	switch_thread_registers(next, &cpu->arch);
+	stat_hot(cpu->switches);
 }
