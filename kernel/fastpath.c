@@ -370,16 +370,16 @@ static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct 
 
 /* An entry point for a fastpath that switches threads: `path(t, &install, cpu)` gives
  * the thread to switch to, or NULL for the general path. */
-#define SWITCHING_FASTPATH(name, path)                                     \
-	struct tcb *name(struct tcb *t, struct percpu *cpu)                \
-	{                                                                  \
-		bool install = false;                                      \
-		struct tcb *next = path(t, &install, cpu);                 \
-		if (!next)                                                 \
-			MUSTTAIL return fastpath_decline(t, cpu);          \
-		if (install)                                               \
-			MUSTTAIL return arch_switch_installing(next, cpu); \
-		MUSTTAIL return fastpath_resume(next, cpu);                \
+#define SWITCHING_FASTPATH(name, path)                               \
+	struct tcb *name(struct tcb *t, struct percpu *cpu)          \
+	{                                                            \
+		bool install = false;                                \
+		struct tcb *next = path(t, &install, cpu);           \
+		if (!next)                                           \
+			MUSTTAIL return fastpath_decline(t, cpu);    \
+		if (install)                                         \
+			MUSTTAIL return fastpath_install(next, cpu); \
+		MUSTTAIL return fastpath_resume(next, cpu);          \
 	}
 
 SWITCHING_FASTPATH(fastpath_call, fast_call_path)

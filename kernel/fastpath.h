@@ -31,11 +31,17 @@ struct tcb *fastpath_nbsend(struct tcb *t, struct percpu *cpu);
 struct tcb *fastpath_yield(struct tcb *t, struct percpu *cpu);
 
 /* Where the fastpaths go on, by a tail call (vectors.S): return_to_user with the thread to
- * resume, return_to_same_user with the NBSend sender, the general path with the thread
- * whose call a fastpath left (for NBSend, after saving the rest of its registers). None
- * returns. */
+ * resume, return_to_same_user with the NBSend sender, arch_switch_installing (on the kernel
+ * stack) with the thread to switch to when its VSpace needs a hardware ASID, the general
+ * path with the thread whose call a fastpath left (for NBSend, after saving the rest of its
+ * registers). None returns.
+ *
+ * The fastpaths run with SP just past the entering thread's context, not on a stack: they
+ * must not use one (no spills, no calls), which test_fastpath_needs_no_stack checks in the
+ * kernel image. Each continuation moves to the kernel stack if it needs one. */
 struct tcb *fastpath_resume(struct tcb *next, struct percpu *cpu);
 struct tcb *fastpath_resume_same(struct tcb *t, struct percpu *cpu);
+struct tcb *fastpath_install(struct tcb *next, struct percpu *cpu);
 struct tcb *fastpath_decline(struct tcb *t, struct percpu *cpu);
 struct tcb *fastpath_nbsend_decline(struct tcb *t, struct percpu *cpu);
 

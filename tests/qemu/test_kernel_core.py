@@ -17,11 +17,12 @@ is one pytest test, so a test missing from the run fails as surely as a failing 
 """
 import os
 import re
+import subprocess
 
 import pexpect
 import pytest
 
-from conftest import BUILD, QEMU, Machine, _Log, board_args, debug_only
+from conftest import BUILD, QEMU, ROOT, Machine, _Log, board_args, debug_only
 
 pytestmark = debug_only
 
@@ -499,3 +500,19 @@ def test_debug_puts_pieces_reach_the_console_whole(ktest):
     assert "\nktest: one piece, SYS_DEBUG_PUTS\n" in ktest.output
     assert "\nktest: 56 bytes " + "-" * 38 + ".\n" in ktest.output
     assert "ktest: bell" not in ktest.output
+
+
+CHECK_STACK = ROOT / "scripts" / "check-fastpath-stack.py"
+
+
+def test_fastpath_needs_no_stack():
+    """The fastpaths run with SP just past the entering thread's context (kernel/fastpath.h):
+    the build checks that their code names no SP and makes no call. The same check finds the
+    stack frame of a function that has one."""
+    elf = str(BUILD / "kernel" / "mica.elf")
+    ok = subprocess.run([str(CHECK_STACK), "llvm-objdump", elf], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    framed = subprocess.run([str(CHECK_STACK), "--functions", "arch_switch_installing",
+                             "llvm-objdump", elf], capture_output=True, text=True)
+    assert framed.returncode == 1
+    assert "arch_switch_installing needs a stack: stp x29, x30, [sp" in framed.stderr

@@ -11,7 +11,10 @@
  * struct user_context (the first member of its TCB), so an exception from EL0 stores the
  * user registers straight into the TCB, then switches to the kernel stack and calls C,
  * which never returns there: it leaves through return_to_user (this file), which reloads a
- * context and leaves SP_EL1 just past it again, ready for the next entry.
+ * context and leaves SP_EL1 just past it again, ready for the next entry. The fastpaths
+ * need no stack (kernel/fastpath.h; the build checks their code): a system call one of
+ * them handles never moves SP, and whatever else runs moves to the kernel stack first
+ * (to_kernel_stack).
  *
  * A synchronous exception from EL0 saves in two steps. First x0..x19 and x30: what a C
  * function may clobber, and x19, which holds the context where it must outlive a C call
@@ -144,13 +147,18 @@
 /* At an entry from EL0, SP_EL1 points just past the thread's context (UC_SIZE above it). */
 
 /* The first step of saving the user registers (see the top): x0..x19 and x30 into the
- * context SP_EL1 points past; then `ctx` (x0 or x19) = context, x1 = this core's struct
- * percpu (a fastpath's second argument), and SP the core's kernel stack. */
+ * context SP_EL1 points past; then `ctx` (x0 or x19) = context and x1 = this core's struct
+ * percpu (a fastpath's second argument). SP stays just past the context. */
 .macro save_user_first ctx
 	store_x0_x19 sp, -UC_SIZE
 	str	x30, [sp, #(TF_X(30) - UC_SIZE)]
 	sub	\ctx, sp, #UC_SIZE
 	mrs	x1, tpidr_el1
+.endm
+
+/* Moves SP to this core's kernel stack (x1 = its struct percpu), for anything that may use
+ * a stack: all but the fastpaths, which need none (see vec_el0_sync). Clobbers x10. */
+.macro to_kernel_stack
 	ldr	x10, [x1, #PERCPU_STACK_TOP]
 	mov	sp, x10
 .endm
@@ -174,6 +182,7 @@
  * frame-pointer chain (for debuggers). */
 .macro save_user
 	save_user_first x19
+	to_kernel_stack
 	save_user_rest x19
 	mov	x20, x1
 	mov	x29, xzr
@@ -300,7 +309,8 @@ el0_sync_locked:				/* x0 = the context, x1 = percpu */
 	cmp	x8, #SYSNO_YIELD
 	b.eq	fastpath_yield			/* goes on by tail call (fastpath.h) */
 	.global fastpath_decline
-fastpath_decline:				/* x0 = the context */
+fastpath_decline:				/* x0 = the context, x1 = percpu */
+	to_kernel_stack
 	mov	x29, xzr			/* the end of the frame-pointer chain */
 	bl	trap_el0_syscall		/* does not return */
 el0_call:
@@ -313,8 +323,13 @@ el0_reply_recv:
 fastpath_nbsend_decline:
 	save_user_rest x0
 	b	fastpath_decline
+	.global fastpath_install
+fastpath_install:				/* x0 = the thread to switch to, x1 = percpu */
+	to_kernel_stack
+	b	arch_switch_installing		/* does not return */
 el0_sync_other:
 	save_user_rest x0
+	to_kernel_stack
 	mrs	x0, esr_el1
 	mrs	x1, far_el1
 	mov	x29, xzr
@@ -332,6 +347,7 @@ el0_sync_busy:
 	mov	x19, x0				/* the context, kept through the wait */
 	lsr	w0, w11, #16			/* our ticket */
 	save_user_rest x19
+	to_kernel_stack
 	test_svc
 	b.ne	1f
 	sub	x11, x11, #4			/* x11: ELR_EL1, as save_user_rest read it */
@@ -344,8 +360,10 @@ el0_sync_busy:
 	mrs	x1, tpidr_el1
 	ldr	x9, [x1, #PERCPU_CURRENT]
 	cmp	x9, x19
-	b.eq	el0_sync_locked
-	mrs	x0, esr_el1			/* the wait took no exception: still ours */
+	b.ne	1f
+	add	sp, x19, #UC_SIZE		/* the fastpaths run with SP past the context */
+	b	el0_sync_locked
+1:	mrs	x0, esr_el1			/* the wait took no exception: still ours */
 	mov	x29, xzr
 	bl	trap_el0_thread_gone		/* does not return */
 vec_el0_irq:
@@ -408,9 +426,8 @@ fastpath_resume:
  */
 	.global fastpath_resume_same
 return_to_same_user:
-fastpath_resume_same:
+fastpath_resume_same:				/* SP is still just past ctx */
 	leave_kernel
-	add	sp, x0, #UC_SIZE
 	load_x2_x19 x0
 	ldr	x30, [x0, #TF_X(30)]
 	ldp	x0, x1, [x0, #TF_X(0)]
