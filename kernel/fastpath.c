@@ -171,6 +171,15 @@ static inline __attribute__((always_inline)) struct tcb *fast_switch(struct tcb 
 	return next;
 }
 
+/* The changes a fastpath makes once every check passed, `commit(..., how)` (how as
+ * fast_may_run said, not ARCH_SWITCH_NO), compiled twice: for the common switch that
+ * arch_switch_prepare made ready, which so carries no flag to test after the changes, and
+ * for one that needs a hardware ASID. */
+#define COMMIT(how, commit, ...)                            \
+	(__builtin_expect((how) == ARCH_SWITCH_NEW_ASID, 0) \
+	     ? commit(__VA_ARGS__, ARCH_SWITCH_NEW_ASID)    \
+	     : commit(__VA_ARGS__, ARCH_SWITCH_READY))
+
 /* Takes the first receiver off `ep` (which is EP_RECEIVING). */
 static inline struct tcb *fast_dequeue(struct endpoint *ep)
 {
@@ -211,6 +220,17 @@ static inline __attribute__((always_inline)) void fast_hand_over(struct tcb *cal
 	receiver->state = THREAD_RUNNABLE;    /* its time slice is never 0 (tcb_init, sched.c) */
 }
 
+static inline __attribute__((always_inline)) struct tcb *fast_call_commit(
+    struct tcb *t, struct tcb *server, const struct cap *cap, uint64_t info, bool *install,
+    struct percpu *cpu, enum arch_switch how)
+{
+	stat_hot(stats.syscalls);
+	fast_dequeue(cap->u.endpoint.ep);
+	fast_transfer(t, server, info, cap->u.endpoint.badge);
+	fast_hand_over(t, server);
+	return fast_switch(server, how, install, cpu);
+}
+
 static inline __attribute__((always_inline)) struct tcb *fast_call_path(struct tcb *t,
 									bool *install,
 									struct percpu *cpu)
@@ -229,12 +249,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_call_path(struct t
 	enum arch_switch how = fast_may_run(t, server, cpu);
 	if (how == ARCH_SWITCH_NO)
 		return NULL;
-
-	stat_hot(stats.syscalls);
-	fast_dequeue(ep);
-	fast_transfer(t, server, info, cap->u.endpoint.badge);
-	fast_hand_over(t, server);
-	return fast_switch(server, how, install, cpu);
+	return COMMIT(how, fast_call_commit, t, server, cap, info, install, cpu);
 }
 
 void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigned n)
@@ -277,31 +292,11 @@ void fastpath_fault(struct tcb *t, unsigned kind, const uint64_t *words, unsigne
 	arch_return_to_user(handler);
 }
 
-static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(struct tcb *t,
-									      bool *install,
-									      struct percpu *cpu)
+static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_commit(
+    struct tcb *t, struct tcb *client, struct endpoint *ep, bool fault_resume, uint64_t info,
+    bool *install, struct percpu *cpu, enum arch_switch how)
 {
 	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
-	if (reply_slot->cap.type != CAP_REPLY)
-		return NULL;
-	struct tcb *client = reply_slot->cap.u.reply.caller;
-	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
-	bool fault_resume = client->fault_pending;
-	uint64_t info = arch_get_msginfo(&t->ctx);
-	if (fault_resume ? msginfo_unpack(info).label != 0 : !fast_message(info, t, client))
-		return NULL;
-	if (t->bound_ntfn && t->bound_ntfn->active)
-		return NULL;
-	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_READ);
-	if (!cap)
-		return NULL;
-	struct endpoint *ep = cap->u.endpoint.ep;
-	if (ep->state == EP_SENDING)
-		return NULL;
-	enum arch_switch how = fast_may_run(t, client, cpu);
-	if (how == ARCH_SWITCH_NO)
-		return NULL;
-
 	stat_hot(stats.syscalls);
 	if (fault_resume)
 		client->fault_pending = 0;
@@ -327,6 +322,33 @@ static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(st
 	return fast_switch(client, how, install, cpu);
 }
 
+static inline __attribute__((always_inline)) struct tcb *fast_reply_recv_path(struct tcb *t,
+									      bool *install,
+									      struct percpu *cpu)
+{
+	struct cte *reply_slot = &t->slots[TCB_SLOT_CALLER];
+	if (reply_slot->cap.type != CAP_REPLY)
+		return NULL;
+	struct tcb *client = reply_slot->cap.u.reply.caller;
+	/* A fault reply carries no message: label 0 resumes the faulter where it faulted. */
+	bool fault_resume = client->fault_pending;
+	uint64_t info = arch_get_msginfo(&t->ctx);
+	if (fault_resume ? msginfo_unpack(info).label != 0 : !fast_message(info, t, client))
+		return NULL;
+	if (t->bound_ntfn && t->bound_ntfn->active)
+		return NULL;
+	struct cap *cap = fast_endpoint(t, arch_get_cptr(&t->ctx), RIGHT_READ);
+	if (!cap)
+		return NULL;
+	struct endpoint *ep = cap->u.endpoint.ep;
+	if (ep->state == EP_SENDING)
+		return NULL;
+	enum arch_switch how = fast_may_run(t, client, cpu);
+	if (how == ARCH_SWITCH_NO)
+		return NULL;
+	return COMMIT(how, fast_reply_recv_commit, t, client, ep, fault_resume, info, install, cpu);
+}
+
 static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct tcb *t,
 									  struct percpu *cpu)
 {
@@ -347,6 +369,14 @@ static inline __attribute__((always_inline)) struct tcb *fast_nbsend_path(struct
 	return t;
 }
 
+static inline __attribute__((always_inline)) struct tcb *fast_yield_commit(
+    struct tcb *t, struct tcb *next, bool *install, struct percpu *cpu, enum arch_switch how)
+{
+	stat_hot(stats.syscalls);
+	sched_yield_rotate(t, next);
+	return fast_switch(next, how, install, cpu);
+}
+
 static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct tcb *t,
 									 bool *install,
 									 struct percpu *cpu)
@@ -357,10 +387,7 @@ static inline __attribute__((always_inline)) struct tcb *fast_yield_path(struct 
 	enum arch_switch how = arch_switch_prepare(next, cpu);
 	if (how == ARCH_SWITCH_NO)
 		return NULL;
-
-	stat_hot(stats.syscalls);
-	sched_yield_rotate(t, next);
-	return fast_switch(next, how, install, cpu);
+	return COMMIT(how, fast_yield_commit, t, next, install, cpu);
 }
 
 /* The entry points vectors.S branches to: each ends in a tail call, to return_to_user or
