@@ -116,26 +116,26 @@ def test_memsrv_count_beats_linux(mruns, name):
 # or a change is worth its cost, update it here and in the docs.
 RECORDED_DEBUG = {
     "nbsend_no_receiver": 84,  # 242 before the NBSend fastpath
-    "ipc_call_reply_0": 317,
-    "ipc_call_reply_4": 341,
-    "ipc_call_reply_10": 406,
-    "ipc_call_reply_cross_as": 359,
-    "ipc_call_reply_0_queued": 318,
-    "ipc_call_reply_cross_as_queued": 360,
-    "yield": 125,  # 246 before the yield fastpath
+    "ipc_call_reply_0": 313,
+    "ipc_call_reply_4": 337,
+    "ipc_call_reply_10": 402,
+    "ipc_call_reply_cross_as": 350,
+    "ipc_call_reply_0_queued": 314,
+    "ipc_call_reply_cross_as_queued": 351,
+    "yield": 124,  # 246 before the yield fastpath
     "frame_map_unmap_4k": 1017,
     "frame_zero_4k": 503,
     "fault_map_resume_cross_as": 1009,
 }
 RECORDED_RELEASE = {
     "nbsend_no_receiver": 80,
-    "ipc_call_reply_0": 295,
-    "ipc_call_reply_4": 319,
-    "ipc_call_reply_10": 384,
-    "ipc_call_reply_cross_as": 329,
-    "ipc_call_reply_0_queued": 296,
-    "ipc_call_reply_cross_as_queued": 330,
-    "yield": 118,
+    "ipc_call_reply_0": 291,
+    "ipc_call_reply_4": 315,
+    "ipc_call_reply_10": 380,
+    "ipc_call_reply_cross_as": 319,
+    "ipc_call_reply_0_queued": 292,
+    "ipc_call_reply_cross_as_queued": 320,
+    "yield": 117,
     "frame_map_unmap_4k": 1017,
     "frame_zero_4k": 503,
     "fault_map_resume_cross_as": 987,
@@ -217,7 +217,7 @@ def test_no_kernel_figure_regressed(runs):
 # The round trip across cores (kbench.cross_core, docs/performance.md "Across cores"): the
 # instructions of both cores together, since QEMU's INST_RETIRED under -icount counts every
 # core's. Exact and repeatable like the others, so it has a recorded figure too.
-XCORE_RECORDED = {"xcore_client_per_round": 1356}  # release: 1,342
+XCORE_RECORDED = {"xcore_client_per_round": 1354}  # release: 1,340
 
 
 @pytest.fixture(scope="module")
@@ -318,14 +318,17 @@ def test_steady_state_fault_is_measured_on_reused_frames(mruns):
     assert 0 < mruns[0]["lazy_fault_fill"]
 
 
-# The goals set for the release build that it reaches (docs/performance.md lists the one it
-# does not: two address spaces 320).
+# The goals set for the release build (docs/performance.md), in a release configuration
+# (the membench goal, the lazy fault <= 2,000, is MEMBENCH_LIMITS'). The two-address-space
+# round trip is measured with the echo server in a second space.
 RELEASE_GOALS = {
     "nbsend_no_receiver": 80,
     "ipc_call_reply_0": 300,
     "ipc_call_reply_0_queued": 300,
     "ipc_call_reply_4": 320,
     "ipc_call_reply_10": 400,
+    "ipc_call_reply_cross_as": 320,
+    "ipc_call_reply_cross_as_queued": 320,
     "yield": 200,
 }
 

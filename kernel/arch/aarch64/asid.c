@@ -32,6 +32,15 @@ struct asid_pool *asid_pools[ASID_POOL_COUNT];
 struct hwasid_allocator asid_hw_alloc;
 uint64_t asid_epoch = 1;
 
+/* Changes asid_epoch, and every core's copy of it (struct arch_percpu, which the fastpath
+ * reads with the other per-core fields; context_init copies it for a core coming up). */
+static void asid_epoch_bump(void)
+{
+	asid_epoch++;
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		cpus[c].arch.asid_epoch = asid_epoch;
+}
+
 struct asid_entry *asid_entry_lookup(uint16_t asid)
 {
 	struct asid_pool *pool = asid_pools[asid / ASID_POOL_ENTRIES];
@@ -79,7 +88,7 @@ uint64_t asid_activate(uint64_t vspace_pa, uint16_t asid, bool *flush_all)
 	uint16_t hw = activate_hw(e, flush_all);
 	if (*flush_all) {
 		stats.asid_rollovers++;
-		asid_epoch++;
+		asid_epoch_bump();
 	}
 	return vspace_pa | ((uint64_t)hw << TLBI_ASID_SHIFT);
 }
@@ -98,7 +107,7 @@ void asid_entry_free(struct asid_entry *e)
 {
 	uint16_t hw = e->hw.asid;
 	context_forget_vspace(e->vspace_pa);
-	asid_epoch++;
+	asid_epoch_bump();
 	if (hwasid_release(&asid_hw_alloc, &e->hw))
 		tlb_flush_asid(hw);
 	memset(e, 0, sizeof(*e));

@@ -47,7 +47,8 @@ static inline struct asid_entry *asid_entry_of(uint16_t asid, uint64_t vspace_pa
 }
 
 /* Changes whenever a cached TTBR0 value may have become wrong: a new ASID generation, or
- * an ASID freed (VSpace or pool deleted). Never 0, so a zeroed TCB's cache is invalid. */
+ * an ASID freed (VSpace or pool deleted). Never 0, so a zeroed TCB's cache is invalid.
+ * Every core keeps a copy (arch_percpu.asid_epoch), which the self-audit checks. */
 extern uint64_t asid_epoch;
 
 /* The hardware ASID `e` holds in the current generation, or 0 (then asid_activate). */

@@ -34,10 +34,25 @@ static uint64_t pool_pa(const struct asid_pool *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
+
+static void audit_epoch_copies(struct audit *a)
+{
+	(void)a; /* the host tests have no cores */
+}
 #else
 static uint64_t pool_pa(const struct asid_pool *p)
 {
 	return virt_to_phys(p);
+}
+
+/* The fastpath reads its core's copy of asid_epoch (asid_epoch_bump). */
+static void audit_epoch_copies(struct audit *a)
+{
+	for (unsigned c = 0; c < smp_ncpus; c++) {
+		if (cpus[c].arch.asid_epoch != asid_epoch)
+			audit_fail(a, "core %u: ASID epoch %lu, the kernel's %lu", c,
+				   cpus[c].arch.asid_epoch, asid_epoch);
+	}
 }
 #endif
 
@@ -279,6 +294,7 @@ static void audit_vspaces(struct audit *a)
 
 void arch_audit(struct audit *a)
 {
+	audit_epoch_copies(a);
 	bool hw_ok = audit_hwasid_allocator(a);
 	if (!a->tree_ok)
 		return; /* no complete object table to check against */

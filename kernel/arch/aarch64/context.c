@@ -47,11 +47,21 @@ static void pmu_init(void)
 /* CNTKCTL_EL1: EL0 may read the virtual counter (time stamps, seeding generators). */
 #define CNTKCTL_EL0VCTEN BIT(1)
 
+/*
+ * With no VSpace installed TTBR0 holds this empty table (every entry invalid, so no walk
+ * through it leaves a TLB entry) with hardware ASID 0, which no VSpace gets: TTBR0 walks
+ * stay on from here, so installing a VSpace is always just the TTBR0 write, and dropping
+ * one stops every walk of its tables (which may be freed next) as soon as the new TTBR0
+ * takes effect. mmu.c keeps TTBR0 walks off (TCR_EL1.EPD0) until context_init.
+ */
+static pte_t no_vspace_table[PAGE_SIZE / sizeof(pte_t)] __attribute__((aligned(PAGE_SIZE)));
+
 void context_init(void)
 {
 	write_sysreg(cntkctl_el1, read_sysreg(cntkctl_el1) | CNTKCTL_EL0VCTEN);
-	/* EPD0 stays set (mmu.c) until the first VSpace is installed: see ttbr0_walks. */
-	uint64_t tcr = read_sysreg(tcr_el1) | TCR_EPD0;
+	write_sysreg(ttbr0_el1, virt_to_phys(no_vspace_table));
+	this_cpu()->arch.asid_epoch = asid_epoch;
+	uint64_t tcr = read_sysreg(tcr_el1) & ~TCR_EPD0;
 	if (cpu_asid_bits() == 16)
 		tcr |= TCR_AS;
 	write_sysreg(tcr_el1, tcr);
@@ -61,23 +71,9 @@ void context_init(void)
 	pmu_init();
 }
 
-/*
- * With no VSpace installed TTBR0 holds 0 and TCR_EL1.EPD0 is set: a TTBR0 access (even a
- * speculative one) faults without a walk, rather than walking "tables" at physical address
- * 0. Called with `on` when a VSpace is installed after none was (TTBR0 already written),
- * and with !on when the installed one goes. Takes effect by the next ISB or ERET.
- */
-static void ttbr0_walks(bool on)
-{
-	uint64_t tcr = read_sysreg(tcr_el1);
-	write_sysreg(tcr_el1, on ? tcr & ~TCR_EPD0 : tcr | TCR_EPD0);
-}
-
-/* Records `vs` as what TTBR0 (just written) holds, enabling walks if nothing did. */
+/* Records `vs` as what TTBR0 (just written) holds. */
 static void set_installed(const struct cap *vs)
 {
-	if (!here_installed_vspace)
-		ttbr0_walks(true);
 	switch_set_installed(vs, &this_cpu()->arch);
 }
 
@@ -105,7 +101,7 @@ static inline __attribute__((always_inline)) bool switch_vspace(struct tcb *next
 {
 	if (switch_vspace_installed(vs, &this_cpu()->arch))
 		return true;
-	if (switch_ttbr0_cached(next, vs)) {
+	if (switch_ttbr0_cached(next, vs, &this_cpu()->arch)) {
 		/* Common case: no ASID changed hands since the thread last ran here. */
 		write_sysreg(ttbr0_el1, next->ttbr0_cache);
 		set_installed(vs);
@@ -180,11 +176,10 @@ bool context_can_run(const struct tcb *t)
 	return vs && asid_entry_of(vs->u.vspace.asid, vs->u.vspace.paddr);
 }
 
-/* Installs no VSpace on this core: TTBR0 0, walks off. */
+/* Installs no VSpace on this core: TTBR0 the empty table (see context_init). */
 static void drop_ttbr0(void)
 {
-	ttbr0_walks(false);
-	write_sysreg(ttbr0_el1, 0);
+	write_sysreg(ttbr0_el1, virt_to_phys(no_vspace_table));
 	isb();
 	here_installed_vspace = 0;
 	here_installed_asid = 0;

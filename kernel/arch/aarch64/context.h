@@ -25,7 +25,7 @@ void context_fpu_trap(struct tcb *t);
 void context_fpu_forget(struct tcb *t);
 
 /* If TTBR0 holds the VSpace at `vspace_pa`, installs none instead (it is being destroyed,
- * and no walk may touch its tables again): TTBR0 0 with walks disabled (TCR_EL1.EPD0). */
+ * and no walk may touch its tables again): TTBR0 an empty table (context.c). */
 void context_forget_vspace(uint64_t vspace_pa);
 
 /* Answers a pending smp_stall_cpu request made of this core: drops TTBR0 and writes the

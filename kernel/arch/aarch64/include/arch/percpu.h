@@ -20,6 +20,7 @@ struct arch_percpu {
 	uint64_t installed_cpacr;  /* CPACR_EL1 as last written */
 	uint64_t installed_vspace; /* what TTBR0 holds: the VSpace (0: none) ... */
 	uint16_t installed_asid;   /* ... and its software ASID */
+	uint64_t asid_epoch;       /* asid_epoch (asid.c) as of its last change, for the fastpath */
 	bool vspace_dirty;         /* see arch_vspace_changed */
 	uint64_t mpidr;            /* MPIDR_EL1 affinity */
 	uint64_t next_deadline;    /* the tick's next compare value */

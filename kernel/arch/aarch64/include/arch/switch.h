@@ -29,9 +29,6 @@
 #define CPACR_FPEN_NONE     (UL(3) << CPACR_FPEN_SHIFT) /* nobody traps */
 #define CPACR_FPEN_EL0_BIT  (UL(2) << CPACR_FPEN_SHIFT) /* set in NONE, clear in TRAP_EL0 */
 
-/* Bumped whenever a hardware ASID changes hands (asid.c): every cached TTBR0 is stale. */
-extern uint64_t asid_epoch;
-
 /* True if TTBR0 holds the VSpace `vs` (a VSpace capability) with its current ASID. What is
  * installed stays valid: only install_vspace starts an ASID generation, and freeing a
  * VSpace's ASID uninstalls it (context_forget_vspace). The table's address alone tells:
@@ -44,12 +41,17 @@ static inline __attribute__((always_inline)) bool switch_vspace_installed(
 	return vs->u.vspace.paddr == a->installed_vspace;
 }
 
-/* True if `t`'s cached TTBR0 value is still right for its VSpace `vs`. */
+/* True if `t`'s cached TTBR0 value is still right for its VSpace `vs` (`a`: this core's,
+ * with its copy of asid_epoch): the two words are loaded as a pair and tested with one
+ * branch (the empty asm keeps the compiler from splitting it). */
 static inline __attribute__((always_inline)) bool switch_ttbr0_cached(const struct tcb *t,
-								      const struct cap *vs)
+								      const struct cap *vs,
+								      const struct arch_percpu *a)
 {
-	return t->ttbr0_epoch == asid_epoch &&
-	       (t->ttbr0_cache & PTE_ADDR_MASK) == vs->u.vspace.paddr;
+	uint64_t stale = (t->ttbr0_epoch ^ a->asid_epoch) |
+			 ((t->ttbr0_cache & PTE_ADDR_MASK) ^ vs->u.vspace.paddr);
+	__asm__("" : "+r"(stale));
+	return stale == 0;
 }
 
 /* Records `vs` as what TTBR0 (just written) holds; some VSpace was installed before. */
@@ -82,15 +84,6 @@ static inline __attribute__((always_inline)) void switch_thread_registers(struct
 	a->installed_cpacr = cpacr;
 }
 
-/* True if switching to `next`, whose VSpace `vs` TTBR0 does not hold, is a TTBR0 write:
- * its cached value is valid and some VSpace is installed (TTBR0 walks are on). */
-static inline __attribute__((always_inline)) bool switch_by_cache(const struct tcb *next,
-								  const struct cap *vs,
-								  const struct arch_percpu *a)
-{
-	return a->installed_vspace && switch_ttbr0_cached(next, vs);
-}
-
 /* See arch.h. */
 static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepare(
     struct tcb *next, struct percpu *cpu)
@@ -104,7 +97,7 @@ static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepar
 		return ARCH_SWITCH_READY;
 	if (vs->type != CAP_VSPACE)
 		return ARCH_SWITCH_NO;
-	if (switch_by_cache(next, vs, a)) {
+	if (switch_ttbr0_cached(next, vs, a)) { /* a TTBR0 write: walks are always on (context.c) */
 		switch_set_installed(vs, a); /* first: the register write is a compiler barrier */
 		write_sysreg(ttbr0_el1, next->ttbr0_cache);
 		return ARCH_SWITCH_READY;
