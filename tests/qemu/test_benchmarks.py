@@ -125,7 +125,7 @@ RECORDED_DEBUG = {
     "yield": 124,  # 246 before the yield fastpath
     "frame_map_unmap_4k": 1017,
     "frame_zero_4k": 503,
-    "fault_map_resume_cross_as": 1009,
+    "fault_map_resume_cross_as": 1001,
 }
 RECORDED_RELEASE = {
     "nbsend_no_receiver": 80,
@@ -138,38 +138,38 @@ RECORDED_RELEASE = {
     "yield": 117,
     "frame_map_unmap_4k": 1017,
     "frame_zero_4k": 503,
-    "fault_map_resume_cross_as": 987,
+    "fault_map_resume_cross_as": 978,
 }
 RECORDED = RECORDED_DEBUG if DEBUG_BUILD else RECORDED_RELEASE
 MEMBENCH_RECORDED_DEBUG = {
-    "lazy_fault_fill": 1841,
-    "lazy_fault_fresh": 2663,
-    "map_touch_unmap_4k": 5575,
-    "protect_pair": 3682,
-    "as_create_destroy": 1603,
-    "spawn_exit_wait": 111373,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
-    "vmas_10_map": 1467,
-    "vmas_10_fault": 1854,
-    "vmas_10000_map": 2597,
-    "vmas_10000_fault": 1974,
-    "spaces_1000_map": 1464,
-    "spaces_1000_fault": 1854,
-    "spaces_1000_create_destroy": 1603,
+    "lazy_fault_fill": 1813,
+    "lazy_fault_fresh": 2641,
+    "map_touch_unmap_4k": 5471,
+    "protect_pair": 3602,
+    "as_create_destroy": 1531,
+    "spawn_exit_wait": 111002,  # spawn + exit alone: 98,567 before fresh TCBs, then 110,657
+    "vmas_10_map": 1431,
+    "vmas_10_fault": 1826,
+    "vmas_10000_map": 2561,
+    "vmas_10000_fault": 1946,
+    "spaces_1000_map": 1428,
+    "spaces_1000_fault": 1826,
+    "spaces_1000_create_destroy": 1531,
 }
 MEMBENCH_RECORDED_RELEASE = {
-    "lazy_fault_fill": 1816,
-    "lazy_fault_fresh": 2638,
-    "map_touch_unmap_4k": 5471,
-    "protect_pair": 3606,
-    "as_create_destroy": 1534,
-    "spawn_exit_wait": 111204,
-    "vmas_10_map": 1426,
-    "vmas_10_fault": 1829,
-    "vmas_10000_map": 2556,
-    "vmas_10000_fault": 1949,
-    "spaces_1000_map": 1423,
-    "spaces_1000_fault": 1829,
-    "spaces_1000_create_destroy": 1534,
+    "lazy_fault_fill": 1787,
+    "lazy_fault_fresh": 2615,
+    "map_touch_unmap_4k": 5364,
+    "protect_pair": 3524,
+    "as_create_destroy": 1460,
+    "spawn_exit_wait": 110831,
+    "vmas_10_map": 1389,
+    "vmas_10_fault": 1800,
+    "vmas_10000_map": 2519,
+    "vmas_10000_fault": 1920,
+    "spaces_1000_map": 1386,
+    "spaces_1000_fault": 1800,
+    "spaces_1000_create_destroy": 1460,
 }
 MEMBENCH_RECORDED = MEMBENCH_RECORDED_DEBUG if DEBUG_BUILD else MEMBENCH_RECORDED_RELEASE
 REGRESSION_TOLERANCE = 0.03
