@@ -53,13 +53,25 @@ static void pmu_init(void)
  * stay on from here, so installing a VSpace is always just the TTBR0 write, and dropping
  * one stops every walk of its tables (which may be freed next) as soon as the new TTBR0
  * takes effect. mmu.c keeps TTBR0 walks off (TCR_EL1.EPD0) until context_init.
+ *
+ * The per-core installed_vspace then holds this table's address: kernel-image memory, never
+ * a VSpace's table and never 0, so neither an empty capability (all zeroes) nor any VSpace
+ * capability compares equal to it (the fastpath's installed test compares addresses only).
  */
 static pte_t no_vspace_table[PAGE_SIZE / sizeof(pte_t)] __attribute__((aligned(PAGE_SIZE)));
+
+static uint64_t no_vspace_pa(void)
+{
+	return virt_to_phys(no_vspace_table);
+}
 
 void context_init(void)
 {
 	write_sysreg(cntkctl_el1, read_sysreg(cntkctl_el1) | CNTKCTL_EL0VCTEN);
-	write_sysreg(ttbr0_el1, virt_to_phys(no_vspace_table));
+	write_sysreg(ttbr0_el1, no_vspace_pa());
+	isb(); /* the empty table is in place before walks are enabled */
+	here_installed_vspace = no_vspace_pa();
+	here_installed_asid = 0;
 	this_cpu()->arch.asid_epoch = asid_epoch;
 	uint64_t tcr = read_sysreg(tcr_el1) & ~TCR_EPD0;
 	if (cpu_asid_bits() == 16)
@@ -179,9 +191,9 @@ bool context_can_run(const struct tcb *t)
 /* Installs no VSpace on this core: TTBR0 the empty table (see context_init). */
 static void drop_ttbr0(void)
 {
-	write_sysreg(ttbr0_el1, virt_to_phys(no_vspace_table));
+	write_sysreg(ttbr0_el1, no_vspace_pa());
 	isb();
-	here_installed_vspace = 0;
+	here_installed_vspace = no_vspace_pa();
 	here_installed_asid = 0;
 	this_cpu()->arch.vspace_dirty = true;
 }
@@ -204,7 +216,7 @@ void context_answer_stall(void)
 	uint32_t req = __atomic_load_n(&a->stall_req, __ATOMIC_ACQUIRE);
 	if (req == a->stall_ack)
 		return;
-	if (here_installed_vspace)
+	if (here_installed_vspace != no_vspace_pa())
 		drop_ttbr0();
 	if (here_fpu_owner)
 		context_release_thread(here_fpu_owner);

@@ -326,6 +326,7 @@ fastpath_nbsend_decline:
 	.global fastpath_install
 fastpath_install:				/* x0 = the thread to switch to, x1 = percpu */
 	to_kernel_stack
+	mov	x29, xzr			/* the end of the frame-pointer chain */
 	b	arch_switch_installing		/* does not return */
 el0_sync_other:
 	save_user_rest x0
@@ -335,7 +336,7 @@ el0_sync_other:
 	mov	x29, xzr
 	bl	trap_el0_sync			/* does not return */
 /*
- * The lock is busy (w12 = our ticket): everything is saved before waiting, since the wait
+ * The lock is busy (our ticket is w11's high half): everything is saved before waiting, since the wait
  * answers stalls, after which the core asking may read or change the context, or detach
  * the thread. For a system call the saved PC is the SVC itself, so that a thread detached
  * here makes its call when it runs again (nothing of the call has happened yet); if the

@@ -18,7 +18,7 @@ struct percpu;
 struct arch_percpu {
 	struct tcb *fpu_owner;     /* whose FP/SIMD state the registers hold */
 	uint64_t installed_cpacr;  /* CPACR_EL1 as last written */
-	uint64_t installed_vspace; /* what TTBR0 holds: the VSpace (0: none) ... */
+	uint64_t installed_vspace; /* what TTBR0 holds: the VSpace's table (context.c) ... */
 	uint16_t installed_asid;   /* ... and its software ASID */
 	uint64_t asid_epoch;       /* asid_epoch (asid.c) as of its last change, for the fastpath */
 	bool vspace_dirty;         /* see arch_vspace_changed */

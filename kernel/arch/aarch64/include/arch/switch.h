@@ -34,7 +34,8 @@
  * VSpace's ASID uninstalls it (context_forget_vspace). The table's address alone tells:
  * every capability to a VSpace carries the ASID assigned to it (only a capability with an
  * ASID may be copied, cap_derivable; the self-audit checks it), and a VSpace is deleted,
- * its ASID with it, before its page can hold another one. */
+ * its ASID with it, before its page can hold another one. With none installed the core
+ * records the empty table's address (context.c), which no capability names. */
 static inline __attribute__((always_inline)) bool switch_vspace_installed(
     const struct cap *vs, const struct arch_percpu *a)
 {
