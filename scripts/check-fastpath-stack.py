@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 
+USAGE = "usage: check-fastpath-stack.py [--functions F,G] OBJDUMP KERNEL.elf [STAMP]"
 FASTPATHS = ("fastpath_call", "fastpath_reply_recv", "fastpath_nbsend", "fastpath_yield")
 
 
@@ -43,7 +44,7 @@ def main():
         functions = tuple(args[1].split(","))
         args = args[2:]
     if len(args) not in (2, 3):
-        sys.exit(__doc__.strip().splitlines()[-3])
+        sys.exit(USAGE)
     bad = violations(args[0], args[1], functions)
     for name, insns in bad.items():
         for insn in insns:

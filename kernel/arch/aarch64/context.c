@@ -83,12 +83,6 @@ void context_init(void)
 	pmu_init();
 }
 
-/* Records `vs` as what TTBR0 (just written) holds. */
-static void set_installed(const struct cap *vs)
-{
-	switch_set_installed(vs, &this_cpu()->arch);
-}
-
 /* Installs the VSpace `vs` in TTBR0, giving it a current hardware ASID. Returns false if it
  * has no valid ASID. A new ASID generation is flushed after the new TTBR0 is in place, so no
  * walk through the old one can leave entries tagged with a reused ASID. Kept out of line so
@@ -100,37 +94,42 @@ static __attribute__((noinline)) bool install_vspace(const struct cap *vs)
 	if (!ttbr0)
 		return false;
 	write_sysreg(ttbr0_el1, ttbr0);
-	set_installed(vs);
+	switch_set_installed(vs, &this_cpu()->arch);
 	isb();
 	if (flush_all)
 		tlb_flush_all();
 	return true;
 }
 
-/* Makes TTBR0 hold `next`'s VSpace `vs`. Returns false if vs has no valid ASID. */
-static inline __attribute__((always_inline)) bool switch_vspace(struct tcb *next,
-								const struct cap *vs)
+/* install_vspace for `next`'s VSpace, whose TTBR0 value it then caches. */
+static bool install_thread_vspace(struct tcb *next)
 {
-	if (switch_vspace_installed(vs, &this_cpu()->arch))
-		return true;
-	if (switch_ttbr0_cached(next, vs, &this_cpu()->arch)) {
-		/* Common case: no ASID changed hands since the thread last ran here. */
-		write_sysreg(ttbr0_el1, next->ttbr0_cache);
-		set_installed(vs);
-		return true;
-	}
-	if (!install_vspace(vs))
+	if (!install_vspace(tcb_vspace(next)))
 		return false;
 	next->ttbr0_cache = read_sysreg(ttbr0_el1);
 	next->ttbr0_epoch = asid_epoch;
 	return true;
 }
 
+/* Makes TTBR0 hold `next`'s VSpace, deciding as the fastpaths do (arch_switch_prepare: the
+ * VSpace installed already, or next's cached TTBR0 value written) but installing at once
+ * when it needs a hardware ASID. Returns false if next has no VSpace with a valid ASID. */
+static inline __attribute__((always_inline)) bool switch_vspace(struct tcb *next)
+{
+	switch (arch_switch_prepare(next, this_cpu())) {
+	case ARCH_SWITCH_READY:
+		return true;
+	case ARCH_SWITCH_NEW_ASID:
+		return install_thread_vspace(next);
+	default:
+		return false;
+	}
+}
+
 /* See arch_switch_to_user. Inlined into it and into arch_keep_running. */
 static inline __attribute__((always_inline)) bool context_switch(struct tcb *prev, struct tcb *next)
 {
-	const struct cap *vs = tcb_vspace(next);
-	if (!vs || !switch_vspace(next, vs))
+	if (!switch_vspace(next))
 		return false;
 	/* prev's TPIDR_EL0 was saved when it entered the kernel (vectors.S), so nothing is
 	 * lost when it blocked into idle and prev is NULL. */
@@ -152,10 +151,8 @@ struct tcb *arch_switch_installing(struct tcb *next, struct percpu *cpu)
 {
 	/* The fastpath found (arch_switch_prepare, before it changed anything) that neither
 	 * TTBR0 nor next's cached value holds its VSpace, which has a valid ASID. */
-	if (!install_vspace(tcb_vspace(next)))
+	if (!install_thread_vspace(next))
 		panic("arch_switch_installing: thread %lu has no VSpace with an ASID", next->id);
-	next->ttbr0_cache = read_sysreg(ttbr0_el1);
-	next->ttbr0_epoch = asid_epoch;
 	switch_thread_registers(next, &cpu->arch);
 	stat_hot(cpu->switches);
 	__attribute__((musttail)) return fastpath_resume(next, cpu);

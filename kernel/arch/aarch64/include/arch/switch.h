@@ -1,6 +1,6 @@
 /*
- * Switching a core to a user thread: what context.c's context_switch does, in the inline
- * pieces the IPC fastpath needs (arch.h: arch_switch_prepare, arch_fast_switch).
+ * Switching a core to a user thread, in inline pieces the IPC fastpath and context.c's
+ * context_switch share (arch.h: arch_switch_prepare, arch_fast_switch).
  *
  * The thread's VSpace goes into TTBR0 unless TTBR0 holds it already (the VSpace and its
  * software ASID are recorded per core). Each thread caches the TTBR0 value it last ran with
@@ -55,7 +55,7 @@ static inline __attribute__((always_inline)) bool switch_ttbr0_cached(const stru
 	return stale == 0;
 }
 
-/* Records `vs` as what TTBR0 (just written) holds; some VSpace was installed before. */
+/* Records `vs` as what TTBR0 holds (written, or about to be). */
 static inline __attribute__((always_inline)) void switch_set_installed(const struct cap *vs,
 								       struct arch_percpu *a)
 {
@@ -99,7 +99,7 @@ static inline __attribute__((always_inline)) enum arch_switch arch_switch_prepar
 	if (vs->type != CAP_VSPACE)
 		return ARCH_SWITCH_NO;
 	if (switch_ttbr0_cached(next, vs, a)) { /* a TTBR0 write: walks are always on (context.c) */
-		switch_set_installed(vs, a); /* first: the register write is a compiler barrier */
+		switch_set_installed(vs, a);
 		write_sysreg(ttbr0_el1, next->ttbr0_cache);
 		return ARCH_SWITCH_READY;
 	}
